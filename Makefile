@@ -1,0 +1,32 @@
+# The two commands of the README:
+#   make grade-examples   set up .venv, build the course, grade the bundled example submissions
+#   make test             set up .venv, run the repository's whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: venv build grade-examples test bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+build: venv
+	$(PY) -m autograder build
+
+grade-examples: build
+	$(PY) -m autograder grade-examples
+
+test: venv
+	$(PY) -m pytest
+
+bench: build
+	$(PY) bench/grading_speed.py
+
+clean:
+	rm -rf dist graded

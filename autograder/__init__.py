@@ -1,0 +1,1 @@
+"""The grading engine of the neural-network fundamentals course (see README.md)."""

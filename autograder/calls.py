@@ -1,0 +1,82 @@
+"""Requests the grader makes of a student's namespace, answered next to the student code.
+
+The same ``answer`` serves the sandboxed worker (student code in another process) and the
+in-process bridge used under otter and nbgrader. Requests and answers are plain data:
+
+    {"op": "call", "name": "step", "args": [...], "kwargs": {...}, "inputs": False}
+    {"op": "probe", "module": "autograder.probes.common", "name": "fn", "args": [...]}
+    {"op": "check", "question": "step", "source": "assert step(0.0) == 1.0"}
+
+An answer is ``{"value": v}`` (plus ``"inputs": [args, kwargs]`` after the call when asked)
+or ``{"error": {"kind", "type", "mro", "message", "where"}}``.
+"""
+
+import importlib
+import traceback
+
+PROBE_PACKAGE = "autograder.probes"
+MAX_MESSAGE = 2000
+
+
+def describe_exception(exc, kind="raised"):
+    """Plain facts about an exception: its type, base classes, message and where it arose."""
+    where = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith("<cell"):
+            where = f"{frame.filename[1:-1]}, line {frame.lineno}"
+    try:
+        message = str(exc)
+    except BaseException:
+        message = "(the exception's message could not be read)"
+    return {
+        "kind": kind,
+        "type": type(exc).__name__,
+        "mro": [k.__name__ for k in type(exc).__mro__],
+        "message": message[:MAX_MESSAGE],
+        "where": where,
+    }
+
+
+def _missing(name):
+    return {"error": {"kind": "missing", "type": "NameError", "mro": ["NameError"],
+                      "message": f"{name} is not defined in the submission", "where": ""}}
+
+
+def _lookup(ns, dotted):
+    obj = ns[dotted.split(".")[0]]
+    for part in dotted.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def answer(ns, request):
+    """Carry out one request against the namespace ``ns``; never raises."""
+    op = request.get("op")
+    try:
+        if op == "call":
+            name = request["name"]
+            try:
+                func = _lookup(ns, name)
+            except (KeyError, AttributeError):
+                return _missing(name)
+            args, kwargs = request["args"], request["kwargs"]
+            value = func(*args, **kwargs)
+            reply = {"value": value}
+            if request.get("inputs"):
+                reply["inputs"] = [args, kwargs]
+            return reply
+        if op == "probe":
+            module_name = request["module"]
+            if not module_name.startswith(PROBE_PACKAGE + "."):
+                raise ValueError(f"probe module {module_name!r} is not in {PROBE_PACKAGE}")
+            probe = getattr(importlib.import_module(module_name), request["name"])
+            return {"value": probe(ns, *request["args"])}
+        if op == "check":
+            exec(compile(request["source"], f"<public checks for {request['question']}>", "exec"),
+                 dict(ns))
+            return {"value": None}
+        raise ValueError(f"unknown request {op!r}")
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code too
+        if isinstance(exc, (MemoryError, RecursionError)):
+            return {"error": describe_exception(exc, kind="resource")}
+        return {"error": describe_exception(exc)}

@@ -1,0 +1,144 @@
+"""Run an assignment's hidden suite against one ``student`` and score it.
+
+The suite runs under pytest in this (trusted) process; pytest's own hooks collect each
+test's outcome. Only the failure *message* reaches the student, never the test's source.
+"""
+
+import contextlib
+import io
+from dataclasses import dataclass
+
+import pytest
+
+from . import course, master
+from .sandbox import WorkerLost
+from .student import StudentError
+
+PYTEST_ARGS = [
+    "-p", "no:cacheprovider",
+    "-p", "no:randomly",
+    "--assert=plain",  # no rewritten asserts: a message never quotes the hidden test
+    "--capture=sys",
+    "-q",
+    "-W", "ignore",
+]
+
+
+@dataclass
+class TestResult:
+    name: str
+    score: float
+    max_score: float
+    output: str = ""
+    skipped: bool = False
+
+    @property
+    def question(self):
+        return self.name.split(":")[0].strip()
+
+
+def test_name(item):
+    """The name students see: the test's docstring first line, plus its parameters."""
+    doc = (item.function.__doc__ or "").strip().splitlines()
+    name = doc[0].strip() if doc else item.function.__name__
+    callspec = getattr(item, "callspec", None)
+    return f"{name} [{callspec.id}]" if callspec else name
+
+
+def failure_message(excinfo):
+    exc = excinfo.value
+    if isinstance(exc, (AssertionError, StudentError, WorkerLost)):
+        return str(exc)
+    return f"could not be checked: {type(exc).__name__}: {exc}"
+
+
+class SuitePlugin:
+    """A pytest plugin: provides the ``student`` and ``ref`` fixtures and records outcomes."""
+
+    def __init__(self, student, reference):
+        self._student, self._reference = student, reference
+        self.results = {}
+
+    @pytest.fixture
+    def student(self):
+        return self._student
+
+    @pytest.fixture
+    def ref(self):
+        return self._reference
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        marker = item.get_closest_marker("points")
+        max_score = float(marker.args[0]) if marker else 1.0
+        name = test_name(item)
+        if report.skipped:
+            reason = call.excinfo.value.msg if call.excinfo and hasattr(call.excinfo.value, "msg") else ""
+            self.results[item.nodeid] = TestResult(name, 0.0, 0.0, f"skipped: {reason}", True)
+        elif report.failed:
+            previous = self.results.get(item.nodeid)
+            if previous is None or previous.score > 0 or previous.skipped:
+                message = failure_message(call.excinfo) if call.excinfo else "failed"
+                self.results[item.nodeid] = TestResult(name, 0.0, max_score, message)
+        elif report.when == "call":
+            self.results[item.nodeid] = TestResult(name, max_score, max_score)
+
+
+def run_suite(assignment, student):
+    """Every hidden test's result for this student, in the suite's order."""
+    plugin = SuitePlugin(student, master.load_reference(assignment))
+    args = [str(course.suite_path(assignment)), "--rootdir", str(course.SUITES_DIR),
+            "-c", str(course.SUITES_DIR / "pytest.ini"), *PYTEST_ARGS]
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.results:
+        raise RuntimeError(f"the hidden suite for {assignment} did not run (pytest exit "
+                           f"{code}):\n{sink.getvalue()[-3000:]}")
+    return list(plugin.results.values())
+
+
+def to_results_json(results, output=""):
+    """Gradescope's results.json form (skipped tests are reported but score nothing)."""
+    tests = [{"name": r.name, "score": r.score, "max_score": r.max_score, "output": r.output}
+             for r in results]
+    return {
+        "score": sum(r.score for r in results),
+        "max_score": sum(r.max_score for r in results),
+        "output": output,
+        "tests": tests,
+    }
+
+
+def _load_report(student):
+    lines = []
+    for error in student.load_errors:
+        lines.append(f"Cell {error.get('cell', '?')} of your submission raised "
+                     f"{error.get('type', 'an error')}: {str(error.get('message', ''))[:300]}")
+    return "\n".join(lines)
+
+
+def grade_file(path, assignment, limits=None):
+    """Grade one submission file in a sandboxed worker; Gradescope results.json form."""
+    from .student import RemoteStudent
+    from .submission import SubmissionError, read_cells
+
+    course.master_path(assignment)  # an unknown assignment is the caller's error
+    try:
+        cells = read_cells(path)
+        source = "\n\n".join(cells)
+    except SubmissionError as exc:
+        cells, source = None, None
+        problem = f"your submission could not be read: {exc}"
+    student = RemoteStudent(cells or [], limits, source=source)
+    if cells is None:
+        student._load_failure = problem
+    try:
+        load_failure = student.ensure_loaded()
+        results = run_suite(assignment, student)
+        report = load_failure or _load_report(student)
+    finally:
+        student.close()
+    return to_results_json(results, report)

@@ -1,0 +1,156 @@
+"""Read an assignment master (solutions/NN_name.py) and derive what others receive from it.
+
+A master is a jupytext percent-format script. Each cell has one role, given by its tags:
+
+- no tag            lesson: markdown, or code the student sees and runs (demos, plots)
+- ``given``         code the student receives as is and the reference needs (imports, helpers)
+- ``exercise``      code with ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` blocks; the student
+                    receives a stub, the reference keeps the solution
+- ``check``         public checks: plain ``assert`` statements; the cell's ``check`` metadata
+                    names the question (``# %% tags=["check"] check="step"``)
+
+A solution block may carry a hint: ``# BEGIN SOLUTION hint: compare z with 0``.
+"""
+
+import ast
+import builtins
+import re
+import types
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jupytext
+
+from . import course
+
+BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?:\s+hint:\s*(?P<hint>.*?))?\s*$")
+END = re.compile(r"^\s*# END SOLUTION\s*$")
+DEF = re.compile(r"^(?P<indent>\s*)(?:def|class)\s+(?P<name>\w+)")
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str  # "markdown" or "code"
+    role: str  # "lesson", "given", "exercise" or "check"
+    source: str
+    question: str = ""  # for check cells: the function the checks are about
+
+
+@lru_cache(maxsize=None)
+def read_master(assignment):
+    """The master's cells, in order."""
+    notebook = jupytext.read(course.master_path(assignment), fmt="py:percent")
+    cells = []
+    for nb_cell in notebook.cells:
+        tags = nb_cell.metadata.get("tags", [])
+        role = next((t for t in ("given", "exercise", "check") if t in tags), "lesson")
+        if nb_cell.cell_type != "code" and role != "lesson":
+            raise ValueError(f"{assignment}: only code cells can be tagged {role!r}")
+        question = nb_cell.metadata.get("check", "")
+        if role == "check" and not question:
+            raise ValueError(f"{assignment}: a check cell needs check=\"<function>\" metadata")
+        cells.append(Cell(nb_cell.cell_type, role, nb_cell.source, question))
+    return tuple(cells)
+
+
+def _enclosing_name(lines, index, indent):
+    """The name of the def/class (``Class.method`` for methods) holding line ``index``."""
+    names = []
+    for line in reversed(lines[:index]):
+        match = DEF.match(line)
+        if match and len(match["indent"]) < indent:
+            names.append(match["name"])
+            indent = len(match["indent"])
+            if indent == 0:
+                break
+    return ".".join(reversed(names)) or "this exercise"
+
+
+def strip_solutions(source):
+    """Replace every solution block with a stub that raises NotImplementedError."""
+    lines = source.splitlines()
+    out, i, found = [], 0, False
+    while i < len(lines):
+        match = BEGIN.match(lines[i])
+        if not match:
+            if END.match(lines[i]):
+                raise ValueError(f"'# END SOLUTION' without a BEGIN: {lines[i]!r}")
+            out.append(lines[i])
+            i += 1
+            continue
+        found = True
+        indent = match["indent"]
+        name = _enclosing_name(lines, i, len(indent))
+        j = i + 1
+        while j < len(lines) and not END.match(lines[j]):
+            if BEGIN.match(lines[j]):
+                raise ValueError(f"nested '# BEGIN SOLUTION' in {name}")
+            j += 1
+        if j == len(lines):
+            raise ValueError(f"'# BEGIN SOLUTION' in {name} is never closed")
+        if match["hint"]:
+            out.append(f"{indent}# Hint: {match['hint']}")
+        out.append(f'{indent}raise NotImplementedError("{name} is not implemented yet")')
+        i = j + 1
+    if not found:
+        raise ValueError("an exercise cell holds no '# BEGIN SOLUTION' block")
+    return "\n".join(out)
+
+
+def remove_markers(source):
+    """The reference solution: the master's code with the marker lines dropped."""
+    return "\n".join(
+        line for line in source.splitlines() if not (BEGIN.match(line) or END.match(line))
+    )
+
+
+def reference_source(assignment):
+    """The code of the reference solution: given and exercise cells, solutions in."""
+    parts = [
+        remove_markers(c.source) for c in read_master(assignment) if c.role in ("given", "exercise")
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+@lru_cache(maxsize=None)
+def load_reference(assignment):
+    """The reference solution as a module (trusted code: runs in the grader's process)."""
+    module = types.ModuleType(f"reference_{assignment}")
+    module.__file__ = str(course.master_path(assignment))
+    code = compile(reference_source(assignment), f"<reference {assignment}>", "exec")
+    exec(code, module.__dict__)
+    return module
+
+
+def checks(assignment):
+    """The public checks: {question: source}, in the master's order."""
+    found = {}
+    for cell in read_master(assignment):
+        if cell.role == "check":
+            if cell.question in found:
+                raise ValueError(f"{assignment}: two check cells for {cell.question!r}")
+            found[cell.question] = cell.source
+    return found
+
+
+def free_names(source):
+    """Names a piece of code reads but never binds (so they must come from the notebook)."""
+    tree = ast.parse(source)
+    bound, used = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                used.append(node.id)
+            else:
+                bound.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            bound.update(a.arg for a in node.args.args)
+        elif isinstance(node, ast.comprehension):
+            bound.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+    seen = []
+    for name in used:
+        if name not in bound and not hasattr(builtins, name) and name not in seen:
+            seen.append(name)
+    return seen

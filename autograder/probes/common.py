@@ -1,0 +1,45 @@
+"""Probes every assignment may use: which libraries a submission loaded or called."""
+
+import importlib
+import sys
+
+
+def loaded_modules(namespace, names):
+    """Which of the top-level module ``names`` are imported in the submission's process."""
+    return [name for name in names if name in sys.modules]
+
+
+def _resolve(dotted):
+    module_name, _, attr = dotted.rpartition(".")
+    module = importlib.import_module(module_name)
+    return module, attr
+
+
+def calls_banned(namespace, function, args, banned):
+    """Call ``function(*args)`` with every ``banned`` function ("numpy.tanh") replaced by a
+    tripwire, also where the submission bound it to a global of its own; returns the list
+    of banned functions that were called."""
+    tripped = []
+    saved_attrs, saved_globals = [], []
+    for dotted in banned:
+        module, attr = _resolve(dotted)
+        original = getattr(module, attr)
+
+        def tripwire(*a, _name=dotted, _original=original, **k):
+            tripped.append(_name)
+            return _original(*a, **k)
+
+        saved_attrs.append((module, attr, original))
+        setattr(module, attr, tripwire)
+        for key, value in list(namespace.items()):
+            if value is original:
+                saved_globals.append((key, value))
+                namespace[key] = tripwire
+    try:
+        namespace[function](*args)
+    finally:
+        for module, attr, original in saved_attrs:
+            setattr(module, attr, original)
+        for key, value in saved_globals:
+            namespace[key] = value
+    return sorted(set(tripped))

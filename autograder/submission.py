@@ -1,0 +1,69 @@
+"""Read a submission (.ipynb or .py) into the code cells the worker will run.
+
+Parsing happens here, in the grader, on data only: a notebook is JSON read by nbformat, a
+script is split into cells by jupytext where it has ``# %%`` markers. Lines that only make
+sense in Jupyter or talk to otter (``%magic``, ``!shell``, ``grader.check(...)``) become
+blank lines, so that line numbers in error messages still match the student's cell.
+"""
+
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+MAX_SUBMISSION_BYTES = 20 * 2**20
+
+NOT_RUN = re.compile(
+    r"""^\s*(?:
+        [%!].*                                   # IPython magics and shell escapes
+      | import\s+otter\s*(?:\#.*)?               # otter's client, not needed to grade
+      | grader\s*=\s*otter\.Notebook\(.*\)\s*
+      | grader\.(?:check|check_all|export|to_pdf)\(.*\)\s*
+    )$""",
+    re.VERBOSE,
+)
+
+
+class SubmissionError(ValueError):
+    """A file that is not a gradable submission; the message says why."""
+
+
+def clean(source):
+    return "\n".join("" if NOT_RUN.match(line) else line for line in source.splitlines())
+
+
+def read_cells(path):
+    """The submission's code cells, cleaned, as a list of strings."""
+    path = Path(path)
+    if not path.is_file():
+        raise SubmissionError(f"{path} is not a file")
+    size = path.stat().st_size
+    if size > MAX_SUBMISSION_BYTES:
+        raise SubmissionError(f"{path.name} is {size / 2**20:.0f} MB; the limit is "
+                              f"{MAX_SUBMISSION_BYTES // 2**20} MB")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SubmissionError(f"{path.name} is not a text file (it is not valid UTF-8)") from None
+    if path.suffix == ".ipynb":
+        try:
+            notebook = nbformat.reads(text, as_version=4)
+        except Exception as exc:
+            raise SubmissionError(f"{path.name} is not a readable Jupyter notebook "
+                                  f"({type(exc).__name__}: {str(exc)[:200]})") from None
+        cells = notebook.get("cells")
+        if not isinstance(cells, list):
+            raise SubmissionError(f"{path.name} is not a readable Jupyter notebook (no cells)")
+        sources = [c.get("source", "") for c in cells if c.get("cell_type") == "code"]
+        if not all(isinstance(s, str) for s in sources):
+            raise SubmissionError(f"{path.name} has a malformed code cell")
+    elif path.suffix == ".py":
+        if "# %%" in text:
+            notebook = jupytext.reads(text, fmt="py:percent")
+            sources = [c.source for c in notebook.cells if c.cell_type == "code"]
+        else:
+            sources = [text]
+    else:
+        raise SubmissionError(f"{path.name} is not a notebook (.ipynb) or a Python file (.py)")
+    return [clean(s) for s in sources]

@@ -1,0 +1,183 @@
+"""Helpers for writing hidden suites (``autograder/suites/test_NN_name.py``).
+
+A hidden test is a pytest function taking the fixtures ``student`` (the submission, see
+``autograder.student``) and ``ref`` (the reference solution as a module). Its docstring's
+first line is the name students and gradebooks see, and begins with the function it checks:
+
+    @points(2)
+    def test_step_at_zero(student, ref):
+        '''step: fires (1.0) at exactly 0 and -0.0'''
+        check_array("step(z)", student.step(z), ref.step(z), inputs=z)
+
+A failure is an ``AssertionError`` whose message says, for a student, what was expected and
+what came back (the helpers below write those messages). Never let pytest print the test
+source: plain ``assert cond, "message"`` is fine, a bare ``assert`` is not.
+"""
+
+import numpy as np
+import pytest
+
+from .plain import Opaque
+from .student import StudentError, describe
+
+
+def points(n):
+    """Mark a hidden test as worth ``n`` points (default 1)."""
+    return pytest.mark.points(n)
+
+
+def rng(seed):
+    """The seeded generator every suite draws its inputs from."""
+    return np.random.default_rng(seed)
+
+
+def fail(message):
+    raise AssertionError(message)
+
+
+def _type_name(value):
+    if isinstance(value, Opaque):
+        return f"a {value.type_name} object"
+    return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
+
+
+def _index_text(index):
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _likely(got, likely, rtol, atol):
+    for label, candidate in (likely or {}).items():
+        candidate = np.asarray(candidate)
+        if (isinstance(got, np.ndarray) and got.shape == candidate.shape
+                and np.allclose(got, candidate, rtol=rtol, atol=atol, equal_nan=True)):
+            return f" This looks like: {label}"
+    return ""
+
+
+def check_array(what, got, expected, *, rtol=1e-6, atol=1e-9, dtype="float64", inputs=None,
+                likely=None):
+    """Assert ``got`` is an ndarray of ``expected``'s shape and dtype family, close in value.
+
+    what:     how the student would write the call, e.g. "sigmoid(x) for x of shape (3, 4)"
+    dtype:    "float64" (exact), "int" (any integer dtype) or None (not checked)
+    inputs:   an array of the same shape as the output, shown beside a wrong entry
+    likely:   {"description of a known misconception": what that bug would return}
+    """
+    expected = np.asarray(expected)
+    if not isinstance(got, np.ndarray):
+        fail(f"{what}: expected a numpy array of shape {expected.shape}, got {_type_name(got)}"
+             f" ({describe(got)}).")
+    if got.shape != expected.shape:
+        hint = _likely(got, likely, rtol, atol)
+        if not hint and got.shape == expected.shape[::-1] and got.ndim == 2:
+            hint = " (the axes look swapped: check which dimension is which)"
+        fail(f"{what}: expected shape {expected.shape}, got shape {got.shape}.{hint}")
+    if dtype == "float64" and got.dtype != np.float64:
+        fail(f"{what}: expected dtype float64, got {got.dtype} (convert with np.asarray(x, "
+             "dtype=float) or avoid integer arithmetic).")
+    if dtype == "int" and got.dtype.kind not in "iu":
+        fail(f"{what}: expected integers, got dtype {got.dtype}.")
+    if got.dtype.kind == "c" or expected.dtype.kind == "c":
+        fail(f"{what}: complex numbers are not expected here.")
+    expected_f, got_f = expected.astype(np.float64), got.astype(np.float64)
+    bad_finite = np.isfinite(expected_f) & ~np.isfinite(got_f)
+    if bad_finite.any():
+        index = tuple(np.argwhere(bad_finite)[0])
+        fail(f"{what}: got {got_f[index]} at index {_index_text(index)} where the answer is "
+             f"{expected_f[index]:.6g}; this usually means an overflow (exp of a large number) "
+             "or a division by zero.")
+    close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
+    if not close.all():
+        index = tuple(np.argwhere(~close)[0])
+        at = f" at index {_index_text(index)}" if got.ndim else ""
+        shown = ""
+        if inputs is not None and np.shape(inputs) == got.shape:
+            shown = f" (input there: {np.asarray(inputs)[index]!r})"
+        count = f"{(~close).sum()} of {close.size} entries differ; " if close.size > 1 else ""
+        fail(f"{what}: {count}expected {expected_f[index]!r}{at}{shown}, got {got_f[index]!r}."
+             + _likely(got, likely, rtol, atol))
+
+
+def check_float(what, got, expected, *, rtol=1e-6, atol=1e-9, likely=None):
+    """Assert ``got`` is a float (Python or numpy float64 scalar) close to ``expected``."""
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype == np.float64:
+        fail(f"{what}: expected a float, got a 0-d numpy array; return float(value).")
+    if not isinstance(got, float):
+        fail(f"{what}: expected a float, got {_type_name(got)} ({describe(got)}).")
+    if not np.isfinite(got) and np.isfinite(expected):
+        fail(f"{what}: got {got} where the answer is {expected:.6g}; this usually means an "
+             "overflow or log(0).")
+    if not np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
+        hint = ""
+        for label, candidate in (likely or {}).items():
+            if np.isclose(got, candidate, rtol=rtol, atol=atol):
+                hint = f" This looks like: {label}"
+                break
+        fail(f"{what}: expected {expected!r}, got {got!r}.{hint}")
+
+
+def check_equal(what, got, expected):
+    """Assert exact equality of plain values (ints, lists, tuples of them)."""
+    if type(got) is not type(expected) or got != expected:
+        fail(f"{what}: expected {describe(expected)}, got {describe(got)}.")
+
+
+def check_unmodified(what, before, after):
+    """Assert every array argument came back from the call unchanged."""
+    for position, (b, a) in enumerate(zip(before, after)):
+        if isinstance(b, np.ndarray) and not (isinstance(a, np.ndarray) and a.shape == b.shape
+                                              and np.array_equal(a, b, equal_nan=True)):
+            fail(f"{what} changed its argument number {position + 1} in place; a function "
+                 "must not modify its inputs (work on a copy, or build a new array).")
+
+
+def expect_error(exception_type, what, func, *args, **kwargs):
+    """Assert that calling ``func`` makes the student code raise ``exception_type``."""
+    try:
+        func(*args, **kwargs)
+    except StudentError as exc:
+        if exc.kind == "missing" or exc.type_name == "NotImplementedError":
+            raise
+        if not exc.is_a(exception_type):
+            fail(f"{what}: expected {exception_type.__name__}, but it raised "
+                 f"{exc.type_name}: {exc.detail}")
+        return exc
+    fail(f"{what}: expected {exception_type.__name__} to be raised, but it returned normally.")
+
+
+BANNED_MODULES = ("torch", "scipy", "sklearn", "jax")
+
+
+def _imports_in(source):
+    import ast
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def check_no_banned_imports(student, function):
+    """Fail if the submission imports torch, scipy, sklearn or jax (banned in 01-05)."""
+    from .probes import common
+    seen = set(student.probe(common.loaded_modules, list(BANNED_MODULES)))
+    if student.source is not None:
+        seen |= _imports_in(student.source) & set(BANNED_MODULES)
+    if seen:
+        fail(f"{function}: this assignment may not use {', '.join(sorted(seen))}; "
+             "write it with numpy alone.")
+
+
+def check_not_calling(student, function, args, banned):
+    """Fail if calling ``function(*args)`` uses any of ``banned`` ("numpy.tanh", ...)."""
+    from .probes import common
+    used = student.probe(common.calls_banned, function, list(args), list(banned))
+    if used:
+        fail(f"{function}: may not call {', '.join(used)}; build it from more basic "
+             "operations (see the lesson).")

@@ -1,0 +1,80 @@
+"""The worker: runs one submission's code and answers the grader's requests.
+
+Started by ``autograder.sandbox`` as ``python -m autograder.worker FD`` in a fresh, limited
+process. It talks to the grader over the socket FD with length-prefixed plain-data frames:
+first it receives the submission's code cells and runs them (an error in one cell is
+recorded and the next cell still runs, as in a notebook), then it answers requests until
+the socket closes. Nothing here is trusted by the grader: it decodes every frame itself.
+"""
+
+import socket
+import struct
+import sys
+
+from . import calls, plain
+
+HEADER = struct.Struct(">I")
+
+
+def send_frame(sock, data):
+    sock.sendall(HEADER.pack(len(data)) + data)
+
+
+def recv_frame(sock, limit=plain.MAX_BYTES):
+    """One frame's bytes, or None at end of stream."""
+    header = _recv_exactly(sock, HEADER.size)
+    if header is None:
+        return None
+    (length,) = HEADER.unpack(header)
+    if length > limit:
+        raise plain.DecodeError(f"frame of {length} bytes is over the {limit}-byte cap")
+    return _recv_exactly(sock, length)
+
+
+def _recv_exactly(sock, n):
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def run_cells(cells):
+    """Run the code cells in one fresh namespace; returns (namespace, errors)."""
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    errors = []
+    for number, source in enumerate(cells, start=1):
+        try:
+            code = compile(source, f"<cell {number}>", "exec")
+            exec(code, namespace)
+        except BaseException as exc:  # a cell's sys.exit() or error must not stop the rest
+            info = calls.describe_exception(exc)
+            info["cell"] = number
+            errors.append(info)
+    return namespace, errors
+
+
+def _encode_reply(reply):
+    try:
+        return plain.encode(reply)
+    except BaseException as exc:
+        return plain.encode({"error": calls.describe_exception(exc, kind="unencodable")})
+
+
+def main(fd):
+    sock = socket.socket(fileno=fd)
+    request = plain.decode(recv_frame(sock))
+    namespace, errors = run_cells(request["cells"])
+    send_frame(sock, _encode_reply({"loaded": True, "errors": errors}))
+    while True:
+        frame = recv_frame(sock)
+        if frame is None:
+            break
+        send_frame(sock, _encode_reply(calls.answer(namespace, plain.decode(frame))))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
