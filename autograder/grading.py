@@ -21,6 +21,7 @@ PYTEST_ARGS = [
     "--capture=sys",
     "-q",
     "-W", "ignore",
+    "-p", "no:faulthandler",
 ]
 
 
@@ -55,9 +56,18 @@ def failure_message(excinfo):
 class SuitePlugin:
     """A pytest plugin: provides the ``student`` and ``ref`` fixtures and records outcomes."""
 
-    def __init__(self, student, reference):
+    def __init__(self, student, reference, question=None):
         self._student, self._reference = student, reference
+        self.question = question
         self.results = {}
+
+    def pytest_collection_modifyitems(self, config, items):
+        """With a question given, run only its tests (nbgrader grades cell by cell)."""
+        if self.question is None:
+            return
+        keep = [i for i in items if test_name(i).split(":")[0].strip() == self.question]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
 
     @pytest.fixture
     def student(self):
@@ -86,17 +96,40 @@ class SuitePlugin:
             self.results[item.nodeid] = TestResult(name, max_score, max_score)
 
 
-def run_suite(assignment, student):
-    """Every hidden test's result for this student, in the suite's order."""
-    plugin = SuitePlugin(student, master.load_reference(assignment))
+class _Collector:
+    def __init__(self):
+        self.tests = []
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            marker = item.get_closest_marker("points")
+            self.tests.append((test_name(item), float(marker.args[0]) if marker else 1.0))
+
+
+def _pytest(assignment, plugin, *extra):
     args = [str(course.suite_path(assignment)), "--rootdir", str(course.SUITES_DIR),
-            "-c", str(course.SUITES_DIR / "pytest.ini"), *PYTEST_ARGS]
+            "-c", str(course.SUITES_DIR / "pytest.ini"), *PYTEST_ARGS, *extra]
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         code = pytest.main(args, plugins=[plugin])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.results:
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"the hidden suite for {assignment} did not run (pytest exit "
                            f"{code}):\n{sink.getvalue()[-3000:]}")
+
+
+def collect_tests(assignment):
+    """[(test name, points)] of the hidden suite, without running it."""
+    collector = _Collector()
+    _pytest(assignment, collector, "--collect-only")
+    return collector.tests
+
+
+def run_suite(assignment, student, question=None):
+    """Every hidden test's result (or one question's) for this student, in the suite's order."""
+    plugin = SuitePlugin(student, master.load_reference(assignment), question)
+    _pytest(assignment, plugin)
+    if not plugin.results:
+        raise RuntimeError(f"the hidden suite for {assignment} ran no test")
     return list(plugin.results.values())
 
 

@@ -94,14 +94,14 @@ class Student:
         request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs),
                    "inputs": inputs}
         reply = self._request(request)
-        if "inputs" in reply:
-            after = reply["inputs"]
-            if not (isinstance(after, list) and len(after) == 2):
-                raise StudentError(name, {"kind": "unencodable", "message": "malformed inputs"})
-            return self._value(name, reply, args), (tuple(after[0]), after[1])
-        if inputs:
-            raise StudentError(name, {"kind": "unencodable", "message": "inputs missing"})
-        return self._value(name, reply, args), None
+        value = self._value(name, reply, args)
+        if not inputs:
+            return value, None
+        after = reply.get("inputs")
+        if not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], list)
+                and isinstance(after[1], dict)):
+            raise StudentError(name, {"kind": "unencodable", "message": "its inputs were lost"})
+        return value, (tuple(after[0]), after[1])
 
     def probe(self, func, *args):
         """Run ``func(namespace, *args)`` next to the student code; its result as plain data."""

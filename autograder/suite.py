@@ -41,6 +41,12 @@ def _type_name(value):
     return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
 
 
+def _num(value):
+    """A number as a student would write it (1.0, not np.float64(1.0))."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return repr(value)
+
+
 def _index_text(index):
     return "[" + ", ".join(str(int(i)) for i in index) + "]"
 
@@ -83,7 +89,7 @@ def check_array(what, got, expected, *, rtol=1e-6, atol=1e-9, dtype="float64", i
     bad_finite = np.isfinite(expected_f) & ~np.isfinite(got_f)
     if bad_finite.any():
         index = tuple(np.argwhere(bad_finite)[0])
-        fail(f"{what}: got {got_f[index]} at index {_index_text(index)} where the answer is "
+        fail(f"{what}: got {_num(got_f[index])} at index {_index_text(index)} where the answer is "
              f"{expected_f[index]:.6g}; this usually means an overflow (exp of a large number) "
              "or a division by zero.")
     close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
@@ -92,9 +98,10 @@ def check_array(what, got, expected, *, rtol=1e-6, atol=1e-9, dtype="float64", i
         at = f" at index {_index_text(index)}" if got.ndim else ""
         shown = ""
         if inputs is not None and np.shape(inputs) == got.shape:
-            shown = f" (input there: {np.asarray(inputs)[index]!r})"
+            shown = f" (input there: {_num(np.asarray(inputs)[index])})"
         count = f"{(~close).sum()} of {close.size} entries differ; " if close.size > 1 else ""
-        fail(f"{what}: {count}expected {expected_f[index]!r}{at}{shown}, got {got_f[index]!r}."
+        fail(f"{what}: {count}expected {_num(expected_f[index])}{at}{shown}, "
+             f"got {_num(got_f[index])}."
              + _likely(got, likely, rtol, atol))
 
 

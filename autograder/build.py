@@ -1,0 +1,239 @@
+"""``python -m autograder build``: everything students and grading tools receive, from the masters.
+
+For each assignment NN_name:
+- assignments/NN_name/NN_name.ipynb   the student notebook (stubs, otter check cells)
+- assignments/NN_name/tests/*.py      otter public checks (one file per question)
+- dist/otter/NN_name/autograder.zip   otter autograder: hidden tests bridge to our suite
+- dist/nbgrader/source/NN_name/...    nbgrader source notebook (solutions, hidden tests)
+plus dist/nbgrader/nbgrader_config.py. assignments/ is committed; dist/ is not.
+"""
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+from . import course, master
+from .grading import collect_tests
+
+COURSE_ID = "nn-fundamentals"
+OTTER_SETUP = """\
+# Run this cell first: it loads the public checks (`grader.check(...)` cells below).
+import otter
+grader = otter.Notebook("{notebook}")"""
+NBGRADER_HIDDEN = """\
+# The hidden tests for `{question}` run here when the notebook is graded.
+### BEGIN HIDDEN TESTS
+from autograder.inprocess import question_score
+question_score("{assignment}", "{question}", globals())
+### END HIDDEN TESTS"""
+
+
+def _notebook(cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    nb.cells = cells
+    return nb
+
+
+def _cell(kind, source, cell_id, metadata=None):
+    make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+    cell = make(source, id=cell_id)
+    if metadata:
+        cell.metadata = metadata
+    return cell
+
+
+def write_notebook(nb, path):
+    nbformat.validate(nb)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+# ---- the student release ------------------------------------------------------------
+
+def student_notebook(assignment):
+    cells = []
+    for cell in master.read_master(assignment):
+        cell_id = f"c{len(cells):03d}"
+        if cell.role == "exercise":
+            cells.append(_cell("code", master.strip_solutions(cell.source), cell_id))
+        elif cell.role == "check":
+            cells.append(_cell("code", f'grader.check("{cell.question}")', cell_id))
+        else:
+            cells.append(_cell(cell.kind, cell.source, cell_id))
+        if len(cells) == 1:  # the otter set-up cell right after the title
+            setup = OTTER_SETUP.format(notebook=f"{assignment}.ipynb")
+            cells.append(_cell("code", setup, "otter-setup"))
+    return _notebook(cells)
+
+
+def _test_function(name, source, decorator):
+    params = ", ".join(master.free_names(source))
+    return f"{decorator}\ndef {name}({params}):\n{textwrap.indent(source.strip(), '    ')}\n"
+
+
+def public_test_file(question, source, hidden_cases=""):
+    """An otter exception-format test file: the public checks, then any hidden cases."""
+    header = (f'"""Checks for `{question}` (generated from the master by '
+              f'`python -m autograder build`; do not edit)."""\n\n'
+              "from otter.test_files import test_case\n\n"
+              f'OK_FORMAT = False\nname = "{question}"\npoints = None\n\n\n')
+    public = _test_function("public_checks", source,
+                            '@test_case(name="public checks", points=0, hidden=False)')
+    return header + public + hidden_cases
+
+
+def _hidden_cases(assignment, tests):
+    parts = []
+    for number, (name, points) in enumerate(tests, start=1):
+        parts.append(
+            f"\n\n@test_case(name={name!r}, points={points!r}, hidden=True)\n"
+            f"def hidden_{number}(env):\n"
+            f"    from autograder.inprocess import assert_passed\n"
+            f"    assert_passed({assignment!r}, {name!r}, env)\n")
+    return "".join(parts)
+
+
+def build_student_release(assignment, root=None):
+    folder = (root or course.ASSIGNMENTS_DIR) / assignment
+    if folder.exists():
+        shutil.rmtree(folder)
+    write_notebook(student_notebook(assignment), folder / f"{assignment}.ipynb")
+    for question, source in master.checks(assignment).items():
+        test_file = folder / "tests" / f"{question}.py"
+        test_file.parent.mkdir(parents=True, exist_ok=True)
+        test_file.write_text(public_test_file(question, source), encoding="utf-8")
+    return folder
+
+
+# ---- otter ----------------------------------------------------------------------------
+
+def _questions(assignment):
+    """{question: [(test name, points), ...]} from the hidden suite, in the master's order."""
+    grouped = {q: [] for q in master.checks(assignment)}
+    for name, points in collect_tests(assignment):
+        grouped.setdefault(name.split(":")[0].strip(), []).append((name, points))
+    return grouped
+
+
+def _copy_package(target):
+    shutil.copytree(course.PACKAGE_DIR, target / "autograder",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+def build_otter(assignment, questions):
+    out = course.DIST_DIR / "otter" / assignment
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        checks = master.checks(assignment)
+        for question, tests in questions.items():
+            text = public_test_file(question, checks.get(question, "pass"),
+                                    _hidden_cases(assignment, tests))
+            (tmp / "tests").mkdir(exist_ok=True)
+            (tmp / "tests" / f"{question}.py").write_text(text, encoding="utf-8")
+        _copy_package(tmp)
+        (tmp / "solutions").mkdir()
+        shutil.copy(course.master_path(assignment), tmp / "solutions")
+        shutil.copy(course.REPO_ROOT / "requirements.txt", tmp / "requirements.txt")
+        subprocess.run(
+            [sys.executable, "-m", "otter", "generate", "--tests-dir", "tests",
+             "--output-path", str(out / "autograder.zip"), "--requirements", "requirements.txt",
+             "--overwrite-requirements", "--no-environment", "--no-config",
+             "--python-version", "3.11", "autograder", "solutions"],
+            cwd=tmp, check=True, capture_output=True, text=True,
+        )
+    return out / "autograder.zip"
+
+
+# ---- nbgrader ------------------------------------------------------------------------
+
+NBGRADER_CONFIG = '''\
+"""nbgrader configuration for this course directory (generated by `python -m autograder build`).
+
+Paths are explicit so that nothing in ~/.jupyter can redirect the grades: run nbgrader with
+JUPYTER_NO_CONFIG=1 from this folder (see the README).
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by nbgrader)
+here = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = here
+c.CourseDirectory.course_id = "{course_id}"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
+c.Execute.timeout = 120  # seconds per cell; a hanging cell is an error, not a stuck batch
+c.ClearSolutions.code_stub = dict(python='raise NotImplementedError("not implemented yet")')
+'''
+
+
+def _nb_meta(grade_id, *, solution=False, grade=False, locked=False, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _nbgrader_solution(source):
+    lines = []
+    for line in source.splitlines():
+        match = master.BEGIN.match(line)
+        if match:
+            if match["hint"]:
+                lines.append(f"{match['indent']}# Hint: {match['hint']}")
+            lines.append(f"{match['indent']}### BEGIN SOLUTION")
+        elif master.END.match(line):
+            lines.append(line.replace("# END SOLUTION", "### END SOLUTION"))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def nbgrader_notebook(assignment, questions):
+    cells = []
+    for cell in master.read_master(assignment):
+        cell_id = f"c{len(cells):03d}"
+        if cell.role == "exercise":
+            cells.append(_cell("code", _nbgrader_solution(cell.source), cell_id,
+                               _nb_meta(f"{cell_id}-solution", solution=True)))
+        elif cell.role == "check":
+            q = cell.question
+            cells.append(_cell("code", cell.source, cell_id,
+                               _nb_meta(f"{q}-checks", locked=True)))
+            points = sum(p for _, p in questions.get(q, []))
+            hidden = NBGRADER_HIDDEN.format(assignment=assignment, question=q)
+            cells.append(_cell("code", hidden, f"{q}-tests"[:64],
+                               _nb_meta(f"{q}-tests", grade=True, locked=True, points=points)))
+        else:
+            cells.append(_cell(cell.kind, cell.source, cell_id))
+    return _notebook(cells)
+
+
+def build_nbgrader(assignment, questions):
+    root = course.DIST_DIR / "nbgrader"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(course_id=COURSE_ID),
+                                             encoding="utf-8")
+    path = root / "source" / assignment / f"{assignment}.ipynb"
+    write_notebook(nbgrader_notebook(assignment, questions), path)
+    return path
+
+
+def build_all(verbose=False):
+    for assignment in course.assignment_names():
+        questions = _questions(assignment)
+        outputs = [build_student_release(assignment), build_otter(assignment, questions),
+                   build_nbgrader(assignment, questions)]
+        if verbose:
+            print(f"{assignment}: " + ", ".join(str(p.relative_to(course.REPO_ROOT))
+                                                 for p in outputs))

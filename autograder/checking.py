@@ -1,0 +1,57 @@
+"""``python -m autograder check NOTEBOOK``: the public checks, for a self-learner.
+
+Runs the notebook in a sandboxed worker (like the grader) and each question's public
+checks against it, then prints which questions pass and, for the others, why.
+"""
+
+from pathlib import Path
+
+from . import course, master
+from .student import RemoteStudent
+from .submission import SubmissionError, read_cells
+
+
+def _guess_assignment(path):
+    stem = Path(path).stem
+    for name in course.assignment_names():
+        if stem.startswith(name) or name in Path(path).parts:
+            return name
+    raise ValueError(f"cannot tell the assignment from {path}; pass --assignment NAME "
+                     f"(one of {', '.join(course.assignment_names())})")
+
+
+def _reason(error):
+    if error.type_name == "AssertionError":
+        return error.detail or "an assertion failed"
+    return str(error)
+
+
+def check_notebook(path, assignment=None):
+    assignment = assignment or _guess_assignment(path)
+    checks = master.checks(assignment)
+    try:
+        cells = read_cells(path)
+    except SubmissionError as exc:
+        print(f"Cannot check {path}: {exc}")
+        return 1
+    student = RemoteStudent(cells)
+    try:
+        failure = student.ensure_loaded()
+        if failure:
+            print(failure)
+            return 1
+        outcomes = {q: student.check(q, source) for q, source in checks.items()}
+        load_errors = student.load_errors
+    finally:
+        student.close()
+    passed = [q for q, err in outcomes.items() if err is None]
+    print(f"{assignment}: public checks pass for {len(passed)} of {len(checks)} questions\n")
+    for question, error in outcomes.items():
+        mark = "PASS" if error is None else "FAIL"
+        print(f"  {mark}  {question}" + ("" if error is None else f"\n        {_reason(error)}"))
+    if load_errors:
+        print("\nWhile running your notebook:")
+        for err in load_errors:
+            print(f"  cell {err.get('cell')}: {err.get('type')}: {str(err.get('message'))[:200]}")
+    print("\nThe public checks are a first test; the graded (hidden) tests check much more.")
+    return 0 if len(passed) == len(checks) else 1

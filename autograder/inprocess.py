@@ -1,0 +1,79 @@
+"""The bridge for otter-grader and nbgrader, which run tests inside the student's kernel.
+
+There the hidden suite cannot be kept away from student code (that is those tools' trust
+model; our own grader is the one to use for graded work, see the README). What we keep:
+the same suite and the same scores, every result copied to plain data before comparing
+(so an object claiming to equal everything still fails), a time limit on each call into
+student code, and nothing written to stderr (nbgrader gives 0 to a grade cell with any
+stderr output, even a harmless warning).
+
+Each question's tests run once per notebook, when its first otter test case or its
+nbgrader grade cell asks (nbgrader runs a grade cell before the later cells are defined).
+"""
+
+import contextlib
+import io
+import signal
+import threading
+
+from .grading import run_suite
+from .student import LocalStudent, WorkerLost
+
+CALL_TIMEOUT = 10  # seconds for one call into student code
+
+_runs = {}  # (assignment, question, id(namespace)) -> (namespace, {name: TestResult})
+
+
+class TimedLocalStudent(LocalStudent):
+    """LocalStudent with a wall-clock limit per call (SIGALRM, where we are the main thread)."""
+
+    def _request(self, request):
+        if threading.current_thread() is not threading.main_thread():
+            return super()._request(request)
+
+        def on_alarm(signum, frame):
+            raise TimeoutError(f"still running after {CALL_TIMEOUT} s")
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.alarm(CALL_TIMEOUT)
+        try:
+            reply = super()._request(request)
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+        error = reply.get("error") if isinstance(reply, dict) else None
+        if isinstance(error, dict) and error.get("type") == "TimeoutError":
+            raise WorkerLost(f"{request.get('name', 'the call')}: {error.get('message')} "
+                             "(look for an infinite loop or a very slow computation)")
+        return reply
+
+
+def results(assignment, question, namespace):
+    """{test name: TestResult} of one question for the notebook whose globals are ``namespace``."""
+    key = (assignment, question, id(namespace))
+    if key not in _runs or _runs[key][0] is not namespace:
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            run = run_suite(assignment, TimedLocalStudent(namespace), question)
+        _runs[key] = (namespace, {r.name: r for r in run})
+    return _runs[key][1]
+
+
+def assert_passed(assignment, test_name, namespace):
+    """For otter's hidden test cases: raise AssertionError with the message if it failed."""
+    question = test_name.split(":")[0].strip()
+    result = results(assignment, question, namespace).get(test_name)
+    if result is None:
+        raise AssertionError(f"the hidden test {test_name!r} did not run")
+    if not result.skipped and result.score < result.max_score:
+        raise AssertionError(result.output)
+
+
+def question_score(assignment, question, namespace):
+    """For nbgrader's grade cells: print what failed and return the points earned."""
+    earned = 0.0
+    for result in results(assignment, question, namespace).values():
+        earned += result.score
+        if result.score < result.max_score and not result.skipped:
+            print(f"FAILED {result.name}\n    {result.output}")
+    return earned

@@ -1,0 +1,102 @@
+"""Our grader on the bundled examples and on the untouched student notebooks."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder import course
+
+ASSIGNMENTS = course.assignment_names()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_master_scores_full_marks(assignment, grade):
+    result = grade(course.master_path(assignment), assignment)
+    failed = [(t["name"], t["output"]) for t in result["tests"] if t["score"] < t["max_score"]]
+    assert not failed
+    assert result["score"] == result["max_score"] > 0
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_student_notebook_scores_zero(assignment, grade):
+    result = grade(course.ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb", assignment)
+    assert result["score"] == 0
+    for test in result["tests"]:
+        if test["max_score"]:
+            assert "is not implemented yet" in test["output"], test
+
+
+def test_every_test_name_starts_with_a_contract_function(grade):
+    result = grade(course.master_path("01_perceptron"), "01_perceptron")
+    functions = {"step", "perceptron_output", "perceptron_update", "train_perceptron",
+                 "accuracy"}
+    assert {t["name"].split(":")[0] for t in result["tests"]} == functions
+
+
+def test_json_mode_prints_one_object_even_when_the_submission_prints(tmp_path, grade):
+    noisy = tmp_path / "noisy.py"
+    noisy.write_text(course.master_path("01_perceptron").read_text()
+                     + '\nprint(\'{"score": 999, "max_score": 1, "tests": []}\')\n'
+                     + "import sys; sys.stderr.write('noise on stderr\\n')\n")
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(noisy),
+                           "--assignment", "01_perceptron", "--json"],
+                          capture_output=True, text=True, cwd=course.REPO_ROOT, timeout=300)
+    assert proc.returncode == 0
+    result = json.loads(proc.stdout)  # exactly one JSON document, nothing else
+    assert result["score"] == result["max_score"] == 24
+
+
+def test_patching_numpy_comparisons_does_not_help(tmp_path, grade):
+    cheat = tmp_path / "cheat.py"
+    cheat.write_text(
+        "import numpy as np\n"
+        "np.allclose = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\n"
+        "np.array_equal = lambda *a, **k: True\n"
+        "def step(z): return np.zeros(np.shape(z)) - 7\n"
+        "def perceptron_output(x, w, b): return np.zeros(len(np.shape(x)) and np.shape(x)[0])\n"
+        "def perceptron_update(x, y, w, b, lr=1.0): return w + 1, b - 1\n"
+        "def train_perceptron(X, y, lr=1.0, max_epochs=100): return np.zeros(2), 0.0, [0]\n"
+        "def accuracy(y_true, y_pred): return 2.0\n")
+    result = grade(cheat, "01_perceptron")
+    assert result["score"] == 0
+
+
+def test_a_failure_says_what_was_expected_and_what_came_back(grade):
+    result = grade(course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb", "01_perceptron")
+    by_name = {t["name"]: t for t in result["tests"]}
+    at_zero = by_name["step: fires (1.0) at exactly 0 and at -0.0"]
+    assert at_zero["score"] == 0
+    assert "expected 1.0" in at_zero["output"] and "got 0.0" in at_zero["output"]
+    assert "z > 0 instead of z >= 0" in at_zero["output"]
+    assert "def test_" not in at_zero["output"]  # never the hidden test's source
+
+
+def test_unknown_assignment_is_a_clear_error():
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "x.ipynb",
+                           "--assignment", "99_nope", "--json"],
+                          capture_output=True, text=True, cwd=course.REPO_ROOT)
+    assert proc.returncode == 2
+    assert "unknown assignment '99_nope'" in proc.stderr
+
+
+def test_grade_examples_prints_a_score_table():
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade-examples"],
+                          capture_output=True, text=True, cwd=course.REPO_ROOT, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    correct = [l for l in lines if l.startswith("correct.ipynb")]
+    assert correct and all(l.split()[1] == l.split()[3] for l in correct)  # full marks
+    assert any(l.startswith("buggy.ipynb") for l in lines)
+
+
+def test_check_command_reports_each_question(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "autograder", "check",
+                           str(course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb"),
+                           "--assignment", "01_perceptron"],
+                          capture_output=True, text=True, cwd=course.REPO_ROOT, timeout=120)
+    assert proc.returncode == 1
+    assert "FAIL  step" in proc.stdout and "step(0.0) should be 1.0" in proc.stdout
+    assert "PASS  accuracy" in proc.stdout

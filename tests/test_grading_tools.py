@@ -1,0 +1,98 @@
+"""The same suite gives the same scores through our grader, `otter run` and nbgrader."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import build, course, master
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+EXAMPLES = [(a, p.name) for a in course.assignment_names()
+            for p in sorted((course.EXAMPLES_DIR / a).glob("*.ipynb"))
+            if p.stem in ("correct", "buggy")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built():
+    build.build_all()
+
+
+def otter_score(notebook, assignment, tmp_path):
+    zip_path = course.DIST_DIR / "otter" / assignment / "autograder.zip"
+    proc = subprocess.run([str(BIN / "otter"), "run", "-a", str(zip_path), "-o", str(tmp_path),
+                           str(notebook)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    tests = json.loads((tmp_path / "results.json").read_text())["tests"]
+    return sum(t.get("score") or 0 for t in tests), sum(t.get("max_score") or 0 for t in tests)
+
+
+@pytest.mark.parametrize("assignment,example", EXAMPLES)
+def test_otter_run_agrees_with_our_grader(assignment, example, tmp_path, grade):
+    notebook = course.EXAMPLES_DIR / assignment / example
+    ours = grade(notebook, assignment)
+    assert otter_score(notebook, assignment, tmp_path) == (ours["score"], ours["max_score"])
+    if example == "correct.ipynb":
+        assert ours["score"] == ours["max_score"]
+
+
+def nbgrader(course_dir, *args):
+    env = dict(os.environ, JUPYTER_NO_CONFIG="1", PATH=f"{BIN}:{os.environ['PATH']}")
+    proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course_dir, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def fill_release(release_nb, assignment, source_nb):
+    """A student's submission: the release notebook with the solution cells of source_nb."""
+    nb = nbformat.read(release_nb, as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source
+               for c in nbformat.read(source_nb, as_version=4).cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = answers[meta["grade_id"]]
+    return nb
+
+
+@pytest.mark.parametrize("assignment", course.assignment_names())
+def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path, grade):
+    root = tmp_path / "course"
+    shutil.copytree(course.DIST_DIR / "nbgrader", root)
+    nbgrader(root, "generate_assignment", assignment, "--create", "--force")
+    source = root / "source" / assignment / f"{assignment}.ipynb"
+    release = root / "release" / assignment / f"{assignment}.ipynb"
+    # the reference, and the same notebook with the first catalogued bug of the assignment
+    sys.path.insert(0, str(course.REPO_ROOT / "tests"))
+    from bug_catalog import catalog
+    bug = catalog()[assignment][0]
+    buggy_nb = nbformat.read(source, as_version=4)
+    hits = [c for c in buggy_nb.cells if bug.old in c.source]
+    assert len(hits) == 1, f"bug {bug.name} not found once in the nbgrader source"
+    hits[0].source = hits[0].source.replace(bug.old, bug.new)
+    nbformat.write(buggy_nb, tmp_path / "buggy_source.ipynb")
+    for student, src in (("reference", source), ("buggy", tmp_path / "buggy_source.ipynb")):
+        target = root / "submitted" / student / assignment / f"{assignment}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(fill_release(release, assignment, src), target)
+    nbgrader(root, "autograde", assignment, "--create")
+    nbgrader(root, "export", "--to", str(tmp_path / "grades.csv"))
+    scores = {row["student_id"]: (float(row["score"]), float(row["max_score"]))
+              for row in csv.DictReader(open(tmp_path / "grades.csv"))}
+    assert (root / "gradebook.db").exists()  # the explicit gradebook path was used
+    ours_ref = grade(course.master_path(assignment), assignment)
+    assert scores["reference"] == (ours_ref["score"], ours_ref["max_score"])
+    assert ours_ref["score"] == ours_ref["max_score"]
+    buggy_py = tmp_path / "buggy.py"
+    buggy_py.write_text(bug.apply(course.master_path(assignment).read_text()))
+    ours_bug = grade(buggy_py, assignment)
+    assert scores["buggy"] == (ours_bug["score"], ours_bug["max_score"])
+    assert ours_bug["score"] < ours_bug["max_score"]
