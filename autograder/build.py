@@ -229,8 +229,8 @@ def build_nbgrader(assignment, questions):
     return path
 
 
-def build_all(verbose=False):
-    for assignment in course.assignment_names():
+def build_all(assignments=None, verbose=False):
+    for assignment in assignments or course.assignment_names():
         questions = _questions(assignment)
         outputs = [build_student_release(assignment), build_otter(assignment, questions),
                    build_nbgrader(assignment, questions)]

@@ -46,7 +46,7 @@ def score_table(rows):
 
 def cmd_build(args):
     from .build import build_all
-    build_all(verbose=True)
+    build_all(args.assignments or None, verbose=True)
     return 0
 
 
@@ -90,6 +90,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="generate assignments/ and dist/ from solutions/")
+    p.add_argument("assignments", nargs="*", help="only these (default: all)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("grade", help="grade submissions with the hidden suite")

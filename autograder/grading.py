@@ -18,7 +18,7 @@ PYTEST_ARGS = [
     "-p", "no:cacheprovider",
     "-p", "no:randomly",
     "--assert=plain",  # no rewritten asserts: a message never quotes the hidden test
-    "--capture=sys",
+    "--capture=fd",
     "-q",
     "-W", "ignore",
     "-p", "no:faulthandler",

@@ -96,3 +96,28 @@ def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path, grade):
     ours_bug = grade(buggy_py, assignment)
     assert scores["buggy"] == (ours_bug["score"], ours_bug["max_score"])
     assert ours_bug["score"] < ours_bug["max_score"]
+
+
+def test_nbgrader_keeps_full_marks_when_a_correct_answer_warns(tmp_path):
+    """nbgrader zeroes a grade cell with stderr output; ours must not produce any."""
+    assignment = "01_perceptron"
+    root = tmp_path / "course"
+    shutil.copytree(course.DIST_DIR / "nbgrader", root)
+    nbgrader(root, "generate_assignment", assignment, "--create", "--force")
+    source = nbformat.read(root / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    noisy = "    import sys, warnings\n    warnings.warn('harmless')\n    print('chatty', file=sys.stderr)\n"
+    for cell in source.cells:
+        if cell.source.startswith("def step(z):"):
+            head, _, rest = cell.source.partition('"""\n')
+            head2, _, body = rest.partition('"""\n')
+            cell.source = f'{head}"""\n{head2}"""\n{noisy}{body}'
+    noisy_path = tmp_path / "noisy_source.ipynb"
+    nbformat.write(source, noisy_path)
+    target = root / "submitted" / "noisy" / assignment / f"{assignment}.ipynb"
+    target.parent.mkdir(parents=True)
+    nbformat.write(fill_release(root / "release" / assignment / f"{assignment}.ipynb",
+                                assignment, noisy_path), target)
+    nbgrader(root, "autograde", assignment, "--create")
+    nbgrader(root, "export", "--to", str(tmp_path / "grades.csv"))
+    row = next(csv.DictReader(open(tmp_path / "grades.csv")))
+    assert float(row["score"]) == float(row["max_score"]) == 24
