@@ -1,0 +1,109 @@
+"""Probes for 04_backprop.
+
+``numerical_gradient(f, x, h)`` takes a *function*, which cannot cross the process boundary.
+So the functions to differentiate live here: the probe calls the student's
+``numerical_gradient`` next to the student code with one of ``FUNCTIONS`` and a float array
+``x``, and returns the gradient, ``x`` as it was afterwards (to check it was restored
+exactly) and how often ``f`` was called. The suite imports this module too, for the
+analytic gradients of the same functions.
+
+No torch here: the worker's loaded modules are checked for banned libraries.
+"""
+
+import warnings
+
+import numpy as np
+
+
+def _get(ns, name):
+    if name not in ns:
+        raise NameError(f"{name} is not defined in your submission (check the spelling of "
+                        "its name)")
+    return ns[name]
+
+
+def _quadratic_parts(size):
+    """A fixed symmetric positive definite A (with large diagonal) and c for a given size."""
+    g = np.random.default_rng(1000 + size)
+    m = g.normal(size=(size, size))
+    return m @ m.T + size * np.eye(size), g.normal(size=size)
+
+
+def quadratic(x):
+    """0.5 x.A.x + c.x over the entries of x: couples every entry with every other."""
+    v = np.asarray(x, dtype=np.float64).ravel()
+    A, c = _quadratic_parts(v.size)
+    return float(0.5 * v @ A @ v + c @ v)
+
+
+def quadratic_grad(x):
+    x = np.asarray(x, dtype=np.float64)
+    A, c = _quadratic_parts(x.size)
+    return (A @ x.ravel() + c).reshape(x.shape)
+
+
+def sines(x):
+    """sum(x * sin(2 x)), elementwise."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.sum(x * np.sin(2 * x)))
+
+
+def sines_grad(x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.sin(2 * x) + 2 * x * np.cos(2 * x)
+
+
+def cubic(x):
+    """sum(x ** 3): its central difference with step h is exactly 3 x^2 + h^2."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.sum(x ** 3))
+
+
+def cubic_grad(x):
+    return 3 * np.asarray(x, dtype=np.float64) ** 2
+
+
+def mixed(x):
+    """sum(exp(x / 2)) + (sum of x times a fixed ramp) ** 2: curved and coupled."""
+    x = np.asarray(x, dtype=np.float64)
+    ramp = np.linspace(-1.0, 1.0, x.size).reshape(x.shape)
+    return float(np.sum(np.exp(x / 2)) + np.sum(x * ramp) ** 2)
+
+
+def mixed_grad(x):
+    x = np.asarray(x, dtype=np.float64)
+    ramp = np.linspace(-1.0, 1.0, x.size).reshape(x.shape)
+    return np.exp(x / 2) / 2 + 2 * np.sum(x * ramp) * ramp
+
+
+FUNCTIONS = {
+    "quadratic": (quadratic, quadratic_grad),
+    "sines": (sines, sines_grad),
+    "cubic": (cubic, cubic_grad),
+    "mixed": (mixed, mixed_grad),
+}
+
+
+def numerical_gradient(ns, function, x, h=None):
+    """The student's numerical_gradient(f, x[, h]) for f = FUNCTIONS[function]: a dict with
+    the gradient, x as it was afterwards, and the number of calls of f."""
+    f = FUNCTIONS[function][0]
+    calls = [0]
+
+    def counted(v):
+        calls[0] += 1
+        return f(v)
+
+    student = _get(ns, "numerical_gradient")
+    grad = student(counted, x) if h is None else student(counted, x, h)
+    return {"grad": grad, "x_after": x, "calls": calls[0]}
+
+
+def numeric_warnings(ns, function, args, kwargs):
+    """The messages of the floating-point warnings (overflow, invalid value, division by
+    zero) that calling ``function(*args, **kwargs)`` produces; underflow is not reported."""
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+        warnings.simplefilter("always")
+        _get(ns, function)(*args, **kwargs)
+    return [str(w.message)[:200] for w in caught if issubclass(w.category, RuntimeWarning)][:5]
