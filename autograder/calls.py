@@ -19,19 +19,29 @@ MAX_MESSAGE = 2000
 
 
 def describe_exception(exc, kind="raised"):
-    """Plain facts about an exception: its type, base classes, message and where it arose."""
+    """Plain facts about an exception: its type, base classes, message and where it arose.
+    Never raises, whatever the exception object does (its class is student code)."""
     where = ""
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith("<cell"):
-            where = f"{frame.filename[1:-1]}, line {frame.lineno}"
+    try:
+        for frame in traceback.extract_tb(BaseException.__getattribute__(exc, "__traceback__")):
+            if str(frame.filename).startswith("<cell"):
+                where = f"{frame.filename[1:-1]}, line {frame.lineno}"
+    except BaseException:
+        pass
     try:
         message = str(exc)
+        if type(message) is not str:
+            raise TypeError
     except BaseException:
         message = "(the exception's message could not be read)"
+    try:
+        names = [str(type.__getattribute__(k, "__name__"))[:100] for k in type(exc).__mro__]
+    except BaseException:
+        names = ["BaseException"]
     return {
         "kind": kind,
-        "type": type(exc).__name__,
-        "mro": [k.__name__ for k in type(exc).__mro__],
+        "type": names[0],
+        "mro": names[:50],
         "message": message[:MAX_MESSAGE],
         "where": where,
     }
@@ -77,6 +87,6 @@ def answer(ns, request):
             return {"value": None}
         raise ValueError(f"unknown request {op!r}")
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code too
-        if isinstance(exc, (MemoryError, RecursionError)):
+        if issubclass(type(exc), (MemoryError, RecursionError)):  # type(): exc is student code
             return {"error": describe_exception(exc, kind="resource")}
         return {"error": describe_exception(exc)}

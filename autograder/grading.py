@@ -22,6 +22,8 @@ PYTEST_ARGS = [
     "-q",
     "-W", "ignore",
     "-p", "no:faulthandler",
+    "-p", "no:unraisableexception",  # its gc.collect() after each test is slow with torch
+    "-p", "no:threadexception",
 ]
 
 
@@ -146,11 +148,33 @@ def to_results_json(results, output=""):
 
 
 def _load_report(student):
+    from .sandbox import describe_limit
     lines = []
     for error in student.load_errors:
-        lines.append(f"Cell {error.get('cell', '?')} of your submission raised "
-                     f"{error.get('type', 'an error')}: {str(error.get('message', ''))[:300]}")
+        limit = describe_limit(error, student.limits) if hasattr(student, "limits") else None
+        lines.append(f"Cell {error.get('cell', '?')} of your submission "
+                     + (f"{limit} (" if limit else "raised ")
+                     + f"{error.get('type', 'an error')}: {str(error.get('message', ''))[:300]}"
+                     + (")" if limit else ""))
     return "\n".join(lines)
+
+
+MAX_OUTPUT_CHARS = 3000  # of each stream the submission wrote, in the results
+
+
+def _output_report(student):
+    """What the submission printed, escaped and cut short: shown to the student, never
+    trusted, and never mixed into the grader's own output."""
+    from .sandbox import printable
+    rerun = "\n--- (your submission was run again after a crash or a timeout) ---\n"
+    parts = []
+    for index, label in ((0, "Output"), (1, "Error output")):
+        texts = [out[index] for out in getattr(student, "outputs", [])]
+        if any(t.strip() for t in texts):
+            shown = printable(rerun.join(texts), limit=MAX_OUTPUT_CHARS)
+            parts.append(f"{label} of your submission (first {MAX_OUTPUT_CHARS} characters):\n"
+                         f"{shown}")
+    return "\n\n".join(parts)
 
 
 def grade_file(path, assignment, limits=None):
@@ -162,7 +186,7 @@ def grade_file(path, assignment, limits=None):
     try:
         cells = read_cells(path)
         source = "\n\n".join(cells)
-    except SubmissionError as exc:
+    except (SubmissionError, OSError) as exc:
         cells, source = None, None
         problem = f"your submission could not be read: {exc}"
     student = RemoteStudent(cells or [], limits, source=source)
@@ -174,4 +198,5 @@ def grade_file(path, assignment, limits=None):
         report = load_failure or _load_report(student)
     finally:
         student.close()
+    report = "\n\n".join(part for part in (report, _output_report(student)) if part)
     return to_results_json(results, report)

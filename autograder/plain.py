@@ -94,10 +94,16 @@ def _array(spec, scalar):
         raise DecodeError(f"dtype {dtype.name!r} is not allowed")
     if not (isinstance(shape, list) and all(type(n) is int and n >= 0 for n in shape)):
         raise DecodeError("malformed shape")
+    if len(shape) > MAX_DEPTH:
+        raise DecodeError("too many dimensions")
     raw = base64.b64decode(data.encode("ascii"), validate=True)
-    if len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+    count = 1
+    for n in shape:
+        count *= n  # Python ints: no overflow
+    if len(raw) != count * dtype.itemsize:
         raise DecodeError("array data does not match its shape")
-    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()  # writable, owns its data
+    # writable, owns its data, native byte order: an exact-dtype copy
+    array = np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
     if scalar:
         if shape:
             raise DecodeError("a scalar with a shape")

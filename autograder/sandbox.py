@@ -1,64 +1,158 @@
 """Start, limit, talk to and kill the worker process that runs a submission.
 
-Each worker is a fresh ``python -m autograder.worker`` in its own session (so its whole
-process group can be killed), with resource limits set before it starts, a clean
-environment, stdin closed, and a scratch directory holding only the submission as its
-working directory. What it prints is captured with a size cap, never passed through.
+Each worker is started through ``autograder.jail`` (read its docstring for the isolation:
+PID, network and mount namespaces, a uid of its own, and the fallbacks where Linux or a
+container forbids them), with resource limits, a clean environment, stdin closed, and a
+scratch directory holding only the submission as its working directory. What it prints is
+captured with a size cap, never passed through. The worker imports only a copy of the few
+grader modules it needs (``jail.RUNTIME_MODULES``), made once per grading process.
 """
 
+import atexit
+import errno
+import json
 import os
-import resource
 import select
+import shutil
 import signal
+import site
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from . import course, plain
-from .worker import recv_frame, send_frame
+from . import course, jail, plain
+from .worker import HEADER
+
+
+def _default_isolation():
+    return os.environ.get("AUTOGRADER_ISOLATION", "auto")
 
 
 @dataclass
 class Limits:
     """Resource limits for one worker; each has a command-line option."""
 
-    memory_mb: int = 4096  # address space
+    memory_mb: int = 4096  # address space of a process; all processes together too (cgroup)
     cpu_seconds: int = 300  # CPU time over the worker's life
     processes: int = 64  # processes/threads for the worker's user
     file_size_mb: int = 64  # largest file the worker may write
     load_timeout: float = 60.0  # wall time to run the submission's cells
     call_timeout: float = 10.0  # wall time for one call into student code
     output_bytes: int = 64 * 1024  # captured output kept per stream
+    isolation: str = field(default_factory=_default_isolation)  # see autograder.jail
 
 
 class WorkerLost(Exception):
     """The worker died, hung or broke the protocol; the message says how, for a student."""
 
 
-def _set_limits(limits):
-    def apply():
-        mb = 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb,) * 2)
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes,) * 2)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_mb * mb,) * 2)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
+class SandboxError(RuntimeError):
+    """The sandbox itself could not be started: a problem of the grading machine."""
+
+
+_runtime = {}
+_notes_shown = set()
+
+
+STALE_SECONDS = 600
+
+
+def temporary_dir(kind):
+    """A new private directory ``autograder-KIND-PID-*`` in the temporary directory."""
+    return tempfile.mkdtemp(prefix=f"autograder-{kind}-{os.getpid()}-")
+
+
+def remove_stale_dirs():
+    """Remove what graders that were killed (and so could not clean up) left behind: the
+    directories of ``temporary_dir`` whose process is gone, untouched for 10 minutes."""
+    folder = tempfile.gettempdir()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if not (len(parts) >= 4 and parts[0] == "autograder" and parts[1] in ("runtime", "scratch")
+                and parts[2].isdigit()):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            info = os.lstat(path)
+            if info.st_uid != os.geteuid() or time.time() - info.st_mtime < STALE_SECONDS:
+                continue
+            os.kill(int(parts[2]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def runtime_dir():
+    """A private copy of the grader modules a worker runs (all of the grader it can see)."""
+    if "dir" not in _runtime or not os.path.isdir(os.path.join(_runtime["dir"], "root")):
+        remove_stale_dirs()  # (and a new copy where a cleaner of /tmp took ours away)
+        base = temporary_dir("runtime")
+        atexit.register(_remove_runtime, base, os.getpid())
+        package = os.path.join(base, "pkg", "autograder")
+        os.makedirs(package)
+        for name in jail.RUNTIME_MODULES:
+            shutil.copy(course.PACKAGE_DIR / name, package)
+        for name in jail.RUNTIME_PACKAGES:
+            shutil.copytree(course.PACKAGE_DIR / name, os.path.join(package, name),
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        os.makedirs(os.path.join(base, "root"))  # where a jail's root is mounted
+        for folder, dirs, files in os.walk(base):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+        _runtime["dir"] = base
+    return _runtime["dir"]
+
+
+def _remove_runtime(base, creator):
+    if os.getpid() == creator:  # not in a forked child that happens to run atexit handlers
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _within(path, folder):
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def python_paths():
+    """What the worker's Python needs to see: its installation and import path, never the
+    course (the repository) or a temporary directory."""
+    repo = str(course.REPO_ROOT)
+    prefixes = {os.path.normpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                              sys.base_exec_prefix)}
+    paths = set(prefixes)
+    for entry in [*sys.path, *site.getsitepackages()]:
+        if not entry or not os.path.isabs(entry) or not os.path.exists(entry):
+            continue
+        entry = os.path.normpath(entry)
+        if any(_within(entry, p) for p in prefixes):
+            continue
+        if _within(entry, repo) or _within(repo, entry) or _within(entry, tempfile.gettempdir()):
+            continue
+        paths.add(entry)
+    return sorted(paths)
 
 
 def worker_environment(scratch):
     """A clean environment: no secrets of the grader's, one thread per numeric library."""
     env = {
-        "PATH": "/usr/bin:/bin",
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(scratch),
         "TMPDIR": str(scratch),
         "LANG": "C.UTF-8",
-        "PYTHONPATH": str(course.REPO_ROOT),
+        "PYTHONPATH": os.path.join(runtime_dir(), "pkg"),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",  # what it printed before a crash or a timeout is kept
         "PYTHONHASHSEED": "0",
+        "PYTHONNOUSERSITE": "1",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": str(scratch),
         "TQDM_DISABLE": "1",
@@ -71,6 +165,24 @@ def worker_environment(scratch):
     return env
 
 
+def printable(text, limit=None):
+    """``text`` with control and invisible formatting characters escaped (newlines and tabs
+    kept), cut to ``limit`` characters: safe to show in a terminal or a web page."""
+    import unicodedata
+    out, size = [], 0
+    for ch in text:
+        if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            ch = ch.encode("unicode_escape").decode("ascii")
+        out.append(ch)
+        size += len(ch)
+        if limit is not None and size >= limit:
+            rest = len(text) - len(out)
+            if rest > 0:
+                out.append(f"\n... ({rest} more characters not shown)")
+            break
+    return "".join(out)
+
+
 class _Capture(threading.Thread):
     """Drains one output pipe, keeping at most ``cap`` bytes."""
 
@@ -80,13 +192,16 @@ class _Capture(threading.Thread):
         self.start()
 
     def run(self):
-        while chunk := self.pipe.read1(65536):
-            room = self.cap - len(self.kept)
-            self.kept += chunk[:max(room, 0)]
-            self.dropped += max(len(chunk) - max(room, 0), 0)
+        try:
+            while chunk := self.pipe.read1(65536):
+                room = max(self.cap - len(self.kept), 0)
+                self.kept += chunk[:room]
+                self.dropped += len(chunk) - len(chunk[:room])
+        except (OSError, ValueError):
+            pass
 
     def text(self):
-        text = self.kept.decode("utf-8", errors="replace")
+        text = self.kept.decode("utf-8", errors="backslashreplace")
         if self.dropped:
             text += f"\n... ({self.dropped} more bytes not shown)"
         return text
@@ -106,7 +221,8 @@ def describe_exit(returncode, limits):
     if sig == signal.SIGSEGV:
         return "crashed with a segmentation fault"
     if sig == signal.SIGKILL:
-        return f"was killed (out of memory, over {limits.memory_mb} MB, or killed from inside)"
+        return (f"was killed (out of memory: it may use {limits.memory_mb} MB; or it killed "
+                "itself)")
     try:
         name = signal.Signals(sig).name
     except ValueError:
@@ -114,33 +230,115 @@ def describe_exit(returncode, limits):
     return f"was killed by {name}"
 
 
+def describe_limit(info, limits):
+    """The limit an error from student code reveals (MemoryError...), in words, or None."""
+    names = {str(n) for n in info.get("mro", [])} | {str(info.get("type", ""))}
+    message = str(info.get("message", ""))
+    if "MemoryError" in names or (
+            "RuntimeError" in names and ("can't allocate memory" in message
+                                         or "out of memory" in message.lower())):
+        return f"used more than {limits.memory_mb} MB of memory"
+    if "OSError" in names and message.startswith(f"[Errno {errno.EFBIG}]"):
+        return f"wrote a file larger than {limits.file_size_mb} MB"
+    if "OSError" in names and message.startswith(f"[Errno {errno.ENOSPC}]"):
+        scratch = jail.scratch_mb({"file_size_mb": limits.file_size_mb})
+        return f"wrote more than the {scratch} MB of files it may write"
+    if "BlockingIOError" in names and message.startswith(f"[Errno {errno.EAGAIN}]"):
+        return f"tried to run more than {limits.processes} processes or threads"
+    return None
+
+
+def _note(text):
+    """Tell whoever runs the grader (stderr, once per message), never the JSON on stdout."""
+    if text not in _notes_shown:
+        _notes_shown.add(text)
+        print(f"autograder: note: {text}", file=sys.stderr)
+
+
 class Worker:
     """One sandboxed process running one submission."""
 
     def __init__(self, cells, scratch, limits):
         self.limits = limits
+        self.seq = 0
+        self.info = {}
         parent_sock, child_sock = socket.socketpair()
         self.sock = parent_sock
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.worker", str(child_sock.fileno())],
-            cwd=scratch,
-            env=worker_environment(scratch),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=[child_sock.fileno()],
-            start_new_session=True,
-            preexec_fn=_set_limits(limits),
-        )
-        child_sock.close()
+        status_r, status_w = os.pipe()
+        runtime = runtime_dir()
+        config = {
+            "argv": [sys.executable, "-m", "autograder.worker", str(child_sock.fileno())],
+            "scratch": str(scratch),
+            "sock_fd": child_sock.fileno(),
+            "status_fd": status_w,
+            "limits": {"memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
+                       "processes": limits.processes, "file_size_mb": limits.file_size_mb},
+            "isolation": limits.isolation,
+            "python_paths": python_paths(),
+            "runtime": os.path.join(runtime, "pkg"),
+            "jail_root": os.path.join(runtime, "root"),
+            "hide": [str(course.REPO_ROOT)],
+            "grader_pid": os.getpid(),
+        }
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", os.path.join(runtime, "pkg", "autograder", "jail.py"),
+                 json.dumps(config)],
+                cwd=scratch,
+                env=worker_environment(scratch),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=[child_sock.fileno(), status_w],
+                start_new_session=True,
+            )
+        finally:
+            child_sock.close()
+            os.close(status_w)
         self.stdout = _Capture(self.proc.stdout, limits.output_bytes)
         self.stderr = _Capture(self.proc.stderr, limits.output_bytes)
         self.load_errors = []
+        self._read_status(status_r)
         reply = self._exchange({"cells": list(cells)}, limits.load_timeout, "running the submission")
         if not (isinstance(reply, dict) and reply.get("loaded") is True):
             self.kill()
             raise WorkerLost("the submission's process sent a malformed reply while loading")
         self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+
+    def _read_status(self, fd):
+        """What the launcher reports before the worker starts: mode, pids, notes, errors."""
+        data, deadline = b"", time.monotonic() + max(30.0, self.limits.load_timeout)
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                chunk = os.read(fd, 65536) if left > 0 and poller.poll(left * 1000) else None
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            os.close(fd)
+        for line in data.decode("utf-8", "replace").splitlines():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict):
+                notes = self.info.get("notes", [])
+                notes = notes + [n for n in item.get("notes", []) if n not in notes]
+                self.info.update(item)
+                self.info["notes"] = notes
+        if "error" in self.info or "worker" not in self.info:
+            self.kill()
+            problem = self.info.get("error") or "the sandbox did not start in time"
+            raise SandboxError(f"could not start a sandboxed worker: {problem}")
+        mode = self.info.get("mode")
+        if mode in ("uid", "none") or self.info["notes"]:
+            details = "; ".join(self.info["notes"])
+            _note(f"the worker runs with isolation {mode!r}"
+                  + (f" ({details})" if details else "")
+                  + "; see autograder/jail.py for what that mode does not protect")
 
     def request(self, request):
         """The decoded reply to one request; raises WorkerLost if the worker is gone."""
@@ -149,27 +347,63 @@ class Worker:
     def _exchange(self, message, timeout, what):
         if self.proc.poll() is not None:
             raise WorkerLost(f"the submission's process {describe_exit(self.proc.returncode, self.limits)}")
+        self.seq += 1
+        deadline = time.monotonic() + timeout
         try:
-            send_frame(self.sock, plain.encode(message))
-        except OSError:
-            raise WorkerLost(self._death(f"while {what}")) from None
-        ready, _, _ = select.select([self.sock], [], [], timeout)
-        if not ready:
+            self._send(plain.encode({**message, "seq": self.seq}), deadline)
+            frame = self._receive(deadline)
+        except TimeoutError:
             self.kill()
             raise WorkerLost(f"still running after {timeout:g} s ({what} timed out; "
-                             "look for an infinite loop or a very slow computation)")
-        self.sock.settimeout(timeout)
-        try:
-            frame = recv_frame(self.sock)
-        except (OSError, plain.DecodeError) as exc:
+                             "look for an infinite loop or a very slow computation)") from None
+        except plain.DecodeError as exc:
             self.kill()
             raise WorkerLost(f"the submission's process broke the protocol ({exc})") from None
+        except OSError:
+            frame = None
         if frame is None:
             raise WorkerLost(self._death(f"while {what}"))
         try:
-            return plain.decode(frame)
+            reply = plain.decode(frame)
         except plain.DecodeError as exc:
+            self.kill()
             raise WorkerLost(f"sent data the grader does not accept ({exc})") from None
+        if not (isinstance(reply, dict) and reply.pop("seq", None) == self.seq):
+            self.kill()
+            raise WorkerLost("the submission's process broke the protocol (an answer out of turn)")
+        return reply
+
+    def _remaining(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        self.sock.settimeout(left)
+
+    def _send(self, data, deadline):
+        self._remaining(deadline)
+        self.sock.sendall(HEADER.pack(len(data)) + data)  # the timeout bounds the whole call
+
+    def _receive_exactly(self, n, deadline):
+        chunks, got = [], 0
+        while got < n:
+            self._remaining(deadline)
+            chunk = self.sock.recv(min(n - got, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def _receive(self, deadline):
+        """One frame's bytes (None at end of stream); the whole frame within ``deadline``."""
+        header = self._receive_exactly(HEADER.size, deadline)
+        if header is None:
+            return None
+        (length,) = HEADER.unpack(header)
+        if length > plain.MAX_BYTES:
+            raise plain.DecodeError(f"an answer of {length} bytes is over the "
+                                    f"{plain.MAX_BYTES // 2**20} MB limit")
+        return self._receive_exactly(length, deadline)
 
     def _death(self, when):
         try:
@@ -183,11 +417,24 @@ class Worker:
         return self.stdout.text(), self.stderr.text()
 
     def kill(self):
-        """Kill the worker and every process in its session; idempotent."""
+        """Kill the worker and every process the submission started; idempotent."""
+        mode = self.info.get("mode")
+        if self.proc.poll() is None:
+            if self.info.get("init"):  # namespaces: init's end takes the whole namespace along
+                _signal(self.info["init"], signal.SIGKILL)
+            elif mode == "none":  # the launcher, a subreaper, kills the worker's descendants
+                _signal(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if self.info.get("sweep_uid"):  # uid mode: every process of the worker's uid
+            subprocess.run([sys.executable, "-I", "-S", jail.__file__, "--kill-uid",
+                            str(self.info["sweep_uid"])], timeout=30, check=False)
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -196,3 +443,10 @@ class Worker:
         deadline = time.monotonic() + 1
         for capture in (self.stdout, self.stderr):
             capture.join(max(0.0, deadline - time.monotonic()))
+
+
+def _signal(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

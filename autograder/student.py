@@ -11,18 +11,17 @@ the otter and nbgrader bridges). Either way every result is a fresh plain-data c
 """
 
 import shutil
-import tempfile
 
 import numpy as np
 
 from . import calls, plain
-from .sandbox import Limits, Worker, WorkerLost
+from .sandbox import Limits, Worker, WorkerLost, describe_limit, temporary_dir
 
 
 class StudentError(Exception):
     """Student code raised, or a name is missing; the message is written for the student."""
 
-    def __init__(self, name, info, args=()):
+    def __init__(self, name, info, args=(), limit=None):
         self.name = name
         self.type_name = str(info.get("type", "Exception"))
         self.type_names = [str(n) for n in info.get("mro", [])]
@@ -35,6 +34,9 @@ class StudentError(Exception):
             text = f"{name} is not implemented yet (it still raises NotImplementedError)"
         elif self.kind == "unencodable":
             text = f"{name} returned a value the grader cannot read: {self.detail}"
+        elif limit:
+            call = f"{name}({describe_args(args)})" if args else name
+            text = f"{call} {limit} ({self.type_name}: {self.detail[:200]}){where}"
         else:
             call = f"{name}({describe_args(args)})" if args else name
             text = f"{call} raised {self.type_name}: {self.detail}{where}"
@@ -118,14 +120,17 @@ class Student:
             return exc
         return None
 
-    @staticmethod
-    def _value(name, reply, args):
+    def _value(self, name, reply, args):
         if not isinstance(reply, dict):
             raise StudentError(name, {"kind": "unencodable", "message": "malformed reply"})
         if "error" in reply:
             info = reply["error"] if isinstance(reply["error"], dict) else {}
-            raise StudentError(name, info, args)
+            raise StudentError(name, info, args, limit=self._limit_hit(info))
         return reply.get("value")
+
+    def _limit_hit(self, info):
+        """The resource limit an error shows was hit, in words (where limits apply)."""
+        return None
 
     def _request(self, request):
         raise NotImplementedError
@@ -155,7 +160,7 @@ class RemoteStudent(Student):
         if self._load_failure:
             raise WorkerLost(self._load_failure)
         if self._worker is None:
-            self._scratch = tempfile.mkdtemp(prefix="autograder-")
+            self._scratch = temporary_dir("scratch")
             if self.source is not None:
                 with open(f"{self._scratch}/{self.filename}", "w", encoding="utf-8") as f:
                     f.write(self.source)
@@ -167,6 +172,9 @@ class RemoteStudent(Student):
                 raise WorkerLost(self._load_failure) from None
             self.load_errors = self._worker.load_errors
         return self._worker
+
+    def _limit_hit(self, info):
+        return describe_limit(info, self.limits)
 
     def _request(self, request):
         worker = self._ensure_worker()

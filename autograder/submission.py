@@ -52,16 +52,20 @@ def read_cells(path):
         except Exception as exc:
             raise SubmissionError(f"{path.name} is not a readable Jupyter notebook "
                                   f"({type(exc).__name__}: {str(exc)[:200]})") from None
-        cells = notebook.get("cells")
-        if not isinstance(cells, list):
+        cells = notebook.get("cells") if isinstance(notebook, dict) else None
+        if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
             raise SubmissionError(f"{path.name} is not a readable Jupyter notebook (no cells)")
         sources = [c.get("source", "") for c in cells if c.get("cell_type") == "code"]
         if not all(isinstance(s, str) for s in sources):
             raise SubmissionError(f"{path.name} has a malformed code cell")
     elif path.suffix == ".py":
         if "# %%" in text:
-            notebook = jupytext.reads(text, fmt="py:percent")
-            sources = [c.source for c in notebook.cells if c.cell_type == "code"]
+            try:
+                notebook = jupytext.reads(text, fmt="py:percent")
+                sources = [c.source for c in notebook.cells if c.cell_type == "code"]
+            except Exception as exc:
+                raise SubmissionError(f"{path.name} could not be split into cells "
+                                      f"({type(exc).__name__}: {str(exc)[:200]})") from None
         else:
             sources = [text]
     else:

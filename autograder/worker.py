@@ -1,12 +1,15 @@
 """The worker: runs one submission's code and answers the grader's requests.
 
-Started by ``autograder.sandbox`` as ``python -m autograder.worker FD`` in a fresh, limited
-process. It talks to the grader over the socket FD with length-prefixed plain-data frames:
-first it receives the submission's code cells and runs them (an error in one cell is
-recorded and the next cell still runs, as in a notebook), then it answers requests until
-the socket closes. Nothing here is trusted by the grader: it decodes every frame itself.
+Started by ``autograder.sandbox`` (through ``autograder.jail``) as ``python -m
+autograder.worker FD`` in a fresh, limited, isolated process. It talks to the grader over the
+socket FD with length-prefixed plain-data frames: first it receives the submission's code
+cells and runs them (an error in one cell is recorded and the next cell still runs, as in a
+notebook), then it answers requests until the socket closes. Every request carries a
+sequence number that the answer repeats. Nothing here is trusted by the grader: it decodes
+every frame itself, and student code can replace anything in this process.
 """
 
+import os
 import socket
 import struct
 import sys
@@ -42,6 +45,15 @@ def _recv_exactly(sock, n):
     return b"".join(chunks)
 
 
+_MAIN_PID = os.getpid()
+
+
+def _only_in_the_worker():
+    """A process the submission forked must not talk to the grader: it ends here."""
+    if os.getpid() != _MAIN_PID:
+        os._exit(0)
+
+
 def run_cells(cells):
     """Run the code cells in one fresh namespace; returns (namespace, errors)."""
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
@@ -51,29 +63,41 @@ def run_cells(cells):
             code = compile(source, f"<cell {number}>", "exec")
             exec(code, namespace)
         except BaseException as exc:  # a cell's sys.exit() or error must not stop the rest
+            _only_in_the_worker()
             info = calls.describe_exception(exc)
             info["cell"] = number
             errors.append(info)
+        _only_in_the_worker()
     return namespace, errors
 
 
-def _encode_reply(reply):
+def _encode_reply(reply, seq):
     try:
-        return plain.encode(reply)
+        data = plain.encode({**reply, "seq": seq})
+        if len(data) > plain.MAX_BYTES:
+            raise ValueError(f"the answer is {len(data) / 2**20:.0f} MB of data; the grader "
+                             f"accepts at most {plain.MAX_BYTES // 2**20} MB")
+        return data
     except BaseException as exc:
-        return plain.encode({"error": calls.describe_exception(exc, kind="unencodable")})
+        reply = {"error": calls.describe_exception(exc, kind="unencodable")}
+        return plain.encode({**reply, "seq": seq})
 
 
 def main(fd):
     sock = socket.socket(fileno=fd)
+    os.set_inheritable(fd, False)  # programs the submission runs do not get the channel
+    os.register_at_fork(after_in_child=sock.close)
     request = plain.decode(recv_frame(sock))
     namespace, errors = run_cells(request["cells"])
-    send_frame(sock, _encode_reply({"loaded": True, "errors": errors}))
+    send_frame(sock, _encode_reply({"loaded": True, "errors": errors}, request.get("seq")))
     while True:
         frame = recv_frame(sock)
         if frame is None:
             break
-        send_frame(sock, _encode_reply(calls.answer(namespace, plain.decode(frame))))
+        request = plain.decode(frame)
+        reply = calls.answer(namespace, request)
+        _only_in_the_worker()
+        send_frame(sock, _encode_reply(reply, request.get("seq")))
 
 
 if __name__ == "__main__":

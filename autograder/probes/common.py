@@ -2,11 +2,24 @@
 
 import importlib
 import sys
+import types
 
 
 def loaded_modules(namespace, names):
     """Which of the top-level module ``names`` are imported in the submission's process."""
     return [name for name in names if name in sys.modules]
+
+
+def used_in_namespace(namespace, names):
+    """Which of the top-level module ``names`` the submission's globals come from."""
+    found = set()
+    for value in list(namespace.values()):
+        origin = value.__name__ if isinstance(value, types.ModuleType) else getattr(
+            type(value) if not callable(value) else value, "__module__", None)
+        root = origin.split(".")[0] if isinstance(origin, str) else ""
+        if root in names:
+            found.add(root)
+    return sorted(found)
 
 
 def _resolve(dotted):

@@ -1,0 +1,739 @@
+"""The worker's jail: what keeps student code away from the grader, the course and the network.
+
+``autograder.sandbox`` starts ``python -I -S .../autograder/jail.py CONFIG`` for every worker.
+This *launcher* runs trusted code only (the standard library, nothing the submission can
+touch): it isolates itself, forks, and finally execs ``python -m autograder.worker FD``, the
+process that runs the submission. It reports on a status pipe which isolation it achieved.
+Four modes, tried in this order by ``auto`` (``--isolation`` or ``AUTOGRADER_ISOLATION``
+forces one):
+
+``namespaces`` (the grader runs as root: CI, a grading server, this course's machines)
+    The launcher ``unshare``\\ s a new PID, network, IPC and UTS namespace; its child is the
+    PID namespace's *init* (pid 1). Init creates a mount namespace and ``pivot_root``\\ s into
+    a fresh tmpfs holding only what the worker needs, read-only and nosuid: /usr and the
+    library dirs, the Python installation and its site-packages (numpy, torch,
+    matplotlib), a copy of the few grader modules the worker runs
+    (``RUNTIME_MODULES``: worker, plain, calls, probes), a private /tmp, /dev with
+    null/zero/random (and the GPU's nodes), a new /proc, and the scratch directory with the
+    submission (read-write). The course's solutions/, the hidden suites, the tests, other
+    submissions and the grader's own files do not exist in that view. Init forks the
+    worker, which drops to its own uid (``UID_BASE`` + the launcher's pid: unique among
+    running workers), sets its rlimits and ``no_new_privs``, and execs Python.
+
+    Why a PID namespace: when its init exits (the worker ended, or the grader killed init),
+    the kernel kills every process left in the namespace and waits for them, so nothing a
+    submission starts survives it, however it hid (setsid, double fork, a new process
+    group); and the worker cannot even see, let alone signal, the grader or other workers.
+    Why a network namespace: it holds only a loopback interface that is down, so no host,
+    not even a service on the grading machine's 127.0.0.1, is reachable. Why a uid of its
+    own: RLIMIT_NPROC is ignored for root and counted per uid, a process cannot signal
+    another uid's processes (init and the launcher run as root), and the read-only binds
+    stay read-only for it. Where cgroup v1 hierarchies are mounted writable, init and so
+    every process of the submission also sit in a memory and a pids cgroup of their own:
+    the memory limit then holds for all of them together (a fork bomb of big allocations
+    meets the OOM killer, not the machine's), and on a GPU machine the address-space
+    rlimit, which CUDA cannot live with, is left to the cgroup. The launcher has
+    PR_SET_PDEATHSIG and init too: if the grader dies, even by SIGKILL, the whole
+    namespace goes with it.
+
+``userns`` (an ordinary user, where the kernel allows unprivileged user namespaces)
+    The same, inside a new user namespace in which the launcher is root; the worker then
+    runs in a nested user namespace as uid 1000, without any capability.
+
+``uid`` (root without the right to create namespaces: an unprivileged Docker container,
+    as where Gradescope and ``otter grade`` run, whose seccomp profile forbids unshare)
+    The worker runs as its own uid with ``no_new_privs``; when it ends or times out, every
+    process of that uid is killed (``kill(-1)`` sent *as* that uid, which reaches setsid and
+    double-forked daemons too). Not achieved: network isolation, and the worker can read
+    files readable by every user (make the course files private: ``chmod -R o-rwx``).
+
+``none`` (an ordinary user without user namespaces)
+    Only rlimits, a session of its own, and the launcher as child subreaper that kills
+    every descendant at the end. The worker could signal the grader (same uid).
+
+Whatever the mode: the rlimits of ``sandbox.Limits`` (address space, CPU time, processes,
+file size, no core dumps), stdin closed, a clean environment, output captured by the
+grader and never passed through.
+
+Why namespaces rather than a seccomp filter or a container runtime: they need nothing
+beyond Python's standard library (ctypes for unshare, mount and pivot_root), cost about
+20 ms per worker, and give the two guarantees that matter most, every process gone at the
+end and nothing of the course in sight, from the kernel rather than from our
+bookkeeping. Setting up the view needs root (or a user namespace), which is why the
+weaker modes exist, and why the grader tells whoever runs it (on stderr, never in the
+JSON) which mode it had to fall back to.
+"""
+
+import ctypes
+import errno
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import sys
+import time
+
+MODES = ("namespaces", "userns", "uid", "none")
+# The grader modules the worker imports; they are copied to a runtime directory, which
+# is all of the grader a worker can see.
+RUNTIME_MODULES = ("__init__.py", "worker.py", "plain.py", "calls.py", "jail.py")
+RUNTIME_PACKAGES = ("probes",)
+UID_BASE = 1_000_000_000  # + the launcher's pid: a uid no other process uses
+NOBODY = 65534
+NESTED_UID = 1000  # the worker's uid inside its own user namespace (userns mode)
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+MNT_DETACH = 2
+
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
+PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+
+# Files of the host's /etc a Python process may want (the rest of /etc stays hidden).
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
+             "nsswitch.conf", "host.conf", "hosts", "services", "protocols", "mime.types",
+             "fonts", "matplotlibrc")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+_libc = None
+
+
+def libc():
+    global _libc
+    if _libc is None:
+        lib = ctypes.CDLL(None, use_errno=True)
+        lib.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
+        lib.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+        lib.unshare.argtypes = [ctypes.c_int]
+        lib.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+        lib.syscall.restype = ctypes.c_long
+        _libc = lib
+    return _libc
+
+
+def _ok(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _b(text):
+    return None if text is None else os.fsencode(text)
+
+
+def unshare(flags):
+    _ok(libc().unshare(flags), "unshare")
+
+
+def mount(source, target, fstype, flags, data=None):
+    _ok(libc().mount(_b(source), _b(target), _b(fstype), flags, _b(data)), f"mount {target}")
+
+
+def prctl(option, arg):
+    _ok(libc().prctl(option, arg, 0, 0, 0), f"prctl {option}")
+
+
+def pivot_root(new_root, put_old):
+    number = PIVOT_ROOT.get(platform.machine())
+    if number is None:
+        raise OSError(errno.ENOSYS, "pivot_root: unknown architecture")
+    _ok(libc().syscall(ctypes.c_long(number), _b(new_root), _b(put_old)), "pivot_root")
+
+
+def report(fd, **info):
+    """One JSON line on the status pipe (read by autograder.sandbox)."""
+    try:
+        os.write(fd, (json.dumps(info) + "\n").encode())
+    except OSError:
+        pass
+
+
+def processes_of(uid):
+    """Pids of the live processes whose real or saved uid is ``uid``."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Uid:"):
+                        real, _, saved = (int(v) for v in line.split()[1:4])
+                        if uid in (real, saved):
+                            found.append(int(name))
+                        break
+                    if line.startswith(b"State:") and b"Z" in line.split()[1:2]:
+                        break  # a zombie only waits to be reaped
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def kill_uid(uid, rounds=50):
+    """Kill every process of ``uid`` (root only): ``kill(-1, SIGKILL)`` sent as that uid
+    reaches every process it could signal itself; repeated until none is left."""
+    if uid in (0, None):
+        return False
+    for _ in range(rounds):
+        if not processes_of(uid):
+            return True
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+    return not processes_of(uid)
+
+
+# ---- the worker process ---------------------------------------------------------------------
+
+def _has_gpu():
+    try:
+        return any(name.startswith("nvidia") for name in os.listdir("/dev"))
+    except OSError:
+        return False
+
+
+def _set_limits(limits, memory_cgroup=False):
+    mb = 2**20
+    if not (memory_cgroup and _has_gpu()):
+        # CUDA reserves far more address space than it uses and fails under RLIMIT_AS; where
+        # a memory cgroup holds the limit for all the worker's processes, it is enough
+        resource.setrlimit(resource.RLIMIT_AS, (limits["memory_mb"] * mb,) * 2)
+    cpu = limits["cpu_seconds"]
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size_mb"] * mb,) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _drop_to(uid):
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+def _enter_nested_userns():
+    """userns mode: become NESTED_UID in a user namespace of our own (no capabilities)."""
+    unshare(CLONE_NEWUSER)
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write(f"{NESTED_UID} 0 1")
+    with open("/proc/self/gid_map", "w") as f:
+        f.write(f"{NESTED_UID} 0 1")
+
+
+def become_worker(config, mode, uid, notes, memory_cgroup=False):
+    """In the forked child: limits, privileges, then exec the worker. Never returns."""
+    status = config["status_fd"]
+    try:
+        os.chdir(config["scratch"])
+        _set_limits(config["limits"], memory_cgroup)
+        achieved = os.getuid()
+        if mode in ("namespaces", "uid"):
+            for candidate in (uid, NOBODY):
+                try:
+                    os.chown(config["scratch"], candidate, candidate)
+                    _drop_to(candidate)
+                    achieved = candidate
+                    break
+                except OSError as exc:
+                    notes.append(f"cannot run the worker as uid {candidate}: {exc}")
+        elif mode == "userns":
+            _enter_nested_userns()
+            achieved = NESTED_UID
+        if achieved == 0 and os.geteuid() == 0:
+            notes.append("the worker runs as root")
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid change, which clears it
+        env = dict(os.environ, USER="student", LOGNAME="student")
+        report(status, uid=achieved, notes=notes, worker=os.getpid())
+        os.execve(config["argv"][0], config["argv"], env)
+    except BaseException as exc:  # noqa: B036 - nothing may escape a forked child
+        report(status, error=f"starting the worker failed: {type(exc).__name__}: {exc}")
+    os._exit(127)
+
+
+# ---- the filesystem view ---------------------------------------------------------------------
+
+def _within(path, folder):
+    folder = folder.rstrip("/") or "/"
+    return path == folder or path.startswith(folder if folder == "/" else folder + "/")
+
+
+def _locked_flags(path):
+    """The mount flags of ``path`` that a remount inside a user namespace must keep."""
+    flags = 0
+    try:
+        f_flag = os.statvfs(path).f_flag
+    except OSError:
+        return flags
+    for st, ms in ((os.ST_RDONLY, MS_RDONLY), (os.ST_NOSUID, MS_NOSUID),
+                   (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC),
+                   (os.ST_NOATIME, MS_NOATIME), (os.ST_NODIRATIME, MS_NODIRATIME),
+                   (os.ST_RELATIME, MS_RELATIME)):
+        if f_flag & st:
+            flags |= ms
+    return flags
+
+
+class Jail:
+    """Builds the new root under ``root`` (a directory on the host)."""
+
+    def __init__(self, root, notes):
+        self.root, self.notes, self.bound, self.hidden = root, notes, [], []
+
+    def inside(self, path):
+        return os.path.join(self.root, path.lstrip("/"))
+
+    def covered(self, path):
+        """Already visible through an earlier bind (and not under a hidden path)."""
+        return (any(_within(path, b) for b in self.bound)
+                and not any(_within(path, h) for h in self.hidden))
+
+    def hide(self, path):
+        """An empty directory over ``path`` where a bind made it visible (the course
+        inside /usr, say); binds of paths beneath it (a virtualenv) still work."""
+        if self.covered(path) and os.path.isdir(self.inside(path)):
+            mount("tmpfs", self.inside(path), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
+            self.hidden.append(path)
+
+    def _mountpoint(self, path, is_dir):
+        target = self.inside(path)
+        if is_dir:
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if not os.path.exists(target):
+                open(target, "wb").close()
+        return target
+
+    def bind(self, path, writable=False, devices=False, source=None, recursive=True):
+        """Make host ``source`` (default: ``path``) appear at ``path``, read-only unless
+        ``writable``; nosuid, and nodev unless ``devices``; with the mounts beneath it unless
+        not ``recursive`` (where the kernel allows leaving them out)."""
+        source = source or path
+        if self.covered(path) or not os.path.exists(source):
+            return
+        if os.path.islink(path) and os.path.dirname(path) == "/":
+            target = self.inside(path)  # /bin -> usr/bin on merged-/usr systems
+            if not os.path.lexists(target):
+                os.symlink(os.readlink(path), target)
+            return
+        real = os.path.realpath(source)
+        target = self._mountpoint(path, os.path.isdir(real))
+        try:
+            mount(real, target, None, MS_BIND | (MS_REC if recursive else 0))
+        except OSError:
+            if recursive:
+                raise
+            mount(real, target, None, MS_BIND | MS_REC)  # a user namespace: locked submounts
+        self.bound.append(path)
+        flags = MS_BIND | MS_REMOUNT | MS_NOSUID | (0 if writable else MS_RDONLY)
+        flags |= 0 if devices else MS_NODEV
+        for extra in (_locked_flags(real), _locked_flags(real) & ~MS_NODEV & ~MS_NOEXEC):
+            try:
+                mount(None, target, None, flags | extra)
+                return
+            except OSError as exc:
+                error = exc
+        self.notes.append(f"{path} stays writable in the jail: {error}")
+
+    def tmpfs(self, path, mode, size_mb, owner=None):
+        target = self._mountpoint(path, True)
+        data = f"mode={mode:o},size={size_mb}m"
+        if owner is not None:
+            data += f",uid={owner},gid={owner}"
+        mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, data)
+        return target
+
+    def write(self, path, text):
+        with open(self.inside(path), "w") as f:
+            f.write(text)
+
+
+def scratch_mb(limits):
+    """Size of the worker's writable scratch directory (a tmpfs, in the namespaces modes)."""
+    return max(64, 4 * limits["file_size_mb"])
+
+
+def build_root(config, uid, owner):
+    """Build the worker's filesystem view at config["jail_root"] and pivot into it."""
+    notes = []
+    jail = Jail(config["jail_root"], notes)
+    root = jail.root
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m")
+    # /tmp first: the scratch directory and the runtime modules usually live under it
+    jail.tmpfs("/tmp", 0o1777, 256)
+    needed = [*SYSTEM_DIRS, *sorted(set(config["python_paths"]), key=len), config["runtime"]]
+    for path in needed:
+        jail.bind(path)
+    for path in config["hide"]:  # the course, where a bind above revealed it
+        jail.hide(path)
+    for path in needed:  # what lies beneath a hidden path (a virtualenv in the course)
+        jail.bind(path)
+    os.makedirs(jail.inside("/etc"), exist_ok=True)
+    for name in ETC_FILES:
+        jail.bind(f"/etc/{name}")
+    home = config["scratch"]
+    jail.write("/etc/passwd", f"root:x:0:0:root:/root:/bin/sh\n"
+                              f"student:x:{uid}:{uid}:student:{home}:/bin/sh\n"
+                              f"nobody:x:{NOBODY}:{NOBODY}:nobody:/nonexistent:/bin/false\n")
+    jail.write("/etc/group", f"root:x:0:\nstudent:x:{uid}:\nnogroup:x:{NOBODY}:\n")
+    jail.write("/etc/hostname", "sandbox\n")
+    # /dev: a few harmless devices, the GPU's nodes where there is one, a private /dev/shm
+    dev = jail.tmpfs("/dev", 0o755, 1)
+    for name in DEVICES:
+        jail.bind(f"/dev/{name}", writable=True, devices=True)
+    for name in sorted(os.listdir("/dev")):
+        if name.startswith("nvidia"):
+            jail.bind(f"/dev/{name}", writable=True, devices=True)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, os.path.join(dev, name))
+    jail.tmpfs("/dev/shm", 0o1777, max(64, config["limits"]["memory_mb"] // 2))
+    jail.bind("/sys", recursive=False)
+    proc = jail._mountpoint("/proc", True)
+    try:
+        mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError as exc:
+        notes.append(f"no /proc in the jail: {exc}")
+    # the scratch directory: a tmpfs of limited size with a copy of the submission, so that
+    # what the submission writes can neither fill the grading machine's disk nor outlive it
+    scratch = config["scratch"]
+    jail.tmpfs(scratch, 0o700, scratch_mb(config["limits"]), owner=owner)
+    for name in os.listdir(scratch):
+        source = os.path.join(scratch, name)
+        if os.path.isfile(source) and not os.path.islink(source):
+            with open(source, "rb") as f:
+                data = f.read()
+            with open(jail.inside(source), "wb") as f:
+                f.write(data)
+            os.chown(jail.inside(source), owner, owner)
+    # switch to the new root; the old one is detached, unreachable from the worker
+    os.chdir(root)
+    try:
+        os.mkdir(".oldroot", 0o000)
+        pivot_root(".", ".oldroot")
+        os.chdir("/")
+        _ok(libc().umount2(b"/.oldroot", MNT_DETACH), "umount old root")
+        os.rmdir("/.oldroot")
+    except OSError as exc:
+        notes.append(f"pivot_root failed ({exc}); using chroot")
+        os.chroot(root)
+        os.chdir("/")
+    for path in ("/", "/dev"):
+        try:
+            mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        except OSError as exc:
+            notes.append(f"{path} stays writable in the jail: {exc}")
+    return notes
+
+
+# ---- cgroups ---------------------------------------------------------------------------------
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+def make_cgroups(pid, limits):
+    """Where cgroup v1 hierarchies are mounted writable (root, outside a container): put
+    ``pid`` (init, before it starts the worker) in memory and pids cgroups of its own, so that
+    the limits hold for the submission's processes *together*; returns the folders made."""
+    made = []
+    try:
+        with open("/proc/self/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return made
+    own = {}
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) == 3 and parts[1]:
+            for controller in parts[1].split(","):
+                own[controller] = parts[2]
+    memory = limits["memory_mb"] * 2**20
+    settings = {"memory": [("memory.limit_in_bytes", memory),
+                           ("memory.memsw.limit_in_bytes", memory)],
+                "pids": [("pids.max", limits["processes"] + 4)]}
+    for controller, values in settings.items():
+        if controller not in own:
+            continue
+        folder = os.path.join(CGROUP_ROOT, controller, own[controller].lstrip("/"),
+                              f"autograder-{os.getpid()}")
+        try:
+            os.mkdir(folder)
+        except OSError:
+            continue
+        try:
+            for index, (name, value) in enumerate(values):
+                try:
+                    with open(os.path.join(folder, name), "w") as f:
+                        f.write(str(value))
+                except OSError:
+                    if index == 0:
+                        raise
+            with open(os.path.join(folder, "cgroup.procs"), "w") as f:
+                f.write(str(pid))
+            made.append(folder)
+        except OSError:
+            remove_cgroups([folder])
+    return made
+
+
+def remove_cgroups(folders):
+    for folder in folders:
+        for _ in range(100):
+            try:
+                os.rmdir(folder)
+                break
+            except OSError as exc:
+                if exc.errno != errno.EBUSY:
+                    break
+                time.sleep(0.02)
+
+
+# ---- the launcher and init -------------------------------------------------------------------
+
+NAMESPACES = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+
+
+def _enter_namespaces(mode):
+    """Unshare for ``mode``; raises OSError where the kernel or the container forbids it."""
+    if mode == "namespaces":
+        if os.geteuid() != 0:
+            raise OSError(errno.EPERM, "not root")
+        unshare(NAMESPACES)
+    else:
+        uid, gid = os.geteuid(), os.getegid()
+        unshare(CLONE_NEWUSER | NAMESPACES)
+        with open("/proc/self/setgroups", "w") as f:
+            f.write("deny")
+        with open("/proc/self/uid_map", "w") as f:
+            f.write(f"0 {uid} 1")
+        with open("/proc/self/gid_map", "w") as f:
+            f.write(f"0 {gid} 1")
+
+
+def _uid_works(uid, config):
+    """Can ``uid`` run the Python interpreter and read the runtime modules? (uid mode)"""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _drop_to(uid)
+            ok = (os.access(config["argv"][0], os.X_OK)
+                  and os.access(os.path.join(config["runtime"], "autograder", "worker.py"),
+                                os.R_OK))
+            os._exit(0 if ok else 1)
+        except BaseException:  # noqa: B036
+            os._exit(2)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+def _reproduce(wait_status):
+    """Exit the way the worker did, so the grader's returncode describes the worker."""
+    if os.WIFSIGNALED(wait_status):
+        sig = os.WTERMSIG(wait_status)
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+        os._exit(128 + sig)
+    os._exit(os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else 1)
+
+
+def _silence_stdio():
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def init_main(config, mode, exit_w, memory_cgroup=False):
+    """pid 1 of the namespace: build the jail, start the worker, reap, report its end."""
+    status = config["status_fd"]
+    try:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        unshare(CLONE_NEWNS)
+        mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing propagates back to the host
+        uid = NESTED_UID if mode == "userns" else UID_BASE + config["launcher_pid"]
+        try:
+            notes = build_root(config, uid, 0 if mode == "userns" else uid)
+        except OSError as exc:
+            if config["isolation"] != "auto":
+                raise
+            notes = [f"could not build the filesystem jail ({exc}); the worker sees the "
+                     "host's files"]
+        try:
+            socket.sethostname("sandbox")
+        except OSError:
+            pass
+        worker = os.fork()
+        if worker == 0:
+            os.close(exit_w)
+            become_worker(config, mode, uid, notes, memory_cgroup)
+        os.close(config["sock_fd"])
+        os.close(status)
+        _silence_stdio()
+        while True:
+            try:
+                pid, wait_status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                os._exit(0)
+            if pid == worker:
+                os.write(exit_w, str(wait_status).encode())
+                os._exit(0)  # and the kernel kills whatever the submission left behind
+    except BaseException as exc:  # noqa: B036
+        report(status, error=f"setting up the jail failed: {type(exc).__name__}: {exc}")
+        os._exit(127)
+
+
+def run_namespaced(config, mode, notes):
+    exit_r, exit_w = os.pipe()
+    go_r, go_w = os.pipe()
+    init = os.fork()
+    if init == 0:
+        os.close(exit_r)
+        os.close(go_w)
+        go = os.read(go_r, 1)  # wait until init is in its cgroups
+        if go not in (b"g", b"m"):
+            os._exit(127)
+        os.close(go_r)
+        init_main(config, mode, exit_w, memory_cgroup=go == b"m")
+    os.close(exit_w)
+    os.close(go_r)
+    cgroups = make_cgroups(init, config["limits"]) if mode == "namespaces" else []
+    controllers = [os.path.relpath(c, CGROUP_ROOT).split("/")[0] for c in cgroups]
+    os.write(go_w, b"m" if "memory" in controllers else b"g")
+    os.close(go_w)
+    report(config["status_fd"], mode=mode, notes=notes, init=init,
+           cgroups=controllers)
+    os.close(config["status_fd"])
+    os.close(config["sock_fd"])
+    _silence_stdio()
+    os.waitpid(init, 0)
+    remove_cgroups(cgroups)
+    data = os.read(exit_r, 64)
+    if not data:  # init was killed (the grader's timeout): so was everything in it
+        _reproduce(signal.SIGKILL)
+    _reproduce(int(data))
+
+
+def _kill_descendants():
+    """none mode: as child subreaper, every orphan of the worker became our child."""
+    for _ in range(100):
+        children = set()
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{tid}/children") as f:
+                    children.update(int(p) for p in f.read().split())
+            except OSError:
+                pass
+        if not children:
+            return
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def run_plain(config, mode, notes):
+    """uid and none modes: no namespaces; the launcher watches the worker from outside."""
+    uid = None
+    if mode == "uid":
+        uid = UID_BASE + os.getpid()
+        os.chown(config["scratch"], uid, uid)
+    else:
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+    worker = os.fork()
+    if worker == 0:
+        become_worker(config, mode, uid, notes)
+    report(config["status_fd"], mode=mode, notes=notes, sweep_uid=uid)
+    os.close(config["status_fd"])
+    os.close(config["sock_fd"])
+    _silence_stdio()
+    # the grader stops a worker with SIGTERM to the launcher (none mode) or SIGKILL to its
+    # process group (uid mode, followed by kill_uid)
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(worker, signal.SIGKILL))
+    _, wait_status = os.waitpid(worker, 0)
+    if uid is not None:
+        kill_uid(uid)
+    else:
+        _kill_descendants()
+    _reproduce(wait_status)
+
+
+def choose_mode(config):
+    """Enter the strongest isolation available; returns (mode, notes)."""
+    wanted = config["isolation"]
+    notes = []
+    candidates = MODES if wanted == "auto" else (wanted,)
+    for mode in candidates:
+        if mode in ("namespaces", "userns"):
+            try:
+                _enter_namespaces(mode)
+                return mode, notes
+            except OSError as exc:
+                notes.append(f"{mode}: {exc}")
+        elif mode == "uid":
+            if os.geteuid() != 0:
+                continue
+            uid = UID_BASE + os.getpid()
+            if _uid_works(uid, config):
+                return mode, notes
+            notes.append(f"uid: uid {uid} cannot run the Python installation or read the "
+                         "runtime modules")
+        else:
+            return mode, notes
+    raise OSError(errno.EPERM, f"isolation {wanted!r} is not available: {'; '.join(notes)}")
+
+
+def main(argv):
+    config = json.loads(argv[1])
+    status = config["status_fd"]
+    os.set_inheritable(status, False)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    config["launcher_pid"] = os.getpid()
+    # if the grader dies (even by SIGKILL), so does the launcher, and with it init, the
+    # namespace and everything in it
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != config.get("grader_pid", os.getppid()):
+        os._exit(127)
+    try:
+        mode, notes = choose_mode(config)
+        if mode in ("namespaces", "userns"):
+            if mode == "namespaces":
+                os.chown(config["scratch"], UID_BASE + os.getpid(), UID_BASE + os.getpid())
+            run_namespaced(config, mode, notes)
+        else:
+            run_plain(config, mode, notes)
+    except BaseException as exc:  # noqa: B036
+        report(status, error=f"{type(exc).__name__}: {exc}")
+        os._exit(127)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--kill-uid":
+        sys.exit(0 if kill_uid(int(sys.argv[2])) else 1)
+    main(sys.argv)
