@@ -35,7 +35,8 @@ def fail(message):
     raise AssertionError(message)
 
 
-def _type_name(value):
+def type_name(value):
+    """What a returned value is, for messages: "a list", "a MyTuple object" (never "Opaque")."""
     if isinstance(value, Opaque):
         return f"a {value.type_name} object"
     return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
@@ -71,7 +72,7 @@ def check_array(what, got, expected, *, rtol=1e-6, atol=1e-9, dtype="float64", i
     """
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray):
-        fail(f"{what}: expected a numpy array of shape {expected.shape}, got {_type_name(got)}"
+        fail(f"{what}: expected a numpy array of shape {expected.shape}, got {type_name(got)}"
              f" ({describe(got)}).")
     if got.shape != expected.shape:
         hint = _likely(got, likely, rtol, atol)
@@ -110,7 +111,7 @@ def check_float(what, got, expected, *, rtol=1e-6, atol=1e-9, likely=None):
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype == np.float64:
         fail(f"{what}: expected a float, got a 0-d numpy array; return float(value).")
     if not isinstance(got, float):
-        fail(f"{what}: expected a float, got {_type_name(got)} ({describe(got)}).")
+        fail(f"{what}: expected a float, got {type_name(got)} ({describe(got)}).")
     if not np.isfinite(got) and np.isfinite(expected):
         fail(f"{what}: got {got} where the answer is {expected:.6g}; this usually means an "
              "overflow or log(0).")

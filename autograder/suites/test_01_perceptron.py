@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.suite import (check_array, check_equal, check_float, check_unmodified, fail,
-                              points, rng)
+                              points, rng, type_name)
 
 X_GATE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -103,7 +103,7 @@ def _check_update(student, ref, x, y, w, b, lr, what):
     got = student.perceptron_update(x, y, w, b, lr=lr)
     want_w, want_b = ref.perceptron_update(x, y, w, b, lr=lr)
     if not (isinstance(got, tuple) and len(got) == 2):
-        fail(f"{what}: expected a pair (w, b), got {type(got).__name__}")
+        fail(f"{what}: expected a pair (w, b), got {type_name(got)}")
     check_array(f"{what}[0] (the new w)", got[0], want_w)
     check_float(f"{what}[1] (the new b)", got[1], want_b)
 
@@ -148,7 +148,7 @@ def _check_training(student, ref, X, y, what, **kwargs):
     got = student.train_perceptron(X, y, **kwargs)
     want_w, want_b, want_m = ref.train_perceptron(X, y, **kwargs)
     if not (isinstance(got, tuple) and len(got) == 3):
-        fail(f"{what}: expected a triple (w, b, mistakes), got {type(got).__name__}")
+        fail(f"{what}: expected a triple (w, b, mistakes), got {type_name(got)}")
     w, b, mistakes = got
     if not (isinstance(mistakes, list) and all(type(m) is int for m in mistakes)):
         fail(f"{what}: mistakes should be a list of Python ints, got {mistakes!r:.80}")
