@@ -48,6 +48,14 @@ def test_name(item):
     return f"{name} [{callspec.id}]" if callspec else name
 
 
+def test_points(item):
+    """Points of a test: @points(n) on the function, overridden by a parameter's own mark
+    (``pytest.param("cuda", marks=points(0))``); 1 without either."""
+    own = [m for m in item.own_markers if m.name == "points"]
+    marker = own[-1] if own else item.get_closest_marker("points")
+    return float(marker.args[0]) if marker else 1.0
+
+
 def failure_message(excinfo):
     exc = excinfo.value
     if isinstance(exc, (AssertionError, StudentError, WorkerLost)):
@@ -83,8 +91,7 @@ class SuitePlugin:
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
-        marker = item.get_closest_marker("points")
-        max_score = float(marker.args[0]) if marker else 1.0
+        max_score = test_points(item)
         name = test_name(item)
         if report.skipped:
             reason = call.excinfo.value.msg if call.excinfo and hasattr(call.excinfo.value, "msg") else ""
@@ -104,8 +111,7 @@ class _Collector:
 
     def pytest_collection_modifyitems(self, items):
         for item in items:
-            marker = item.get_closest_marker("points")
-            self.tests.append((test_name(item), float(marker.args[0]) if marker else 1.0))
+            self.tests.append((test_name(item), test_points(item)))
 
 
 def _pytest(assignment, plugin, *extra):

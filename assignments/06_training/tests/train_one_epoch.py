@@ -1,0 +1,26 @@
+"""Checks for `train_one_epoch` (generated from the master by `python -m autograder build`; do not edit)."""
+
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "train_one_epoch"
+points = None
+
+
+@test_case(name="public checks", points=0, hidden=False)
+def public_checks(train_one_epoch, torch, nn, DataLoader, TensorDataset):
+    torch.manual_seed(1)
+    _net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))
+    _xs, _ys = torch.randn(5, 2), torch.tensor([0, 1, 1, 0, 1])
+    _start = [p.detach().clone() for p in _net.parameters()]
+    _loss_fn = nn.CrossEntropyLoss()
+    _expected_loss = _loss_fn(_net(_xs), _ys)
+    _grads = torch.autograd.grad(_expected_loss, list(_net.parameters()))
+    _net.eval()
+    _got = train_one_epoch(_net, DataLoader(TensorDataset(_xs, _ys), batch_size=5), _loss_fn,
+                           torch.optim.SGD(_net.parameters(), lr=0.1), torch.device("cpu"))
+    assert isinstance(_got, float), "train_one_epoch should return a Python float (use loss.item())"
+    assert abs(_got - _expected_loss.item()) < 1e-5, "with one batch, the epoch loss is that batch's loss"
+    assert all(torch.allclose(p, s - 0.1 * g, atol=1e-6) for p, s, g in zip(_net.parameters(), _start, _grads)), \
+        "one batch with SGD(lr=0.1) should move each parameter by -0.1 * its gradient"
+    assert _net.training, "train_one_epoch should put the model in training mode (model.train())"
