@@ -1,0 +1,77 @@
+"""Probes for 02_activations: call a contract function next to the student code while
+recording numpy's floating-point warnings, so the suite can tell a stable implementation
+from one that overflows on the way to a right-looking answer (``1 / (1 + exp(1e4))`` is 0.0
+after an overflow warning).
+
+Each probe carries the name of the contract function it calls (``sigmoid``, ``softmax``,
+...), so a stub's ``NotImplementedError`` reaches the student as "sigmoid is not
+implemented yet". Each returns ``{"value": the result, "warnings": [messages]}``.
+
+No torch here: the worker's loaded modules are checked for banned libraries.
+"""
+
+import warnings
+
+import numpy as np
+
+
+def _get(ns, name):
+    if name not in ns:
+        raise NameError(f"{name} is not defined in your submission (check the spelling of "
+                        "its name)")
+    return ns[name]
+
+
+def _recorded(ns, name, args, kwargs):
+    """``name(*args, **kwargs)`` with overflow, invalid-value and division warnings recorded
+    (underflow, which rounds harmlessly to 0, is not reported)."""
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+        warnings.simplefilter("always")
+        value = _get(ns, name)(*args, **dict(kwargs))
+    messages = [str(w.message)[:200] for w in caught if issubclass(w.category, RuntimeWarning)]
+    return {"value": value, "warnings": messages[:5]}
+
+
+def sigmoid(ns, args, kwargs):
+    return _recorded(ns, "sigmoid", args, kwargs)
+
+
+def sigmoid_grad(ns, args, kwargs):
+    return _recorded(ns, "sigmoid_grad", args, kwargs)
+
+
+def tanh(ns, args, kwargs):
+    return _recorded(ns, "tanh", args, kwargs)
+
+
+def tanh_grad(ns, args, kwargs):
+    return _recorded(ns, "tanh_grad", args, kwargs)
+
+
+def relu(ns, args, kwargs):
+    return _recorded(ns, "relu", args, kwargs)
+
+
+def relu_grad(ns, args, kwargs):
+    return _recorded(ns, "relu_grad", args, kwargs)
+
+
+def leaky_relu(ns, args, kwargs):
+    return _recorded(ns, "leaky_relu", args, kwargs)
+
+
+def leaky_relu_grad(ns, args, kwargs):
+    return _recorded(ns, "leaky_relu_grad", args, kwargs)
+
+
+def elu(ns, args, kwargs):
+    return _recorded(ns, "elu", args, kwargs)
+
+
+def elu_grad(ns, args, kwargs):
+    return _recorded(ns, "elu_grad", args, kwargs)
+
+
+def softmax(ns, args, kwargs):
+    return _recorded(ns, "softmax", args, kwargs)
