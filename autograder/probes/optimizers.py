@@ -1,0 +1,122 @@
+"""Probes for 05_optimizers.
+
+An optimizer object and a ``grad_fn`` cannot cross the process boundary, so these probes
+build everything next to the student code from plain data, drive the student's
+``SGD``/``Adam`` or ``gradient_descent``, and report plain data back: the parameter values
+after every step *as the caller's own arrays hold them* (so an optimizer that rebinds
+``p = p - ...`` or copies its parameters shows up as parameters that never move), whether
+the list handed to the optimizer still holds the caller's arrays, and whether the gradients
+came back unmodified.
+
+The probes carry the contract names (``SGD``, ``Adam``, ``gradient_descent``) so that a
+stub's ``NotImplementedError`` reaches the student as "SGD is not implemented yet". The
+suite also calls them in its own process with ``vars(ref)``, so the reference runs on
+exactly the same inputs. numpy only: this module is imported in the submission's process,
+where importing torch would look like the submission had used it.
+"""
+
+import numpy as np
+
+
+def _get(ns, name):
+    if name not in ns:
+        raise NameError(f"{name} is not defined in your submission (check the spelling of "
+                        "its name)")
+    return ns[name]
+
+
+# ---- optimizers -----------------------------------------------------------------------------
+
+def step_gradients(run, params, k):
+    """The gradients of step k (0-based): given ones, or those of the run's quadratic
+    loss sum(0.5 * curvature * (p - target) ** 2) at the caller's current parameters."""
+    if "grads" in run:
+        return [np.array(g, dtype=np.float64) for g in run["grads"][k]]
+    quad = run["quadratic"]
+    return [np.asarray(c, dtype=np.float64) * (np.array(p, dtype=np.float64) - t)
+            for c, p, t in zip(quad["curvature"], params, quad["target"])]
+
+
+def run_steps(run):
+    return len(run["grads"]) if "grads" in run else int(run["steps"])
+
+
+def _optimize(ns, name, runs):
+    """Build one optimizer ``name(params, **kwargs)`` per run, then step them all,
+    interleaved (step k of every run before step k + 1 of any), and report per run:
+
+    trajectory      per parameter, an array (steps + 1, *shape): row 0 the initial values,
+                    row k the values of the CALLER's array after step k
+    same_objects    the list handed to the optimizer still holds the caller's arrays
+    grads_intact    every gradient array was left as it was handed to step
+    """
+    cls = _get(ns, name)
+    states = []
+    for run in runs:
+        params = [np.array(p, dtype=np.float64) for p in run["init"]]  # the caller's arrays
+        handed = list(params)
+        optimizer = cls(handed, **run.get("kwargs", {}))
+        states.append({"run": run, "params": params, "handed": handed, "opt": optimizer,
+                       "trajectory": [[p.copy()] for p in params],
+                       "same_objects": True, "grads_intact": True})
+    for k in range(max(run_steps(run) for run in runs)):
+        for state in states:
+            if k >= run_steps(state["run"]):
+                continue
+            grads = step_gradients(state["run"], state["params"], k)
+            kept = [g.copy() for g in grads]
+            state["opt"].step(grads)
+            for row, p in zip(state["trajectory"], state["params"]):
+                row.append(np.array(p, dtype=np.float64))
+            if not all(a is b for a, b in zip(state["handed"], state["params"])):
+                state["same_objects"] = False
+            if not all(isinstance(g, np.ndarray) and g.shape == c.shape
+                       and np.array_equal(g, c, equal_nan=True) for g, c in zip(grads, kept)):
+                state["grads_intact"] = False
+    return [{"trajectory": [np.stack(row) for row in state["trajectory"]],
+             "same_objects": state["same_objects"], "grads_intact": state["grads_intact"]}
+            for state in states]
+
+
+def SGD(ns, runs):  # noqa: N802 (named after the contract class)
+    """Drive the submission's SGD over ``runs`` (see ``_optimize``): each run is a dict with
+    ``init`` (list of arrays), ``kwargs`` (SGD's keyword arguments) and either ``grads``
+    (one list of gradient arrays per step) or ``quadratic`` (``curvature``, ``target``:
+    lists of arrays) with ``steps``."""
+    return _optimize(ns, "SGD", runs)
+
+
+def Adam(ns, runs):  # noqa: N802
+    """Drive the submission's Adam over ``runs``, as ``SGD`` does."""
+    return _optimize(ns, "Adam", runs)
+
+
+# ---- gradient_descent ------------------------------------------------------------------------
+
+def grad_function(problem):
+    """The gradient of a named test problem, as a function of x:
+    {"kind": "quadratic", "A": (D, D), "b": (D,)}: 0.5 x^T A x - b^T x (A symmetric);
+    {"kind": "rosenbrock", "a": a, "b": b}: (a - x)^2 + b (y - x^2)^2 in 2-D."""
+    if problem["kind"] == "quadratic":
+        A = np.asarray(problem["A"], dtype=np.float64)
+        b = np.asarray(problem["b"], dtype=np.float64)
+        return lambda x: A @ np.asarray(x, dtype=np.float64) - b
+    if problem["kind"] == "rosenbrock":
+        a, b = float(problem["a"]), float(problem["b"])
+
+        def rosenbrock_grad(x):
+            x0, x1 = float(x[0]), float(x[1])
+            return np.array([-2.0 * (a - x0) - 4.0 * b * x0 * (x1 - x0 * x0),
+                             2.0 * b * (x1 - x0 * x0)])
+        return rosenbrock_grad
+    raise ValueError(f"unknown problem {problem['kind']!r}")
+
+
+def gradient_descent(ns, problem, x0, kwargs):
+    """gradient_descent(grad_fn, x0, **kwargs) with grad_fn built here from ``problem``;
+    returns {"path": what it returned, "x0_after": x0 as the caller holds it afterwards}."""
+    fn = _get(ns, "gradient_descent")
+    if isinstance(x0, np.ndarray):
+        x0 = np.array(x0)  # the caller's own array
+    path = fn(grad_function(problem), x0, **kwargs)
+    return {"path": path, "x0_after": x0}
