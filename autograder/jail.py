@@ -4,6 +4,12 @@
 This *launcher* runs trusted code only (the standard library, nothing the submission can
 touch): it isolates itself, forks, and finally execs ``python -m autograder.worker FD``, the
 process that runs the submission. It reports on a status pipe which isolation it achieved.
+The faster way (the default, ``autograder.template``): the launcher is a fork of a template
+process that has already imported numpy, matplotlib and torch, and runs ``launch`` (the same
+steps, with a lifeline to the grader in place of PR_SET_PDEATHSIG, and the worker's wait
+status on an exit pipe, since the grader is not its parent); the worker does not exec but
+returns into the template's Python (privileges as after an exec: no capabilities, dumpable),
+which runs the worker. Only in FORK_MODES; in ``none`` the launcher is always exec'd.
 Four modes, tried in this order by ``auto`` (``--isolation`` or ``AUTOGRADER_ISOLATION``
 forces one):
 
@@ -70,15 +76,20 @@ import json
 import os
 import platform
 import resource
+import select
 import signal
 import socket
 import sys
 import time
 
 MODES = ("namespaces", "userns", "uid", "none")
+# The modes a worker forked from the template (autograder.template) may run in: where the
+# worker runs as the template's own uid without a PID namespace ("none"), it could signal or
+# ptrace the template and so reach the students after it; there the launcher is exec'd.
+FORK_MODES = ("namespaces", "userns", "uid")
 # The grader modules the worker imports; they are copied to a runtime directory, which
 # is all of the grader a worker can see.
-RUNTIME_MODULES = ("__init__.py", "worker.py", "plain.py", "calls.py", "jail.py")
+RUNTIME_MODULES = ("__init__.py", "worker.py", "plain.py", "calls.py", "jail.py", "template.py")
 RUNTIME_PACKAGES = ("probes",)
 UID_BASE = 1_000_000_000  # + the launcher's pid: a uid no other process uses
 NOBODY = 65534
@@ -97,6 +108,8 @@ MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 MNT_DETACH = 2
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
+PR_SET_DUMPABLE, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 4, 47, 4
+CAPABILITY_VERSION_3 = 0x20080522
 PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 
 # Files of the host's /etc a Python process may want (the rest of /etc stays hidden).
@@ -214,13 +227,37 @@ def _set_limits(limits, memory_cgroup=False):
     mb = 2**20
     if not (memory_cgroup and _has_gpu()):
         # CUDA reserves far more address space than it uses and fails under RLIMIT_AS; where
-        # a memory cgroup holds the limit for all the worker's processes, it is enough
-        resource.setrlimit(resource.RLIMIT_AS, (limits["memory_mb"] * mb,) * 2)
+        # a memory cgroup holds the limit for all the worker's processes, it is enough.
+        # A worker forked from the template starts with the address space of the libraries
+        # preloaded for it (torch...): that much is added, so that the submission has the
+        # same room as in a fresh interpreter (see autograder.template).
+        space = limits["memory_mb"] + limits.get("preloaded_mb", 0)
+        resource.setrlimit(resource.RLIMIT_AS, (space * mb,) * 2)
     cpu = limits["cpu_seconds"]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size_mb"] * mb,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _as_after_exec():
+    """Fork path: what execve would have done to the worker's privileges. A process that is not
+    root (euid) loses every capability at exec (a worker in a nested user namespace has them
+    all there until then), and one whose uid changed becomes dumpable again."""
+    if os.geteuid() != 0:
+        _ok(libc().capset(ctypes.byref(_CapHeader(CAPABILITY_VERSION_3, 0)), (_CapData * 2)()),
+            "capset")
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    prctl(PR_SET_DUMPABLE, 1)
 
 
 def _drop_to(uid):
@@ -241,7 +278,10 @@ def _enter_nested_userns():
 
 
 def become_worker(config, mode, uid, notes, memory_cgroup=False):
-    """In the forked child: limits, privileges, then exec the worker. Never returns."""
+    """In the forked child: limits, privileges, then exec the worker. Never returns, except
+    in a launcher forked from the template (``config["fork"]``): there it returns the
+    channel's fd, and the caller's Python, which already holds the worker's modules, runs
+    the worker itself."""
     status = config["status_fd"]
     try:
         os.chdir(config["scratch"])
@@ -263,6 +303,12 @@ def become_worker(config, mode, uid, notes, memory_cgroup=False):
             notes.append("the worker runs as root")
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid change, which clears it
+        if config.get("fork"):
+            _as_after_exec()
+            os.environ.update(USER="student", LOGNAME="student")
+            report(status, uid=achieved, notes=notes, worker=os.getpid())
+            os.close(status)
+            return config["sock_fd"]
         env = dict(os.environ, USER="student", LOGNAME="student")
         report(status, uid=achieved, notes=notes, worker=os.getpid())
         os.execve(config["argv"][0], config["argv"], env)
@@ -586,7 +632,7 @@ def init_main(config, mode, exit_w, memory_cgroup=False):
         worker = os.fork()
         if worker == 0:
             os.close(exit_w)
-            become_worker(config, mode, uid, notes, memory_cgroup)
+            return become_worker(config, mode, uid, notes, memory_cgroup)
         os.close(config["sock_fd"])
         os.close(status)
         _silence_stdio()
@@ -610,11 +656,12 @@ def run_namespaced(config, mode, notes):
     if init == 0:
         os.close(exit_r)
         os.close(go_w)
+        _close_launcher_fds(config)
         go = os.read(go_r, 1)  # wait until init is in its cgroups
         if go not in (b"g", b"m"):
             os._exit(127)
         os.close(go_r)
-        init_main(config, mode, exit_w, memory_cgroup=go == b"m")
+        return init_main(config, mode, exit_w, memory_cgroup=go == b"m")
     os.close(exit_w)
     os.close(go_r)
     cgroups = make_cgroups(init, config["limits"]) if mode == "namespaces" else []
@@ -622,16 +669,17 @@ def run_namespaced(config, mode, notes):
     os.write(go_w, b"m" if "memory" in controllers else b"g")
     os.close(go_w)
     report(config["status_fd"], mode=mode, notes=notes, init=init,
-           cgroups=controllers)
+           cgroups=controllers, launcher=os.getpid())
     os.close(config["status_fd"])
     os.close(config["sock_fd"])
     _silence_stdio()
+    _watch_lifeline(config, init, exit_r)
     os.waitpid(init, 0)
     remove_cgroups(cgroups)
     data = os.read(exit_r, 64)
     if not data:  # init was killed (the grader's timeout): so was everything in it
-        _reproduce(signal.SIGKILL)
-    _reproduce(int(data))
+        _finish(config, signal.SIGKILL)
+    _finish(config, int(data))
 
 
 def _kill_descendants():
@@ -668,28 +716,39 @@ def run_plain(config, mode, notes):
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     worker = os.fork()
     if worker == 0:
-        become_worker(config, mode, uid, notes)
-    report(config["status_fd"], mode=mode, notes=notes, sweep_uid=uid)
+        _close_launcher_fds(config)
+        return become_worker(config, mode, uid, notes)
+    report(config["status_fd"], mode=mode, notes=notes, sweep_uid=uid, launcher=os.getpid())
     os.close(config["status_fd"])
     os.close(config["sock_fd"])
     _silence_stdio()
     # the grader stops a worker with SIGTERM to the launcher (none mode) or SIGKILL to its
     # process group (uid mode, followed by kill_uid)
     signal.signal(signal.SIGTERM, lambda *_: os.kill(worker, signal.SIGKILL))
+    _watch_lifeline(config, worker)
     _, wait_status = os.waitpid(worker, 0)
     if uid is not None:
         kill_uid(uid)
     else:
         _kill_descendants()
-    _reproduce(wait_status)
+    _finish(config, wait_status)
 
 
-def choose_mode(config):
-    """Enter the strongest isolation available; returns (mode, notes)."""
+class Unsuitable(Exception):
+    """The isolation asked for is one the template's fork path does not run (FORK_MODES)."""
+
+
+def choose_mode(config, allowed=MODES):
+    """Enter the strongest isolation available among ``allowed``; returns (mode, notes)."""
     wanted = config["isolation"]
     notes = []
     candidates = MODES if wanted == "auto" else (wanted,)
+    if not any(mode in allowed for mode in candidates):
+        raise Unsuitable(f"isolation {wanted!r} is not run from the template")
     for mode in candidates:
+        if mode not in allowed:
+            raise Unsuitable(f"only isolation {mode!r} is available: "
+                             f"{'; '.join(notes) or 'nothing stronger'}")
         if mode in ("namespaces", "userns"):
             try:
                 _enter_namespaces(mode)
@@ -707,6 +766,90 @@ def choose_mode(config):
         else:
             return mode, notes
     raise OSError(errno.EPERM, f"isolation {wanted!r} is not available: {'; '.join(notes)}")
+
+
+# ---- the fork path: a launcher forked from the template --------------------------------------
+
+def _close_launcher_fds(config):
+    """In init or the worker: the exit and lifeline fds are the launcher's alone (a process of
+    the submission holding them could keep the grader waiting, or write a forged status)."""
+    for key in ("exit_fd", "lifeline_fd"):
+        if config.get(key) is not None:
+            os.close(config[key])
+
+
+def _finish(config, wait_status):
+    """Exit the way the worker did; a launcher forked from the template (not the grader's
+    child) first writes the worker's wait status to the grader's exit pipe."""
+    if config.get("exit_fd") is not None:
+        try:
+            os.write(config["exit_fd"], str(wait_status).encode())
+        except OSError:
+            pass
+    _reproduce(wait_status)
+
+
+def _watch_lifeline(config, child, ended_fd=None):
+    """Fork path: wait until ``child`` ends (``ended_fd`` readable, else a pidfd of it), or
+    until the grader is gone (every copy of the lifeline's write end closed: it died, even by
+    SIGKILL, or it stopped the worker): then kill ``child``. The launcher is the template's
+    child, so PR_SET_PDEATHSIG cannot tie it to the grader; the lifeline does. The child is
+    left for the caller to reap."""
+    lifeline = config.get("lifeline_fd")
+    if lifeline is None:
+        return
+    pidfd = None
+    if ended_fd is None:
+        try:
+            ended_fd = pidfd = os.pidfd_open(child)
+        except (AttributeError, OSError):
+            pass
+    poller = select.poll()
+    poller.register(lifeline, select.POLLIN)  # a pipe's read end: POLLHUP once the grader is gone
+    if ended_fd is not None:
+        poller.register(ended_fd, select.POLLIN)
+    while True:
+        events = dict(poller.poll(None if ended_fd is not None else 100))
+        if lifeline in events:
+            _signal_quietly(child, signal.SIGKILL)
+            break
+        if ended_fd in events:
+            break
+        if ended_fd is None and os.waitid(os.P_PID, child,
+                                          os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            break  # (no pidfd: polled; WNOWAIT leaves it to be reaped)
+    if pidfd is not None:
+        os.close(pidfd)
+
+
+def _signal_quietly(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def launch(config):
+    """What ``main`` does, in a launcher forked from the template (autograder.template) rather
+    than a fresh ``python -I -S jail.py``: the same isolation, limits and reports, with the
+    worker's channel, status pipe, stdout/stderr, an exit pipe and a lifeline received from
+    the grader. Returns only in the worker process (the channel's fd), whose Python then runs
+    the worker; every other process of the chain ends in here."""
+    status = config["status_fd"]
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    config["launcher_pid"] = os.getpid()
+    config["fork"] = True
+    try:
+        mode, notes = choose_mode(config, FORK_MODES)
+        if mode in ("namespaces", "userns"):
+            if mode == "namespaces":
+                os.chown(config["scratch"], UID_BASE + os.getpid(), UID_BASE + os.getpid())
+            return run_namespaced(config, mode, notes)
+        return run_plain(config, mode, notes)
+    except BaseException as exc:  # noqa: B036
+        report(status, error=f"{type(exc).__name__}: {exc}",
+               unsuitable=isinstance(exc, Unsuitable))
+        os._exit(127)
 
 
 def main(argv):

@@ -6,8 +6,20 @@ container forbids them), with resource limits, a clean environment, stdin closed
 scratch directory holding only the submission as its working directory. What it prints is
 captured with a size cap, never passed through. The worker imports only a copy of the few
 grader modules it needs (``jail.RUNTIME_MODULES``), made once per grading process.
+
+Two ways to start a worker (``Limits.worker_start``, default from ``AUTOGRADER_WORKER_START``):
+
+``template`` (the default) a fork of a template process that has already imported numpy,
+    matplotlib and, for a submission that imports it, torch (``autograder.template``): tens of
+    milliseconds instead of a fresh interpreter's imports. The template is started lazily, once
+    per kind and grading process (``start_templates`` starts it ahead, for example in a batch
+    process before it forks the grading processes, which then share it), and stopped at exit.
+    Each worker is a fresh fork of the pristine template, never reused. Where the template
+    cannot serve (isolation ``none``, or it failed to start), the exec path is used.
+``exec``  ``python -I -S jail.py`` for every worker, which execs ``python -m autograder.worker``.
 """
 
+import ast
 import atexit
 import errno
 import json
@@ -32,6 +44,10 @@ def _default_isolation():
     return os.environ.get("AUTOGRADER_ISOLATION", "auto")
 
 
+def _default_worker_start():
+    return os.environ.get("AUTOGRADER_WORKER_START", "template")
+
+
 @dataclass
 class Limits:
     """Resource limits for one worker; each has a command-line option."""
@@ -44,6 +60,7 @@ class Limits:
     call_timeout: float = 10.0  # wall time for one call into student code
     output_bytes: int = 64 * 1024  # captured output kept per stream
     isolation: str = field(default_factory=_default_isolation)  # see autograder.jail
+    worker_start: str = field(default_factory=_default_worker_start)  # "template" or "exec"
 
 
 class WorkerLost(Exception):
@@ -255,6 +272,293 @@ def _note(text):
         print(f"autograder: note: {text}", file=sys.stderr)
 
 
+# ---- the template (autograder.template) ----------------------------------------------------
+
+TEMPLATE_START_TIMEOUT = 180.0  # seconds for a template to import what it preloads
+TEMPLATE_SEND_TIMEOUT = 30.0
+MAX_TEMPLATE_STARTS = 3  # per kind and process: then the exec path only
+
+_templates = {}  # kind -> _Template
+_template_starts = {}  # kind -> number of starts tried in this process
+_template_lock = threading.Lock()
+
+
+class TemplateUnavailable(Exception):
+    """The template could not start a worker (not the submission's fault): use the exec path."""
+
+
+def _reset_template_lock():
+    global _template_lock
+    _template_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_template_lock)
+
+_torch_installed = []
+
+
+def template_kind(cells):
+    """``torch`` where the submission's code imports torch (and torch is installed), else
+    ``basic``: a worker must hold torch only when its submission imports it (the suites look
+    for banned libraries in the worker's sys.modules)."""
+    if not _torch_installed:
+        import importlib.util
+        _torch_installed.append(importlib.util.find_spec("torch") is not None)
+    if not _torch_installed[0]:
+        return "basic"
+    for cell in cells:
+        try:
+            tree = ast.parse(cell)
+        except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            else:
+                continue
+            if any(name.split(".")[0] == "torch" for name in names):
+                return "torch"
+    return "basic"
+
+
+class _Template:
+    """A template process and our end of its control socket. Made by ``_template_for`` (the
+    process starts at once); ``ready()`` waits for its hello."""
+
+    def __init__(self, kind):
+        runtime = runtime_dir()
+        home = os.path.join(runtime, f"template-{kind}")
+        os.makedirs(home, mode=0o700, exist_ok=True)
+        pkg = os.path.join(runtime, "pkg")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        config = {"control_fd": theirs.fileno(), "kind": kind, "runtime": pkg,
+                  "visible": [*python_paths(), pkg, *jail.SYSTEM_DIRS]}
+        self.kind, self.sock, self.owner, self.info = kind, ours, os.getpid(), None
+        self.problem, self.unsuitable, self.runtime = None, False, runtime
+        self._lock = threading.Lock()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "autograder.worker", "--template", json.dumps(config)],
+                cwd=home, env=worker_environment(home), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=[theirs.fileno()], start_new_session=True)
+        except OSError as exc:
+            ours.close()
+            raise TemplateUnavailable(f"the {kind} template could not be started: {exc}") from None
+        finally:
+            theirs.close()
+
+    def ready(self):
+        """Wait for the template's hello (once); raises TemplateUnavailable if it failed."""
+        with self._lock:
+            if self.info is None and self.problem is None:
+                self.sock.settimeout(TEMPLATE_START_TIMEOUT)
+                try:
+                    hello = json.loads(self.sock.recv(1 << 20) or b"{}")
+                except (OSError, ValueError) as exc:
+                    hello = {"error": f"no answer ({exc})"}
+                if isinstance(hello, dict) and hello and "error" not in hello:
+                    self.sock.settimeout(TEMPLATE_SEND_TIMEOUT)
+                    self.info = hello
+                    if hello.get("outside"):
+                        _note(f"the {self.kind} template preloaded modules that the worker's "
+                              f"jail does not show: {', '.join(hello['outside'][:10])}")
+                else:
+                    problem = hello.get("error") if isinstance(hello, dict) else None
+                    self.problem = (f"the {self.kind} template did not start: "
+                                    f"{problem or 'it exited before it was ready'}")
+                    self.unsuitable = isinstance(hello, dict) and bool(hello.get("unsuitable"))
+                    self.stop()
+        if self.problem:
+            raise TemplateUnavailable(self.problem)
+        return self
+
+    def serves(self, isolation):
+        """Can workers with this isolation come from the template? (jail.FORK_MODES)"""
+        if isolation == "auto":
+            return self.info.get("mode") in jail.FORK_MODES
+        return isolation in jail.FORK_MODES
+
+    def start_worker(self, config, env, sock_fd, status_w):
+        """Ask the template for a worker; a Popen-like _Forked for its launcher."""
+        exit_r, exit_w = os.pipe()
+        life_r, life_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        request = json.dumps({"config": config, "env": env}).encode()
+        try:
+            socket.send_fds(self.sock, [request], [sock_fd, status_w, out_w, err_w, exit_w,
+                                                   life_r])
+        except OSError as exc:
+            for fd in (exit_r, life_w, out_r, err_r):
+                os.close(fd)
+            raise TemplateUnavailable(f"the {self.kind} template is gone ({exc})") from None
+        finally:
+            for fd in (exit_w, life_r, out_w, err_w):
+                os.close(fd)
+        return _Forked(exit_r, out_r, err_r, life_w)
+
+    def stop(self):
+        """Close our end (the template exits once every holder has); the process that started
+        it also waits for it, and kills it if it lingers."""
+        self.sock.close()
+        if os.getpid() == self.owner:
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _spawn_template(kind):
+    """The template of ``kind``, started now if there is none (without waiting for it), or
+    None where starting it failed too often."""
+    runtime = runtime_dir()
+    with _template_lock:
+        template = _templates.get(kind)
+        if template is not None and template.runtime != runtime:
+            # the runtime copy it imported from was removed (a cleaner of /tmp) and made anew:
+            # its workers could not import the grader modules it has not loaded yet
+            del _templates[kind]
+            template.sock.close()
+            template = None
+        if template is None:
+            if _template_starts.get(kind, 0) >= MAX_TEMPLATE_STARTS:
+                return None
+            _template_starts[kind] = _template_starts.get(kind, 0) + 1
+            try:
+                template = _templates[kind] = _Template(kind)
+            except TemplateUnavailable as exc:
+                _note(f"{exc}; workers start the slower way (a fresh interpreter each)")
+                return None
+            if sum(_template_starts.values()) == 1:
+                atexit.register(stop_templates)
+    return template
+
+
+def _ready_template(template):
+    try:
+        return template.ready()
+    except TemplateUnavailable as exc:
+        with _template_lock:
+            if _templates.get(template.kind) is template:
+                del _templates[template.kind]
+            if template.unsuitable:  # isolation none only, here: the exec path, silently
+                for kind in ("basic", "torch"):
+                    _template_starts[kind] = MAX_TEMPLATE_STARTS
+        if not template.unsuitable:
+            _note(f"{exc}; workers start the slower way (a fresh interpreter each)")
+        return None
+
+
+def _template_for(cells, limits):
+    """The template to fork this worker from, or None for the exec path."""
+    if limits.worker_start != "template" or limits.isolation not in ("auto", *jail.FORK_MODES):
+        return None
+    template = _spawn_template(template_kind(cells))
+    if template is None or _ready_template(template) is None:
+        return None
+    return template if template.serves(limits.isolation) else None
+
+
+def _drop_template(template, reason):
+    with _template_lock:
+        if _templates.get(template.kind) is template:
+            del _templates[template.kind]
+    _note(f"{reason}; the next worker starts a new template")
+    try:
+        template.stop()
+    except OSError:
+        pass
+
+
+def start_templates(kinds=None):
+    """Start the templates now rather than at the first worker, all at once (``basic``, and
+    ``torch`` where it is installed, by default): a batch process calls this before forking
+    its grading processes, which then share them. Returns {kind: the template's hello, or
+    {"error": ...}}."""
+    if kinds is None:
+        kinds = ["basic"] + (["torch"] if template_kind(["import torch"]) == "torch" else [])
+    spawned = {kind: _spawn_template(kind) for kind in kinds}
+    found = {}
+    for kind, template in spawned.items():
+        ready = template and _ready_template(template)
+        found[kind] = dict(ready.info) if ready else {"error": "not available (see the notes)"}
+    return found
+
+
+def stop_templates():
+    """Stop the templates this process holds (at exit; a forked process only lets go)."""
+    with _template_lock:
+        templates = list(_templates.values())
+        _templates.clear()
+    for template in templates:
+        try:
+            template.stop()
+        except OSError:
+            pass
+
+
+class _Forked:
+    """The launcher a template forked for one worker, as much of a Popen as Worker uses. It
+    is the template's child, not ours: its end comes as the worker's wait status on an exit
+    pipe (EOF without one: it was killed), and closing the lifeline makes it kill the worker
+    and everything the submission started."""
+
+    def __init__(self, exit_r, stdout_r, stderr_r, lifeline_w):
+        self.pid = None  # the launcher's, from its report (its process group too)
+        self.returncode = None
+        self.stdout = os.fdopen(stdout_r, "rb")
+        self.stderr = os.fdopen(stderr_r, "rb")
+        self._exit, self._lifeline, self._data = exit_r, lifeline_w, b""
+
+    def poll(self):
+        return self._wait(0)
+
+    def wait(self, timeout=None):
+        if self._wait(timeout) is None:
+            raise subprocess.TimeoutExpired("the worker's launcher", timeout)
+        return self.returncode
+
+    def _wait(self, timeout):
+        if self.returncode is not None or self._exit is None:
+            return self.returncode
+        deadline = None if timeout is None else time.monotonic() + timeout
+        poller = select.poll()
+        poller.register(self._exit, select.POLLIN)
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic()) * 1000
+            if not poller.poll(left):
+                return None
+            chunk = os.read(self._exit, 64)
+            if chunk:
+                self._data += chunk
+                continue
+            try:
+                status = int(self._data)
+                self.returncode = os.waitstatus_to_exitcode(status)
+            except ValueError:
+                self.returncode = -signal.SIGKILL  # the launcher itself was killed
+            os.close(self._exit)
+            self._exit = None
+            return self.returncode
+
+    def stop(self):
+        """Tell the launcher to kill the worker and everything left (close the lifeline)."""
+        if self._lifeline is not None:
+            os.close(self._lifeline)
+            self._lifeline = None
+
+    def release(self):
+        self.stop()
+        if self._exit is not None and self.returncode is not None:
+            os.close(self._exit)
+            self._exit = None
+
+
 class Worker:
     """One sandboxed process running one submission."""
 
@@ -262,8 +566,28 @@ class Worker:
         self.limits = limits
         self.seq = 0
         self.info = {}
+        cells = list(cells)
+        template = _template_for(cells, limits)
+        if template is not None:
+            try:
+                self._start(scratch, limits, template)
+            except TemplateUnavailable as exc:
+                _drop_template(template, str(exc))
+                template = None
+        if template is None:
+            self._start(scratch, limits, None)
+        self.load_errors = []
+        reply = self._exchange({"cells": cells}, limits.load_timeout, "running the submission")
+        if not (isinstance(reply, dict) and reply.get("loaded") is True):
+            self.kill()
+            raise WorkerLost("the submission's process sent a malformed reply while loading")
+        self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+
+    def _start(self, scratch, limits, template):
+        """Start the launcher (exec path) or ask the template for a worker, and read the
+        launcher's report; raises TemplateUnavailable where the template could not serve."""
+        self.info = {}
         parent_sock, child_sock = socket.socketpair()
-        self.sock = parent_sock
         status_r, status_w = os.pipe()
         runtime = runtime_dir()
         config = {
@@ -281,31 +605,34 @@ class Worker:
             "grader_pid": os.getpid(),
         }
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", os.path.join(runtime, "pkg", "autograder", "jail.py"),
-                 json.dumps(config)],
-                cwd=scratch,
-                env=worker_environment(scratch),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=[child_sock.fileno(), status_w],
-                start_new_session=True,
-            )
+            if template is not None:
+                self.proc = template.start_worker(config, worker_environment(scratch),
+                                                  child_sock.fileno(), status_w)
+            else:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-I", "-S",
+                     os.path.join(runtime, "pkg", "autograder", "jail.py"), json.dumps(config)],
+                    cwd=scratch,
+                    env=worker_environment(scratch),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    pass_fds=[child_sock.fileno(), status_w],
+                    start_new_session=True,
+                )
+        except BaseException:
+            parent_sock.close()
+            os.close(status_r)
+            raise
         finally:
             child_sock.close()
             os.close(status_w)
+        self.sock = parent_sock
         self.stdout = _Capture(self.proc.stdout, limits.output_bytes)
         self.stderr = _Capture(self.proc.stderr, limits.output_bytes)
-        self.load_errors = []
-        self._read_status(status_r)
-        reply = self._exchange({"cells": list(cells)}, limits.load_timeout, "running the submission")
-        if not (isinstance(reply, dict) and reply.get("loaded") is True):
-            self.kill()
-            raise WorkerLost("the submission's process sent a malformed reply while loading")
-        self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+        self._read_status(status_r, template)
 
-    def _read_status(self, fd):
+    def _read_status(self, fd, template=None):
         """What the launcher reports before the worker starts: mode, pids, notes, errors."""
         data, deadline = b"", time.monotonic() + max(30.0, self.limits.load_timeout)
         poller = select.poll()
@@ -329,6 +656,12 @@ class Worker:
                 notes = notes + [n for n in item.get("notes", []) if n not in notes]
                 self.info.update(item)
                 self.info["notes"] = notes
+        if isinstance(self.proc, _Forked):
+            self.proc.pid = self.info.get("launcher")
+            if not self.info or self.info.get("unsuitable"):  # the template, not the jail
+                self.kill()
+                raise TemplateUnavailable(self.info.get("error")
+                                          or f"the {template.kind} template did not answer")
         if "error" in self.info or "worker" not in self.info:
             self.kill()
             problem = self.info.get("error") or "the sandbox did not start in time"
@@ -419,19 +752,25 @@ class Worker:
     def kill(self):
         """Kill the worker and every process the submission started; idempotent."""
         mode = self.info.get("mode")
+        forked = isinstance(self.proc, _Forked)
         if self.proc.poll() is None:
             if self.info.get("init"):  # namespaces: init's end takes the whole namespace along
                 _signal(self.info["init"], signal.SIGKILL)
             elif mode == "none":  # the launcher, a subreaper, kills the worker's descendants
                 _signal(self.proc.pid, signal.SIGTERM)
+            if forked:  # the launcher kills the worker (and, uid mode, sweeps its uid)
+                self.proc.stop()
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # the launcher's process group; a forked launcher's pid is not ours to wait for, so
+        # only while it has not ended (its pid cannot have been reused then)
+        if self.proc.pid and (not forked or self.proc.poll() is None):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if self.info.get("sweep_uid"):  # uid mode: every process of the worker's uid
             subprocess.run([sys.executable, "-I", "-S", jail.__file__, "--kill-uid",
                             str(self.info["sweep_uid"])], timeout=30, check=False)
@@ -439,6 +778,8 @@ class Worker:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        if forked:
+            self.proc.release()
         self.sock.close()
         deadline = time.monotonic() + 1
         for capture in (self.stdout, self.stderr):

@@ -1,12 +1,14 @@
 """The worker: runs one submission's code and answers the grader's requests.
 
 Started by ``autograder.sandbox`` (through ``autograder.jail``) as ``python -m
-autograder.worker FD`` in a fresh, limited, isolated process. It talks to the grader over the
-socket FD with length-prefixed plain-data frames: first it receives the submission's code
-cells and runs them (an error in one cell is recorded and the next cell still runs, as in a
-notebook), then it answers requests until the socket closes. Every request carries a
-sequence number that the answer repeats. Nothing here is trusted by the grader: it decodes
-every frame itself, and student code can replace anything in this process.
+autograder.worker FD`` in a fresh, limited, isolated process, or forked, as fresh, from the
+template ``python -m autograder.worker --template CONFIG`` (``autograder.template``). It
+talks to the grader over the socket FD with length-prefixed plain-data frames: first it
+receives the submission's code cells and runs them (an error in one cell is recorded and the
+next cell still runs, as in a notebook), then it answers requests until the socket closes.
+Every request carries a sequence number that the answer repeats. Nothing here is trusted by
+the grader: it decodes every frame itself, and student code can replace anything in this
+process.
 """
 
 import os
@@ -101,4 +103,8 @@ def main(fd):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    if sys.argv[1] == "--template":  # the template (autograder.template): a worker is a fork
+        from . import template as _template
+        main(_template.serve(sys.modules[__name__], sys.argv[2]))
+    else:
+        main(int(sys.argv[1]))

@@ -553,7 +553,7 @@ _train = _base["train_perceptron"]  # BASE's, with BASE's helpers
 def _(result):
     only_lost(result, ("step", "perceptron_update"), partly=("train_perceptron",))
     assert "got a __main__.MyTensor object" in result.messages("step")[0]
-    assert "expected a pair (w, b), got Opaque" in result.messages("perceptron_update")[0]
+    assert "expected a pair (w, b), got a __main__.Pair object" in result.messages("perceptron_update")[0]
     assert "mistakes should be a list of Python ints" in result.messages("train_perceptron")[0]
 
 
