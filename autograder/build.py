@@ -5,6 +5,7 @@ For each assignment NN_name:
 - assignments/NN_name/tests/*.py      otter public checks (one file per question)
 - dist/otter/NN_name/autograder.zip   otter autograder: hidden tests bridge to our suite
 - dist/nbgrader/source/NN_name/...    nbgrader source notebook (solutions, hidden tests)
+- dist/gradescope/NN_name/autograder.zip  Gradescope autograder running our grader
 plus dist/nbgrader/nbgrader_config.py. assignments/ is committed; dist/ is not.
 """
 
@@ -19,6 +20,7 @@ import nbformat
 
 from . import course, master
 from .grading import collect_tests
+from .gradescope import build_gradescope
 
 COURSE_ID = "nn-fundamentals"
 OTTER_SETUP = """\
@@ -233,7 +235,7 @@ def build_all(assignments=None, verbose=False):
     for assignment in assignments or course.assignment_names():
         questions = _questions(assignment)
         outputs = [build_student_release(assignment), build_otter(assignment, questions),
-                   build_nbgrader(assignment, questions)]
+                   build_nbgrader(assignment, questions), build_gradescope(assignment)]
         if verbose:
             print(f"{assignment}: " + ", ".join(str(p.relative_to(course.REPO_ROOT))
                                                  for p in outputs))

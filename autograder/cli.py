@@ -1,11 +1,14 @@
-"""The command line: ``python -m autograder {build,grade,grade-examples,check}``."""
+"""The command line: ``python -m autograder {build,grade,merge,grade-examples,check}``."""
 
 import argparse
+import contextlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from . import course
+from .batch import DEFAULT_TIMEOUT as DEFAULT_BATCH_TIMEOUT
 from .sandbox import Limits
 
 
@@ -24,12 +27,19 @@ def _add_limits(parser):
                        help="seconds to run the submission's cells (default %(default)s)")
     group.add_argument("--call-timeout", type=float, default=defaults.call_timeout,
                        help="seconds for one call into student code (default %(default)s)")
+    group.add_argument("--output-kb", type=int, default=defaults.output_bytes // 1024,
+                       help="output of a worker kept per stream, in KiB (default %(default)s)")
+    group.add_argument("--isolation", default=defaults.isolation,
+                       choices=["auto", "namespaces", "userns", "uid", "none"],
+                       help="how the worker is isolated (default %(default)s: the strongest "
+                            "available; see autograder/jail.py)")
 
 
 def _limits(args):
     return Limits(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds,
                   processes=args.processes, file_size_mb=args.file_size_mb,
-                  load_timeout=args.load_timeout, call_timeout=args.call_timeout)
+                  load_timeout=args.load_timeout, call_timeout=args.call_timeout,
+                  output_bytes=args.output_kb * 1024, isolation=args.isolation)
 
 
 def score_table(rows):
@@ -51,19 +61,68 @@ def cmd_build(args):
 
 
 def cmd_grade(args):
-    from .grading import grade_file
+    from . import batch
     course.master_path(args.assignment)
-    if args.json and len(args.submissions) != 1:
-        print("--json grades exactly one submission", file=sys.stderr)
-        return 2
-    rows = []
+    if args.json:
+        if len(args.submissions) != 1 or args.output:
+            print("--json grades exactly one submission (and writes no --output)", file=sys.stderr)
+            return 2
+        path = args.submissions[0]
+        found = (batch.discover([path], args.assignment) if path.is_dir()
+                 else [batch.Submission(path.stem, path, str(path))])
+        if len(found) != 1:
+            print(f"--json grades exactly one submission; {path} holds {len(found)}",
+                  file=sys.stderr)
+            return 2
+        print(json.dumps(batch.grade_submission(found[0], args.assignment, _limits(args))))
+        return 0
     for path in args.submissions:
-        result = grade_file(path, args.assignment, _limits(args))
-        if args.json:
-            print(json.dumps(result))
-            return 0
-        rows.append((str(path), result))
-    print(score_table(rows))
+        if not path.exists():
+            print(f"warning: {path} does not exist (graded as unreadable)", file=sys.stderr)
+    ignored = []
+    submissions = batch.discover(args.submissions, args.assignment,
+                                 skip=[args.output] if args.output else (), ignored=ignored)
+    if ignored:
+        shown = ", ".join(str(p) for p in ignored[:5])
+        more = f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
+        print(f"note: not submissions (not .ipynb, .py or .zip), ignored: {shown}{more}",
+              file=sys.stderr)
+    if args.shard:
+        shard = batch.parse_shard(args.shard)
+        submissions = [s for s in submissions if batch.in_shard(s.id, shard)]
+    elif not submissions:
+        print("no submission found (looked for .ipynb, .py and .zip files)", file=sys.stderr)
+        return 2
+    if not args.output and len(submissions) == 1:  # one file: graded here, as always
+        sub = submissions[0]
+        print(score_table([(sub.label, batch.grade_submission(sub, args.assignment,
+                                                              _limits(args)))]))
+        return 0
+    with contextlib.ExitStack() as stack:
+        output = args.output or Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="autograder-batch-")))
+        try:
+            report = batch.grade_batch(submissions, args.assignment, output, _limits(args),
+                                       jobs=args.jobs, force=args.force, timeout=args.timeout,
+                                       progress=not args.no_progress,
+                                       retry_failed=args.retry_failed)
+        except KeyboardInterrupt:
+            print(f"\ninterrupted; what was graded is in {output}: run the same command again "
+                  "to grade the rest", file=sys.stderr)
+            return 130
+        if args.output:
+            print(report.summary())
+        else:
+            print(score_table([(s.label, batch.read_results(output / s.id))
+                               for s in submissions]))
+    return 1 if report.failed else 0
+
+
+def cmd_merge(args):
+    from .batch import merge
+    count = merge(args.folders, args.output)
+    print(f"merged {len(args.folders)} folders: {count} submissions in "
+          f"{args.output / 'grades.csv'}")
     return 0
 
 
@@ -98,8 +157,38 @@ def main(argv=None):
     p.add_argument("--assignment", required=True, help="e.g. 01_perceptron")
     p.add_argument("--json", action="store_true",
                    help="print one Gradescope results.json object for one submission")
+    batch_options = p.add_argument_group(
+        "batches", "SUBMISSIONS are files and folders: a folder of notebooks or of otter's "
+        "zips, nbgrader's submitted/<student>/<assignment>/, or one folder per student; "
+        "ids and layouts are described in autograder/batch.py")
+    batch_options.add_argument("--output", type=Path, metavar="DIR",
+                               help="write DIR/<id>/results.json, DIR/<id>/feedback.md and "
+                                    "DIR/grades.csv; submissions already graded there are "
+                                    "skipped")
+    batch_options.add_argument("--jobs", type=int, default=None, metavar="N",
+                               help="submissions graded at once (default: the number of cores)")
+    batch_options.add_argument("--force", action="store_true",
+                               help="grade again submissions that have a results.json")
+    batch_options.add_argument("--retry-failed", action="store_true",
+                               help="grade again the submissions whose grading process "
+                                    "failed (crashed, was killed or timed out) last time")
+    batch_options.add_argument("--shard", metavar="I/N",
+                               help="grade only part I of N (1-based) of the submissions, "
+                                    "split by a hash of their ids; merge the outputs with "
+                                    "`merge`")
+    batch_options.add_argument("--timeout", type=float, default=DEFAULT_BATCH_TIMEOUT,
+                               metavar="S", help="wall seconds for grading one submission "
+                                                 "(default %(default)s)")
+    batch_options.add_argument("--no-progress", action="store_true",
+                               help="no progress bar on stderr")
     _add_limits(p)
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("merge", help="merge the --output folders of sharded batches")
+    p.add_argument("folders", nargs="+", type=Path)
+    p.add_argument("--output", type=Path, required=True, metavar="DIR",
+                   help="the merged folder: results and feedback copied, grades.csv rebuilt")
+    p.set_defaults(func=cmd_merge)
 
     p = sub.add_parser("grade-examples", help="grade the bundled examples/ and print scores")
     _add_limits(p)
