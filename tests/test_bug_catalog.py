@@ -1,15 +1,54 @@
-"""Every catalogued bug loses points on a test named for the function it breaks."""
+"""Every catalogued bug loses points on a test named for the function it breaks, and the
+reference loses none.
+
+Each assignment's variants and its reference are graded together in one batch (`grade
+FOLDER --output DIR`), as an instructor grades a class: the same results.json `--json`
+prints, in a fraction of the time of one grading process per variant.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
 
 import pytest
 
-from bug_catalog import catalog, write_variant
+from autograder import course
+from bug_catalog import SOLUTIONS, catalog, write_variant
 
 CASES = [(a, bug) for a, bugs in catalog().items() for bug in bugs]
+_graded = {}
+
+
+def graded(assignment, tmp_path_factory):
+    """{submission id: results.json} for the reference and every variant of ``assignment``."""
+    if assignment not in _graded:
+        root = tmp_path_factory.mktemp(f"catalog-{assignment}")
+        folder = root / "submissions"
+        folder.mkdir()
+        shutil.copy(SOLUTIONS / f"{assignment}.py", folder / "reference.py")
+        for bug in catalog()[assignment]:
+            write_variant(assignment, bug, folder)
+        proc = subprocess.run(
+            [sys.executable, "-m", "autograder", "grade", str(folder), "--assignment",
+             assignment, "--output", str(root / "graded"), "--no-progress"],
+            capture_output=True, text=True, timeout=900, cwd=course.REPO_ROOT)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+        _graded[assignment] = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+                               for p in (root / "graded").glob("*/results.json")}
+    return _graded[assignment]
+
+
+@pytest.mark.parametrize("assignment", sorted(catalog()))
+def test_reference_loses_no_points(assignment, tmp_path_factory):
+    result = graded(assignment, tmp_path_factory)["reference"]
+    failed = [t["name"] for t in result["tests"] if t["score"] < t["max_score"]]
+    assert result["score"] == result["max_score"] and not failed, failed
 
 
 @pytest.mark.parametrize("assignment,bug", CASES, ids=[f"{a}-{b.name}" for a, b in CASES])
-def test_bug_loses_points_on_its_function(assignment, bug, tmp_path, grade):
-    result = grade(write_variant(assignment, bug, tmp_path), assignment)
+def test_bug_loses_points_on_its_function(assignment, bug, tmp_path_factory):
+    result = graded(assignment, tmp_path_factory)[f"{assignment}__{bug.name}"]
     # a CUDA case is worth 0 points everywhere, so there a failure is what counts
     lost = [t for t in result["tests"]
             if t["name"].startswith(bug.function + ":") and (
