@@ -231,11 +231,14 @@ def build_nbgrader(assignment, questions):
     return path
 
 
-def build_all(assignments=None, verbose=False):
+def build_all(assignments=None, verbose=False, release=True):
+    """Build every output of ``assignments`` (default: all); ``release=False`` leaves the
+    committed student releases in assignments/ alone and builds dist/ only."""
     for assignment in assignments or course.assignment_names():
         questions = _questions(assignment)
-        outputs = [build_student_release(assignment), build_otter(assignment, questions),
-                   build_nbgrader(assignment, questions), build_gradescope(assignment)]
+        outputs = [build_student_release(assignment)] if release else []
+        outputs += [build_otter(assignment, questions), build_nbgrader(assignment, questions),
+                    build_gradescope(assignment)]
         if verbose:
             print(f"{assignment}: " + ", ".join(str(p.relative_to(course.REPO_ROOT))
                                                  for p in outputs))

@@ -14,6 +14,7 @@ nbgrader grade cell asks (nbgrader runs a grade cell before the later cells are 
 import contextlib
 import io
 import signal
+import sys
 import threading
 
 from .grading import run_suite
@@ -48,12 +49,29 @@ class TimedLocalStudent(LocalStudent):
         return reply
 
 
+@contextlib.contextmanager
+def _one_thread():
+    """torch on one thread while the suite runs, as in our worker: the same numbers, and no
+    OpenMP threads spinning against other graders on a busy machine (where a call could
+    otherwise run past CALL_TIMEOUT)."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def results(assignment, question, namespace):
     """{test name: TestResult} of one question for the notebook whose globals are ``namespace``."""
     key = (assignment, question, id(namespace))
     if key not in _runs or _runs[key][0] is not namespace:
         sink = io.StringIO()
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), _one_thread():
             run = run_suite(assignment, TimedLocalStudent(namespace), question)
         _runs[key] = (namespace, {r.name: r for r in run})
     return _runs[key][1]

@@ -24,3 +24,20 @@ def grade_json(path, assignment, *extra, timeout=300):
 @pytest.fixture
 def grade():
     return grade_json
+
+
+@pytest.fixture(scope="session")
+def built_course(testrun_uid):
+    """dist/ built from the current masters, once per test run, even when several pytest-xdist
+    workers ask for it at once (the first builds under a lock; the others find its stamp)."""
+    import fcntl
+
+    from autograder import build, course
+
+    course.DIST_DIR.mkdir(exist_ok=True)
+    stamp = course.DIST_DIR / ".built-for-test-run"
+    with open(course.DIST_DIR / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not stamp.exists() or stamp.read_text() != testrun_uid:
+            build.build_all(release=False)  # assignments/ is committed: test_build checks it
+            stamp.write_text(testrun_uid)
