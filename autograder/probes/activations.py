@@ -14,12 +14,7 @@ import warnings
 
 import numpy as np
 
-
-def _get(ns, name):
-    if name not in ns:
-        raise NameError(f"{name} is not defined in your submission (check the spelling of "
-                        "its name)")
-    return ns[name]
+from .common import contract_function
 
 
 def _recorded(ns, name, args, kwargs):
@@ -28,7 +23,7 @@ def _recorded(ns, name, args, kwargs):
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
         warnings.simplefilter("always")
-        value = _get(ns, name)(*args, **dict(kwargs))
+        value = contract_function(ns, name)(*args, **dict(kwargs))
     messages = [str(w.message)[:200] for w in caught if issubclass(w.category, RuntimeWarning)]
     return {"value": value, "warnings": messages[:5]}
 

@@ -5,6 +5,14 @@ import sys
 import types
 
 
+def contract_function(namespace, name):
+    """The submission's ``name``, or a NameError a student can act on."""
+    if name not in namespace:
+        raise NameError(f"{name} is not defined in your submission (check the spelling of "
+                        "its name)")
+    return namespace[name]
+
+
 def loaded_modules(namespace, names):
     """Which of the top-level module ``names`` are imported in the submission's process."""
     return [name for name in names if name in sys.modules]

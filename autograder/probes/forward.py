@@ -13,28 +13,23 @@ import warnings
 
 import numpy as np
 
+from .common import contract_function
+
 NEXT_DRAWS = 4  # how many rng.random() values to report after the call
-
-
-def _get(ns, name):
-    if name not in ns:
-        raise NameError(f"{name} is not defined in your submission (check the spelling of "
-                        "its name)")
-    return ns[name]
 
 
 def init_linear(ns, in_features, out_features, seed):
     """init_linear(in_features, out_features, np.random.default_rng(seed)) and the
     generator's next draws afterwards."""
     rng = np.random.default_rng(seed)
-    result = _get(ns, "init_linear")(in_features, out_features, rng)
+    result = contract_function(ns, "init_linear")(in_features, out_features, rng)
     return {"result": result, "next": rng.random(NEXT_DRAWS)}
 
 
 def init_mlp(ns, layer_sizes, seed):
     """init_mlp(layer_sizes, np.random.default_rng(seed)) and the generator's next draws."""
     rng = np.random.default_rng(seed)
-    result = _get(ns, "init_mlp")(list(layer_sizes), rng)
+    result = contract_function(ns, "init_mlp")(list(layer_sizes), rng)
     if isinstance(result, tuple):
         result = list(result)
     return {"result": result, "next": rng.random(NEXT_DRAWS)}
@@ -46,5 +41,5 @@ def numeric_warnings(ns, function, args, kwargs):
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
         warnings.simplefilter("always")
-        _get(ns, function)(*args, **kwargs)
+        contract_function(ns, function)(*args, **kwargs)
     return [str(w.message)[:200] for w in caught if issubclass(w.category, RuntimeWarning)][:5]

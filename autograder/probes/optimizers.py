@@ -17,12 +17,7 @@ where importing torch would look like the submission had used it.
 
 import numpy as np
 
-
-def _get(ns, name):
-    if name not in ns:
-        raise NameError(f"{name} is not defined in your submission (check the spelling of "
-                        "its name)")
-    return ns[name]
+from .common import contract_function
 
 
 # ---- optimizers -----------------------------------------------------------------------------
@@ -50,7 +45,7 @@ def _optimize(ns, name, runs):
     same_objects    the list handed to the optimizer still holds the caller's arrays
     grads_intact    every gradient array was left as it was handed to step
     """
-    cls = _get(ns, name)
+    cls = contract_function(ns, name)
     states = []
     for run in runs:
         params = [np.array(p, dtype=np.float64) for p in run["init"]]  # the caller's arrays
@@ -115,7 +110,7 @@ def grad_function(problem):
 def gradient_descent(ns, problem, x0, kwargs):
     """gradient_descent(grad_fn, x0, **kwargs) with grad_fn built here from ``problem``;
     returns {"path": what it returned, "x0_after": x0 as the caller holds it afterwards}."""
-    fn = _get(ns, "gradient_descent")
+    fn = contract_function(ns, "gradient_descent")
     if isinstance(x0, np.ndarray):
         x0 = np.array(x0)  # the caller's own array
     path = fn(grad_function(problem), x0, **kwargs)

@@ -16,15 +16,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from .common import contract_function
+
 
 # ---- helpers ------------------------------------------------------------------------------
-
-def _get(ns, name):
-    if name not in ns:
-        raise NameError(f"{name} is not defined in your submission (check the spelling of "
-                        "its name)")
-    return ns[name]
-
 
 def _type_name(value):
     kind = type(value)
@@ -136,7 +131,7 @@ def _device_facts(device):
 
 def device_choice(ns):
     """get_device() as it is here, and with CUDA simulated as available / unavailable."""
-    get_device = _get(ns, "get_device")
+    get_device = contract_function(ns, "get_device")
     out = {"cuda": bool(torch.cuda.is_available()), "real": _device_facts(get_device()),
            "simulated": {}}
     originals = {"is_available": torch.cuda.is_available, "device_count": torch.cuda.device_count}
@@ -159,8 +154,9 @@ def device_choice(ns):
 
 
 def mlp_structure(ns, input_size, hidden_size, num_classes):
-    """Type and (name, shape) of every parameter of SimpleMLP(input_size, hidden_size, num_classes)."""
-    model = _get(ns, "SimpleMLP")(input_size, hidden_size, num_classes)
+    """Type and (name, shape) of every parameter of
+    SimpleMLP(input_size, hidden_size, num_classes)."""
+    model = contract_function(ns, "SimpleMLP")(input_size, hidden_size, num_classes)
     params = []
     if isinstance(model, nn.Module):
         params = [[name, list(p.shape)] for name, p in model.named_parameters()]
@@ -172,7 +168,7 @@ def mlp_logits(ns, device, weights, x):
     """SimpleMLP with the given weights (loaded by load_state_dict) applied to x on device."""
     hidden, inputs = np.shape(weights["fc1.weight"])
     classes = np.shape(weights["fc2.weight"])[0]
-    model = _get(ns, "SimpleMLP")(inputs, hidden, classes)
+    model = contract_function(ns, "SimpleMLP")(inputs, hidden, classes)
     model.load_state_dict({k: _tensor(v) for k, v in weights.items()})
     model.to(device)
     out = model(_tensor(x, device))
@@ -185,7 +181,7 @@ def criterion_kinds(ns, tasks):
     """{task: {"class": ..., "reduction": ...}} for make_criterion(task)."""
     out = {}
     for task in tasks:
-        criterion = _get(ns, "make_criterion")(task)
+        criterion = contract_function(ns, "make_criterion")(task)
         reduction = getattr(criterion, "reduction", None)
         out[task] = {"class": _type_name(criterion),
                      "reduction": reduction if isinstance(reduction, str) else None}
@@ -197,7 +193,7 @@ def criterion_values(ns, device, cases):
     raised while computing the loss is reported as {"error": ...}."""
     out = {}
     for task, (prediction, target) in cases.items():
-        criterion = _get(ns, "make_criterion")(task)
+        criterion = contract_function(ns, "make_criterion")(task)
         try:
             loss = criterion(_tensor(prediction, device), _tensor(target, device))
             out[task] = float(loss.item()) if isinstance(loss, torch.Tensor) else _number(loss)
@@ -217,7 +213,7 @@ def _setting(value):
 def optimizer_setup(ns, name, lr):
     """Class, hyperparameters and parameter coverage of make_optimizer(model, name, lr)."""
     model = TinyNet(3, 4, 2)
-    optimizer = _get(ns, "make_optimizer")(model, name, lr)
+    optimizer = contract_function(ns, "make_optimizer")(model, name, lr)
     if not isinstance(optimizer, torch.optim.Optimizer):
         return {"class": _type_name(optimizer), "groups": [], "covered": 0, "total": 4,
                 "foreign": 0}
@@ -237,7 +233,7 @@ def optimizer_trajectory(ns, device, name, lr, weights, grads):
     """Parameters of TinyNet(weights) after one make_optimizer(...).step() per entry of
     grads ({parameter name: gradient}), the gradients set by hand."""
     model = tiny_net(weights, device=device)
-    optimizer = _get(ns, "make_optimizer")(model, name, lr)
+    optimizer = contract_function(ns, "make_optimizer")(model, name, lr)
     for grad in grads:
         for pname, p in model.named_parameters():
             p.grad = _tensor(grad[pname], device)
@@ -258,8 +254,8 @@ def _epoch_rows(loader):
 def loader_contents(ns, X, y, batch_size, val_fraction, seed):
     """What make_loaders(...) yields: two epochs of each loader, as the row numbers stored in
     X[:, 0], the labels and the batch sizes."""
-    loaders = _get(ns, "make_loaders")(X, y, batch_size=batch_size, val_fraction=val_fraction,
-                                       seed=seed)
+    make_loaders = contract_function(ns, "make_loaders")
+    loaders = make_loaders(X, y, batch_size=batch_size, val_fraction=val_fraction, seed=seed)
     if not (isinstance(loaders, (tuple, list)) and len(loaders) == 2):
         return {"returned": _type_name(loaders)}
     train, val = loaders
@@ -321,7 +317,7 @@ def epoch_case(ns, device, weights, X, y, batch_size, lr, dropout=0.0, start_mod
         def train_one_epoch(*args):
             return _variant_epoch(variant, *args)
     else:
-        train_one_epoch = _get(ns, "train_one_epoch")
+        train_one_epoch = contract_function(ns, "train_one_epoch")
     loss = train_one_epoch(model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), optimizer,
                            torch.device(device))
     return {"loss": _number(loss), "params": _params(model), "modes": modes,
@@ -361,7 +357,7 @@ def eval_case(ns, device, weights, X, y, batch_size, dropout=0.0, start_mode="ev
         def evaluate(*args):
             return _variant_eval(variant, *args)
     else:
-        evaluate = _get(ns, "evaluate")
+        evaluate = contract_function(ns, "evaluate")
     result = evaluate(model, _loader(X, y, batch_size), nn.CrossEntropyLoss(),
                       torch.device(device))
     after = _params(model)
@@ -371,16 +367,19 @@ def eval_case(ns, device, weights, X, y, batch_size, dropout=0.0, start_mode="ev
             "changed": [name for name in before if not np.array_equal(before[name], after[name])]}
 
 
-_TRAIN_SIGNATURE = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                                      for n in ("model", "loader", "criterion", "optimizer", "device")])
-_EVAL_SIGNATURE = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                                     for n in ("model", "loader", "criterion", "device")])
+def _signature(*names):
+    return inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                              for n in names])
+
+
+_TRAIN_SIGNATURE = _signature("model", "loader", "criterion", "optimizer", "device")
+_EVAL_SIGNATURE = _signature("model", "loader", "criterion", "device")
 
 
 def fit_spies(ns, device, epochs):
     """fit with train_one_epoch and evaluate replaced by spies that record how they were
     called and return known values. Reports fit's result and the calls."""
-    fit = _get(ns, "fit")
+    fit = contract_function(ns, "fit")
     model = TinyNet(2, 3, 2).to(device)
     data = TensorDataset(torch.zeros(4, 2), torch.zeros(4, dtype=torch.int64))
     train_loader, val_loader = DataLoader(data, batch_size=2), DataLoader(data, batch_size=3)
@@ -436,13 +435,13 @@ def fit_moons(ns, device, n, noise, data_seed, hidden, lr, epochs):
     Reports fit's history, the validation accuracy measured here and the time fit took."""
     X, y = moons(n, noise, data_seed)
     torch.manual_seed(0)
-    model = _get(ns, "SimpleMLP")(2, hidden, 2).to(device)
-    criterion = _get(ns, "make_criterion")("multiclass")
-    optimizer = _get(ns, "make_optimizer")(model, "adam", lr)
-    train_loader, val_loader = _get(ns, "make_loaders")(X, y, batch_size=32, val_fraction=0.2,
-                                                        seed=0)
+    model = contract_function(ns, "SimpleMLP")(2, hidden, 2).to(device)
+    criterion = contract_function(ns, "make_criterion")("multiclass")
+    optimizer = contract_function(ns, "make_optimizer")(model, "adam", lr)
+    make_loaders = contract_function(ns, "make_loaders")
+    train_loader, val_loader = make_loaders(X, y, batch_size=32, val_fraction=0.2, seed=0)
     start = time.perf_counter()
-    history = _get(ns, "fit")(model, train_loader, val_loader, criterion, optimizer,
+    history = contract_function(ns, "fit")(model, train_loader, val_loader, criterion, optimizer,
                               torch.device(device), epochs)
     seconds = time.perf_counter() - start
     model.eval()
