@@ -127,15 +127,20 @@ def cmd_merge(args):
 
 
 def cmd_grade_examples(args):
-    from .grading import grade_file
+    """The main job: every assignment's examples, graded as a class is (the batch grader)."""
+    from . import batch
     for assignment in course.assignment_names():
         folder = course.EXAMPLES_DIR / assignment
         files = sorted(p for p in folder.glob("*") if p.suffix in (".ipynb", ".py"))
         if not files:
             continue
-        print(f"\n== {assignment} ==")
-        rows = [(p.name, grade_file(p, assignment, _limits(args))) for p in files]
-        print(score_table(rows))
+        print(f"\n== {assignment} ==", flush=True)
+        submissions = [batch.Submission(p.stem, p, p.name) for p in files]
+        with tempfile.TemporaryDirectory(prefix="autograder-examples-") as output:
+            batch.grade_batch(submissions, assignment, Path(output), _limits(args),
+                              progress=False)
+            rows = [(s.label, batch.read_results(Path(output) / s.id)) for s in submissions]
+        print(score_table(rows), flush=True)
     return 0
 
 

@@ -12,7 +12,7 @@ buggy.ipynb, and hostile.ipynb or hostile.py where present) it grades them, side
 - otter:    ``otter run -a dist/otter/<assignment>/autograder.zip`` once per notebook, one
             after the other (how ``otter run`` is used without Docker);
 - nbgrader: ``nbgrader autograde <assignment>`` on a course directory made in a temporary
-            folder as tests/test_grading_tools.py makes it (``generate_assignment`` is set-up,
+            folder as tests/test_nbgrader.py makes it (``generate_assignment`` is set-up,
             not timed). nbgrader grades its own release notebooks, so each submission is the
             release notebook with its solution cells, in order, filled from the example
             notebook's exercise cells (the other cells are the release's own).
