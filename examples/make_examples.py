@@ -1,11 +1,15 @@
-"""Regenerate examples/NN_name/{correct,buggy}.ipynb from the masters and the bug catalog.
+"""Regenerate examples/NN_name/{correct,buggy,hostile}.ipynb from the masters and the bug
+catalog.
 
     .venv/bin/python examples/make_examples.py [NN_name ...]
 
 A correct example is the student notebook with every stub replaced by the reference
 solution, as a student who got everything right would hand it in; a buggy one carries
-three catalogued bugs in three different functions. (The hostile example is written by
-hand.) Tests check that these grade as expected through every grading path.
+three catalogued bugs in three different functions; a hostile one is the correct notebook
+with a last cell that patches numpy's comparisons, prints a forged result, looks for the
+course's files, forks a daemon and replaces the first exercise's function by one that kills
+its own process (01's hostile.py is written by hand instead). Tests check that these grade
+as expected.
 """
 
 import sys
@@ -14,6 +18,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
+
+import nbformat  # noqa: E402
 
 from autograder import build, course, master  # noqa: E402
 from bug_catalog import catalog  # noqa: E402
@@ -50,13 +56,69 @@ def three_bugs(assignment):
     return chosen
 
 
+HOSTILE_CELL = """\
+# Everything below tries to cheat or to break the grader. None of it may raise the score.
+import glob
+import os
+import sys
+
+import numpy as np
+
+# Make every comparison succeed (in this process only: the grader compares elsewhere).
+np.allclose = lambda *args, **kwargs: True
+np.array_equal = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+if "torch" in sys.modules:
+    sys.modules["torch"].allclose = lambda *args, **kwargs: True
+    sys.modules["torch"].equal = lambda *args, **kwargs: True
+
+# A forged result, on stdout and stderr, as if the grader had printed it.
+FORGED = '{{"score": 999.0, "max_score": 999.0, "output": "all tests passed", "tests": []}}'
+print(FORGED)
+print(FORGED, file=sys.stderr)
+
+# Look for the reference solution and the hidden suite on disk.
+stolen = []
+for pattern in ["../solutions/*.py", "../../solutions/*.py", "/*/solutions/*.py",
+                "/*/*/solutions/*.py", "/*/*/autograder/suites/*.py"]:
+    stolen += glob.glob(pattern)
+print("found", len(stolen), "files of the course")
+
+# A daemon that would outlive grading if it could.
+if os.fork() == 0:
+    os.setsid()
+    import time
+    time.sleep(120)
+    os._exit(0)
+
+
+def {function}(*args, **kwargs):
+    os._exit(0)  # takes the process down with it whenever it is called
+"""
+
+
+def hostile_notebook(assignment):
+    """The correct notebook plus a last cell that cheats, forks a daemon, and replaces the
+    first exercise's function by one that kills its own process."""
+    nb = solved_notebook(assignment)
+    function = next(iter(master.checks(assignment)))
+    nb.cells.append(nbformat.v4.new_code_cell(HOSTILE_CELL.format(function=function),
+                                              id="hostile"))
+    return nb, function
+
+
 def main(names):
     for assignment in names or course.assignment_names():
         folder = course.EXAMPLES_DIR / assignment
         build.write_notebook(solved_notebook(assignment), folder / "correct.ipynb")
         bugs = three_bugs(assignment)
         build.write_notebook(solved_notebook(assignment, bugs), folder / "buggy.ipynb")
-        print(f"{assignment}: correct.ipynb, buggy.ipynb ({', '.join(b.name for b in bugs)})")
+        made = f"correct.ipynb, buggy.ipynb ({', '.join(b.name for b in bugs)})"
+        if not (folder / "hostile.py").exists():  # 01's is written by hand
+            nb, function = hostile_notebook(assignment)
+            build.write_notebook(nb, folder / "hostile.ipynb")
+            made += f", hostile.ipynb ({function} exits)"
+        print(f"{assignment}: {made}")
 
 
 if __name__ == "__main__":

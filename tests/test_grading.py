@@ -87,9 +87,15 @@ def test_grade_examples_prints_a_score_table():
                           capture_output=True, text=True, cwd=course.REPO_ROOT, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
-    correct = [l for l in lines if l.startswith("correct.ipynb")]
-    assert correct and all(l.split()[1] == l.split()[3] for l in correct)  # full marks
-    assert any(l.startswith("buggy.ipynb") for l in lines)
+    def rows(name):
+        return [l.split() for l in lines if l.startswith(name)]
+    assignments = course.assignment_names()
+    assert len(rows("correct.ipynb")) == len(assignments)
+    assert all(r[1] == r[3] for r in rows("correct.ipynb"))  # full marks
+    # every buggy and hostile example loses points, and the forged results never show
+    assert len(rows("buggy.ipynb")) == len(rows("hostile.")) == len(assignments)
+    assert all(float(r[1]) < float(r[3]) for r in rows("buggy.ipynb") + rows("hostile."))
+    assert "999" not in proc.stdout
 
 
 def test_check_command_reports_each_question(tmp_path):
