@@ -88,7 +88,7 @@ print("found", len(stolen), "files of the course")
 if os.fork() == 0:
     os.setsid()
     import time
-    time.sleep(120)
+    time.sleep(30)
     os._exit(0)
 
 
