@@ -528,7 +528,7 @@ def _prewarm(assignment, limits):
     """Import and load in the batch process what every grading process needs; True when it is
     safe to fork grading processes from here afterwards."""
     os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # asking must not init CUDA
-    from . import grading, jail, master, sandbox, student, submission  # noqa: F401
+    from . import grading, master, sandbox, student, submission  # noqa: F401
     master.read_master(assignment)
     if "import torch" in course.suite_path(assignment).read_text(encoding="utf-8"):
         # the suite's oracle: imported once here instead of in every grading process (~1.5 s)
@@ -541,7 +541,7 @@ def _prewarm(assignment, limits):
     sandbox.runtime_dir()
     # The worker templates (numpy, and torch where installed) start once here, so that every
     # grading process forks its workers from them instead of importing numpy and torch anew.
-    if limits.worker_start == "template" and limits.isolation in ("auto", *jail.FORK_MODES):
+    if sandbox.uses_templates(limits):
         sandbox.start_templates()
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_initialized():

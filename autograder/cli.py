@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import course
+from . import course, jail
 from .batch import DEFAULT_TIMEOUT as DEFAULT_BATCH_TIMEOUT
 from .sandbox import Limits
 
@@ -30,7 +30,7 @@ def _add_limits(parser):
     group.add_argument("--output-kb", type=int, default=defaults.output_bytes // 1024,
                        help="output of a worker kept per stream, in KiB (default %(default)s)")
     group.add_argument("--isolation", default=defaults.isolation,
-                       choices=["auto", "namespaces", "userns", "uid", "none"],
+                       choices=["auto", *jail.MODES],
                        help="how the worker is isolated (default %(default)s: the strongest "
                             "available; see autograder/jail.py)")
 

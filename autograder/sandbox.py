@@ -454,9 +454,14 @@ def _ready_template(template):
         return None
 
 
+def uses_templates(limits):
+    """Do workers with these limits come from a template (else: the exec path)?"""
+    return limits.worker_start == "template" and limits.isolation in ("auto", *jail.FORK_MODES)
+
+
 def _template_for(cells, limits):
     """The template to fork this worker from, or None for the exec path."""
-    if limits.worker_start != "template" or limits.isolation not in ("auto", *jail.FORK_MODES):
+    if not uses_templates(limits):
         return None
     template = _spawn_template(template_kind(cells))
     if template is None or _ready_template(template) is None:
