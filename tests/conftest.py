@@ -1,6 +1,7 @@
 """Shared fixtures for the repository's own tests."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,13 +11,21 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+def cli(*args, timeout=600):
+    """``python -m autograder ARGS...`` from the repository root, output captured.
+
+    The environment is passed explicitly: without one the child execs with the C library's
+    ``environ``, which pytest reallocates (PYTEST_CURRENT_TEST) in the main thread while a
+    test's worker thread spawns, and exec then fails at random with EFAULT ("Bad address").
+    """
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, cwd=REPO,
+                          env=dict(os.environ))
+
+
 def grade_json(path, assignment, *extra, timeout=300):
     """Grade one file through the real command line; the parsed results.json object."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(path), "--assignment", assignment,
-         "--json", *extra],
-        capture_output=True, text=True, timeout=timeout, cwd=REPO,
-    )
+    proc = cli("grade", path, "--assignment", assignment, "--json", *extra, timeout=timeout)
     assert proc.returncode == 0, f"grader exited {proc.returncode}:\n{proc.stderr[-3000:]}"
     return json.loads(proc.stdout)
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import cli
+
 REPO = Path(__file__).resolve().parent.parent
 WORKERS = 3
 LIMITS = ("--call-timeout", "2", "--load-timeout", "10", "--memory-mb", "1024")
@@ -156,13 +158,8 @@ def run_case(case_, folder):
     path = folder / f"{case_.name}{case_.suffix}"
     path.write_bytes(source)
     start = time.monotonic()
-    # An explicit environment: without one the child execs with the C library's `environ`,
-    # which pytest reallocates in the main thread (PYTEST_CURRENT_TEST) while this pool
-    # thread spawns, and exec then fails at random with EFAULT ("Bad address").
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(path), "--assignment",
-         "01_perceptron", "--json", *LIMITS, *case_.args],
-        capture_output=True, text=True, timeout=240, cwd=REPO, env=dict(os.environ))
+    proc = cli("grade", path, "--assignment", "01_perceptron", "--json", *LIMITS, *case_.args,
+               timeout=240)  # from this pool's threads: cli passes its own environment
     result = Result(case_, proc, time.monotonic() - start, context)
     time.sleep(0.2)
     result.context["left_over"] = marked_processes(marker)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder import batch, course
+from conftest import cli
 
 ASSIGNMENT = "01_perceptron"
 EXAMPLES = course.EXAMPLES_DIR / ASSIGNMENT
@@ -41,11 +42,6 @@ def expected(kinds):
 
 def points(value):
     return f"{value:g}"
-
-
-def cli(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, cwd=course.REPO_ROOT)
 
 
 def grade_into(output, *inputs, extra=(), timeout=600):

@@ -8,13 +8,11 @@ prints, in a fraction of the time of one grading process per variant.
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from autograder import course
 from bug_catalog import SOLUTIONS, catalog, write_variant
+from conftest import cli
 
 CASES = [(a, bug) for a, bugs in catalog().items() for bug in bugs]
 _graded = {}
@@ -29,10 +27,8 @@ def graded(assignment, tmp_path_factory):
         shutil.copy(SOLUTIONS / f"{assignment}.py", folder / "reference.py")
         for bug in catalog()[assignment]:
             write_variant(assignment, bug, folder)
-        proc = subprocess.run(
-            [sys.executable, "-m", "autograder", "grade", str(folder), "--assignment",
-             assignment, "--output", str(root / "graded"), "--no-progress"],
-            capture_output=True, text=True, timeout=900, cwd=course.REPO_ROOT)
+        proc = cli("grade", folder, "--assignment", assignment, "--output", root / "graded",
+                   "--no-progress", timeout=900)
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
         _graded[assignment] = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
                                for p in (root / "graded").glob("*/results.json")}
