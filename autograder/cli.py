@@ -7,7 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import course, jail
+from . import course
+from .inside import jail
 from .batch import DEFAULT_TIMEOUT as DEFAULT_BATCH_TIMEOUT
 from .sandbox import Limits
 
@@ -32,7 +33,7 @@ def _add_limits(parser):
     group.add_argument("--isolation", default=defaults.isolation,
                        choices=["auto", *jail.MODES],
                        help="how the worker is isolated (default %(default)s: the strongest "
-                            "available; see autograder/jail.py)")
+                            "available; see autograder/inside/jail.py)")
 
 
 def _limits(args):

@@ -1,22 +1,22 @@
 """Start, limit, talk to and kill the worker process that runs a submission.
 
-Each worker is started through ``autograder.jail`` (read its docstring for the isolation:
+Each worker is started through ``autograder.inside.jail`` (read its docstring for the isolation:
 PID, network and mount namespaces, a uid of its own, and the fallbacks where Linux or a
 container forbids them), with resource limits, a clean environment, stdin closed, and a
 scratch directory holding only the submission as its working directory. What it prints is
 captured with a size cap, never passed through. The worker imports only a copy of the few
-grader modules it needs (``jail.RUNTIME_MODULES``), made once per grading process.
+grader modules it needs (``autograder.inside``), made once per grading process.
 
 Two ways to start a worker (``Limits.worker_start``, default from ``AUTOGRADER_WORKER_START``):
 
 ``template`` (the default) a fork of a template process that has already imported numpy,
-    matplotlib and, for a submission that imports it, torch (``autograder.template``): tens of
+    matplotlib and, for a submission that imports it, torch (``autograder.inside.template``): tens of
     milliseconds instead of a fresh interpreter's imports. The template is started lazily, once
     per kind and grading process (``start_templates`` starts it ahead, for example in a batch
     process before it forks the grading processes, which then share it), and stopped at exit.
     Each worker is a fresh fork of the pristine template, never reused. Where the template
     cannot serve (isolation ``none``, or it failed to start), the exec path is used.
-``exec``  ``python -I -S jail.py`` for every worker, which execs ``python -m autograder.worker``.
+``exec``  ``python -I -S jail.py`` for every worker, which execs ``python -m autograder.inside.worker``.
 """
 
 import ast
@@ -36,8 +36,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import course, jail, plain
-from .worker import HEADER
+from . import course
+from .inside import jail, plain
+from .inside.plain import HEADER
 
 
 def _default_isolation():
@@ -59,7 +60,7 @@ class Limits:
     load_timeout: float = 60.0  # wall time to run the submission's cells
     call_timeout: float = 10.0  # wall time for one call into student code
     output_bytes: int = 64 * 1024  # captured output kept per stream
-    isolation: str = field(default_factory=_default_isolation)  # see autograder.jail
+    isolation: str = field(default_factory=_default_isolation)  # see autograder.inside.jail
     worker_start: str = field(default_factory=_default_worker_start)  # "template" or "exec"
 
 
@@ -116,11 +117,10 @@ def runtime_dir():
         atexit.register(_remove_runtime, base, os.getpid())
         package = os.path.join(base, "pkg", "autograder")
         os.makedirs(package)
-        for name in jail.RUNTIME_MODULES:
-            shutil.copy(course.PACKAGE_DIR / name, package)
-        for name in jail.RUNTIME_PACKAGES:
-            shutil.copytree(course.PACKAGE_DIR / name, os.path.join(package, name),
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        with open(os.path.join(package, "__init__.py"), "w") as f:
+            f.write('"""Only autograder.inside is here: the worker sees nothing else of ours."""\n')
+        shutil.copytree(course.PACKAGE_DIR / "inside", os.path.join(package, "inside"),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         os.makedirs(os.path.join(base, "root"))  # where a jail's root is mounted
         for folder, dirs, files in os.walk(base):
             os.chmod(folder, 0o755)
@@ -272,7 +272,7 @@ def _note(text):
         print(f"autograder: note: {text}", file=sys.stderr)
 
 
-# ---- the template (autograder.template) ----------------------------------------------------
+# ---- the template (autograder.inside.template) ----------------------------------------------------
 
 TEMPLATE_START_TIMEOUT = 180.0  # seconds for a template to import what it preloads
 TEMPLATE_SEND_TIMEOUT = 30.0
@@ -341,7 +341,7 @@ class _Template:
         self._lock = threading.Lock()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "autograder.worker", "--template", json.dumps(config)],
+                [sys.executable, "-m", "autograder.inside.worker", "--template", json.dumps(config)],
                 cwd=home, env=worker_environment(home), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=[theirs.fileno()], start_new_session=True)
@@ -596,7 +596,7 @@ class Worker:
         status_r, status_w = os.pipe()
         runtime = runtime_dir()
         config = {
-            "argv": [sys.executable, "-m", "autograder.worker", str(child_sock.fileno())],
+            "argv": [sys.executable, "-m", "autograder.inside.worker", str(child_sock.fileno())],
             "scratch": str(scratch),
             "sock_fd": child_sock.fileno(),
             "status_fd": status_w,
@@ -616,7 +616,7 @@ class Worker:
             else:
                 self.proc = subprocess.Popen(
                     [sys.executable, "-I", "-S",
-                     os.path.join(runtime, "pkg", "autograder", "jail.py"), json.dumps(config)],
+                     os.path.join(runtime, "pkg", "autograder", "inside", "jail.py"), json.dumps(config)],
                     cwd=scratch,
                     env=worker_environment(scratch),
                     stdin=subprocess.DEVNULL,
@@ -676,7 +676,7 @@ class Worker:
             details = "; ".join(self.info["notes"])
             _note(f"the worker runs with isolation {mode!r}"
                   + (f" ({details})" if details else "")
-                  + "; see autograder/jail.py for what that mode does not protect")
+                  + "; see autograder/inside/jail.py for what that mode does not protect")
 
     def request(self, request):
         """The decoded reply to one request; raises WorkerLost if the worker is gone."""

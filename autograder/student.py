@@ -3,7 +3,7 @@
 ``student.step(z)`` calls the submission's ``step`` and returns its result as plain data;
 ``student.step.with_inputs(z)`` also returns the arguments as they were after the call (to
 check that nothing was modified); ``student.probe(fn, *args)`` runs a probe, a function of
-``autograder.probes`` taking the submission's namespace, next to the student code.
+``autograder.inside.probes`` taking the submission's namespace, next to the student code.
 
 Two implementations share this interface: ``RemoteStudent`` (the submission runs in a
 sandboxed worker; our grader) and ``LocalStudent`` (the notebook's globals in this process;
@@ -14,7 +14,7 @@ import shutil
 
 import numpy as np
 
-from . import calls, plain
+from .inside import calls, plain
 from .sandbox import Limits, Worker, WorkerLost, describe_limit, temporary_dir
 
 

@@ -17,7 +17,7 @@ source: plain ``assert cond, "message"`` is fine, a bare ``assert`` is not.
 import numpy as np
 import pytest
 
-from .plain import Opaque
+from .inside.plain import Opaque
 from .student import StudentError, describe
 
 
@@ -202,7 +202,7 @@ def _imports_in(source):
 
 def check_no_banned_imports(student, function):
     """Fail if the submission imports torch, scipy, sklearn or jax (banned in 01-05)."""
-    from .probes import common
+    from .inside.probes import common
     from .student import LocalStudent
     # In a student's kernel (otter, nbgrader) the grader itself may have loaded torch, so
     # look at what the notebook's own names come from; a fresh worker has loaded nothing.
@@ -217,7 +217,7 @@ def check_no_banned_imports(student, function):
 
 def check_not_calling(student, function, args, banned):
     """Fail if calling ``function(*args)`` uses any of ``banned`` ("numpy.tanh", ...)."""
-    from .probes import common
+    from .inside.probes import common
     used = student.probe(common.calls_banned, function, list(args), list(banned))
     if used:
         fail(f"{function}: may not call {', '.join(used)}; build it from more basic "

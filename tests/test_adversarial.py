@@ -182,7 +182,7 @@ def graded(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def isolation():
-    """What the sandbox achieves on this machine (see autograder/jail.py): its mode, cgroups."""
+    """What the sandbox achieves on this machine (see autograder/inside/jail.py): its mode, cgroups."""
     from autograder.student import RemoteStudent
     student = RemoteStudent(["x = 1"])
     try:
@@ -795,7 +795,7 @@ def test_killing_the_grader_takes_the_submission_along(tmp_path):
     assert not marked_processes(marker)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the uid mode of autograder.jail)")
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the uid mode of autograder.inside.jail)")
 def test_kill_uid_reaches_daemons_in_their_own_sessions():
     """The uid mode's sweep (where no PID namespace can be had): kill(-1) sent as the worker's
     uid ends every process of that uid, whatever session or parent it has."""

@@ -29,7 +29,7 @@ def test_zip_layout(autograder_zip):
         setup = archive.read("setup.sh").decode()
         run = archive.read("run_autograder").decode()
     for name in ("setup.sh", "run_autograder", "requirements.txt", "constraints.txt",
-                 "pyproject.toml", "autograder/__main__.py", "autograder/worker.py",
+                 "pyproject.toml", "autograder/__main__.py", "autograder/inside/worker.py",
                  f"autograder/suites/test_{ASSIGNMENT}.py", f"solutions/{ASSIGNMENT}.py"):
         assert name in names
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR

@@ -1,4 +1,4 @@
-"""Workers forked from the template (autograder.template) against workers exec'd fresh.
+"""Workers forked from the template (autograder.inside.template) against workers exec'd fresh.
 
 A worker from the template must be indistinguishable, for the submission and for the hidden
 suite, from one started the exec way: same environment, fds, privileges, paths and limits,
@@ -12,7 +12,7 @@ import signal
 import pytest
 
 from autograder import sandbox
-from autograder.probes import common
+from autograder.inside.probes import common
 from autograder.sandbox import Limits
 from autograder.student import RemoteStudent
 

@@ -9,7 +9,7 @@ student's own forward function (of the reference's, while the student's forward 
 so that one bug does not cost twice).
 
 Stability: a result of inf or nan where the answer is finite fails with an overflow
-message, and the probes of ``autograder/probes/activations.py`` run the function under
+message, and the probes of ``autograder/inside/probes/activations.py`` run the function under
 ``warnings.catch_warnings`` so that an overflow on the way to a right-looking answer
 (``1 / (1 + exp(1e4))`` is 0.0, after a warning) fails too.
 
@@ -19,7 +19,7 @@ submission itself may not use torch (``check_no_banned_imports``).
 
 import numpy as np
 
-from autograder.probes import activations as probe
+from autograder.inside.probes import activations as probe
 from autograder.suite import (check_array, check_no_banned_imports, check_not_calling,
                               check_unmodified, fail, points, rng, type_name)
 

@@ -9,7 +9,7 @@ the banned-imports check blame the student. Where torch is not used only the tor
 are left out, so the points never change.
 
 ``init_linear`` and ``init_mlp`` take a ``numpy.random.Generator``, which cannot cross the
-process boundary: the probes in ``autograder/probes/forward.py`` build it from a seed next to
+process boundary: the probes in ``autograder/inside/probes/forward.py`` build it from a seed next to
 the student code and also report the generator's next draws, so that the number and order
 of the draws can be checked.
 """
@@ -19,10 +19,10 @@ import math
 import numpy as np
 import pytest
 
-from autograder.probes import forward
+from autograder.inside.probes import forward
 from autograder.suite import (check_array, check_no_banned_imports,
                               check_unmodified, expect_error, fail, points, rng)
-from autograder.plain import Opaque
+from autograder.inside.plain import Opaque
 from autograder.student import LocalStudent, describe
 
 ACTIVATION_NAMES = ("relu", "tanh", "sigmoid")

@@ -9,14 +9,14 @@ torch is imported lazily, by the helpers that need it (``_torch``), so that coll
 suite stays cheap; the submission itself may not use torch (``check_no_banned_imports``).
 
 ``numerical_gradient`` takes a function, which cannot cross the process boundary: its tests
-go through the probe ``autograder/probes/backprop.py``, which defines the functions to
+go through the probe ``autograder/inside/probes/backprop.py``, which defines the functions to
 differentiate next to the student code.
 """
 
 import numpy as np
 import pytest
 
-from autograder.probes import backprop as probe
+from autograder.inside.probes import backprop as probe
 from autograder.student import describe
 from autograder.suite import (check_array, check_float, check_no_banned_imports,
                               check_unmodified, fail, points, rng)

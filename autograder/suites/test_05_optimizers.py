@@ -1,7 +1,7 @@
 """Hidden suite for 05_optimizers (see ../../../shared/EXERCISES.md and autograder/suite.py).
 
 Optimizer objects and gradient functions cannot cross the process boundary, so the probes
-in ``autograder/probes/optimizers.py`` drive the student's ``SGD``, ``Adam`` and
+in ``autograder/inside/probes/optimizers.py`` drive the student's ``SGD``, ``Adam`` and
 ``gradient_descent`` next to the student code and report the parameter values after every
 step, read from the caller's own arrays. The reference solution runs through the same
 probes in this process (``vars(ref)``).
@@ -21,7 +21,7 @@ mistake would produce (``simulate`` writes those mistakes out).
 
 import numpy as np
 
-from autograder.probes import optimizers as probes
+from autograder.inside.probes import optimizers as probes
 from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, fail,
                               points, rng)
 

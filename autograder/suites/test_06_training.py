@@ -1,7 +1,7 @@
 """Hidden suite for 06_training (see ../../../shared/EXERCISES.md and autograder/suite.py).
 
 Torch objects cannot cross the process boundary, so every test goes through a probe of
-``autograder/probes/training.py``. Where a reference value is needed, the same probe runs
+``autograder/inside/probes/training.py``. Where a reference value is needed, the same probe runs
 here, in the grader, on the reference solution's namespace (``vars(ref)``) with the same
 inputs. Tests that put tensors on a device run once per device; the ``cuda`` case is
 skipped where the worker sees no CUDA device.
@@ -12,7 +12,7 @@ import weakref
 import numpy as np
 import pytest
 
-from autograder.probes import training
+from autograder.inside.probes import training
 from autograder.sandbox import WorkerLost
 from autograder.student import StudentError
 from autograder.suite import check_array, check_equal, check_float, expect_error, fail, points, rng

@@ -1,4 +1,4 @@
-"""Plain data: the only thing that crosses between student code and the grader.
+"""Plain data, and the frames it travels in: the only thing that crosses between student code and the grader.
 
 ``encode`` turns a value into bytes (JSON); ``decode`` turns bytes back into a value and is
 an allow-list: None, bool, int, float, str, and lists, tuples and str-keyed dicts of them,
@@ -12,6 +12,7 @@ Wire form: every JSON object is a tag with a single key, e.g. ``{"t": [1, 2]}`` 
 
 import base64
 import json
+import struct
 
 import numpy as np
 
@@ -161,3 +162,34 @@ def decode(data):
 def copy(value):
     """A plain copy of ``value`` made by a round trip (what student code gets and gives)."""
     return decode(encode(value))
+
+
+# ---- framing: one length-prefixed message per frame, on the worker's channel -------------
+
+HEADER = struct.Struct(">I")
+
+
+def send_frame(sock, data):
+    sock.sendall(HEADER.pack(len(data)) + data)
+
+
+def recv_frame(sock, limit=MAX_BYTES):
+    """One frame's bytes, or None at end of stream."""
+    header = _recv_exactly(sock, HEADER.size)
+    if header is None:
+        return None
+    (length,) = HEADER.unpack(header)
+    if length > limit:
+        raise DecodeError(f"frame of {length} bytes is over the {limit}-byte cap")
+    return _recv_exactly(sock, length)
+
+
+def _recv_exactly(sock, n):
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)

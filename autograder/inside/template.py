@@ -1,7 +1,7 @@
 """The worker template ("zygote"): workers forked, fresh, from a process that has already
 imported numpy, matplotlib and (for submissions that import it) torch.
 
-``autograder.sandbox`` starts ``python -m autograder.worker --template CONFIG`` from the
+``autograder.sandbox`` starts ``python -m autograder.inside.worker --template CONFIG`` from the
 runtime copy of the grader modules, with the workers' clean environment, once per kind and
 per grading process (or once for a whole batch, before the grading processes are forked):
 
@@ -75,7 +75,7 @@ KINDS = {
     "torch": ("numpy.random", "matplotlib", "matplotlib.pyplot", "torch", "torch.nn",
               "torch.nn.functional", "torch.optim", "torch.utils.data", "torch._dynamo"),
 }
-PROBES = "autograder.probes"
+PROBES = "autograder.inside.probes"
 
 
 def _vm_mb():
@@ -316,7 +316,7 @@ def _launcher(ctl, request, fds, state):
 
 def _fresh(worker_module, fd):
     """In the worker (its own uid, limits and jail already set): the state a fresh
-    ``python -m autograder.worker FD`` would have, where it differs from the template's."""
+    ``python -m autograder.inside.worker FD`` would have, where it differs from the template's."""
     close_fds_except({0, 1, 2, fd})
     sys.argv[:] = [worker_module.__file__, str(fd)]
     sys.path[0] = os.getcwd()  # the scratch directory, as -m puts the working directory

@@ -4,7 +4,7 @@ The same ``answer`` serves the sandboxed worker (student code in another process
 in-process bridge used under otter and nbgrader. Requests and answers are plain data:
 
     {"op": "call", "name": "step", "args": [...], "kwargs": {...}, "inputs": False}
-    {"op": "probe", "module": "autograder.probes.common", "name": "fn", "args": [...]}
+    {"op": "probe", "module": "autograder.inside.probes.common", "name": "fn", "args": [...]}
     {"op": "check", "question": "step", "source": "assert step(0.0) == 1.0"}
 
 An answer is ``{"value": v}`` (plus ``"inputs": [args, kwargs]`` after the call when asked)
@@ -14,7 +14,7 @@ or ``{"error": {"kind", "type", "mro", "message", "where"}}``.
 import importlib
 import traceback
 
-PROBE_PACKAGE = "autograder.probes"
+PROBE_PACKAGE = "autograder.inside.probes"
 MAX_MESSAGE = 2000
 
 

@@ -1,8 +1,8 @@
 """The worker: runs one submission's code and answers the grader's requests.
 
-Started by ``autograder.sandbox`` (through ``autograder.jail``) as ``python -m
-autograder.worker FD`` in a fresh, limited, isolated process, or forked, as fresh, from the
-template ``python -m autograder.worker --template CONFIG`` (``autograder.template``). It
+Started by ``autograder.sandbox`` (through ``autograder.inside.jail``) as ``python -m
+autograder.inside.worker FD`` in a fresh, limited, isolated process, or forked, as fresh, from the
+template ``python -m autograder.inside.worker --template CONFIG`` (``autograder.inside.template``). It
 talks to the grader over the socket FD with length-prefixed plain-data frames: first it
 receives the submission's code cells and runs them (an error in one cell is recorded and the
 next cell still runs, as in a notebook), then it answers requests until the socket closes.
@@ -13,39 +13,10 @@ process.
 
 import os
 import socket
-import struct
 import sys
 
 from . import calls, plain
-
-HEADER = struct.Struct(">I")
-
-
-def send_frame(sock, data):
-    sock.sendall(HEADER.pack(len(data)) + data)
-
-
-def recv_frame(sock, limit=plain.MAX_BYTES):
-    """One frame's bytes, or None at end of stream."""
-    header = _recv_exactly(sock, HEADER.size)
-    if header is None:
-        return None
-    (length,) = HEADER.unpack(header)
-    if length > limit:
-        raise plain.DecodeError(f"frame of {length} bytes is over the {limit}-byte cap")
-    return _recv_exactly(sock, length)
-
-
-def _recv_exactly(sock, n):
-    chunks, got = [], 0
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
+from .plain import recv_frame, send_frame
 
 _MAIN_PID = os.getpid()
 
@@ -103,7 +74,7 @@ def main(fd):
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--template":  # the template (autograder.template): a worker is a fork
+    if sys.argv[1] == "--template":  # the template (autograder.inside.template): a worker is a fork
         from . import template as _template
         main(_template.serve(sys.modules[__name__], sys.argv[2]))
     else:

@@ -1,10 +1,10 @@
 """The worker's jail: what keeps student code away from the grader, the course and the network.
 
-``autograder.sandbox`` starts ``python -I -S .../autograder/jail.py CONFIG`` for every worker.
+``autograder.sandbox`` starts ``python -I -S .../autograder/inside/jail.py CONFIG`` for every worker.
 This *launcher* runs trusted code only (the standard library, nothing the submission can
-touch): it isolates itself, forks, and finally execs ``python -m autograder.worker FD``, the
+touch): it isolates itself, forks, and finally execs ``python -m autograder.inside.worker FD``, the
 process that runs the submission. It reports on a status pipe which isolation it achieved.
-The faster way (the default, ``autograder.template``): the launcher is a fork of a template
+The faster way (the default, ``autograder.inside.template``): the launcher is a fork of a template
 process that has already imported numpy, matplotlib and torch, and runs ``launch`` (the same
 steps, with a lifeline to the grader in place of PR_SET_PDEATHSIG, and the worker's wait
 status on an exit pipe, since the grader is not its parent); the worker does not exec but
@@ -19,7 +19,7 @@ forces one):
     a fresh tmpfs holding only what the worker needs, read-only and nosuid: /usr and the
     library dirs, the Python installation and its site-packages (numpy, torch,
     matplotlib), a copy of the few grader modules the worker runs
-    (``RUNTIME_MODULES``: worker, plain, calls, probes), a private /tmp, /dev with
+    (``autograder.inside``: worker, plain, calls, probes), a private /tmp, /dev with
     null/zero/random (and the GPU's nodes), a new /proc, and the scratch directory with the
     submission (read-write). The course's solutions/, the hidden suites, the tests, other
     submissions and the grader's own files do not exist in that view. Init forks the
@@ -83,14 +83,10 @@ import sys
 import time
 
 MODES = ("namespaces", "userns", "uid", "none")
-# The modes a worker forked from the template (autograder.template) may run in: where the
+# The modes a worker forked from the template (autograder.inside.template) may run in: where the
 # worker runs as the template's own uid without a PID namespace ("none"), it could signal or
 # ptrace the template and so reach the students after it; there the launcher is exec'd.
 FORK_MODES = ("namespaces", "userns", "uid")
-# The grader modules the worker imports; they are copied to a runtime directory, which
-# is all of the grader a worker can see.
-RUNTIME_MODULES = ("__init__.py", "worker.py", "plain.py", "calls.py", "jail.py", "template.py")
-RUNTIME_PACKAGES = ("probes",)
 UID_BASE = 1_000_000_000  # + the launcher's pid: a uid no other process uses
 NOBODY = 65534
 NESTED_UID = 1000  # the worker's uid inside its own user namespace (userns mode)
@@ -230,7 +226,7 @@ def _set_limits(limits, memory_cgroup=False):
         # a memory cgroup holds the limit for all the worker's processes, it is enough.
         # A worker forked from the template starts with the address space of the libraries
         # preloaded for it (torch...): that much is added, so that the submission has the
-        # same room as in a fresh interpreter (see autograder.template).
+        # same room as in a fresh interpreter (see autograder.inside.template).
         space = limits["memory_mb"] + limits.get("preloaded_mb", 0)
         resource.setrlimit(resource.RLIMIT_AS, (space * mb,) * 2)
     cpu = limits["cpu_seconds"]
@@ -830,7 +826,7 @@ def _signal_quietly(pid, sig):
 
 
 def launch(config):
-    """What ``main`` does, in a launcher forked from the template (autograder.template) rather
+    """What ``main`` does, in a launcher forked from the template (autograder.inside.template) rather
     than a fresh ``python -I -S jail.py``: the same isolation, limits and reports, with the
     worker's channel, status pipe, stdout/stderr, an exit pipe and a lifeline received from
     the grader. Returns only in the worker process (the channel's fd), whose Python then runs
