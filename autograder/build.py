@@ -233,7 +233,10 @@ def build_nbgrader(assignment, questions):
 
 def build_all(assignments=None, verbose=False, release=True):
     """Build every output of ``assignments`` (default: all); ``release=False`` leaves the
-    committed student releases in assignments/ alone and builds dist/ only."""
+    committed student releases in assignments/ alone and builds dist/ only. Creates the
+    course secret where there is none (``autograder.secret``): the bundles carry it."""
+    from .secret import ensure_secret
+    ensure_secret()
     for assignment in assignments or course.assignment_names():
         questions = _questions(assignment)
         outputs = [build_student_release(assignment)] if release else []

@@ -62,8 +62,12 @@ def cmd_build(args):
 
 
 def cmd_grade(args):
-    from . import batch
+    from . import batch, secret
     course.master_path(args.assignment)
+    if secret.course_secret() is None:
+        print("autograder: note: no course secret (run `python -m autograder build`, or set "
+              f"{secret.ENV_VAR}): hidden inputs then follow from the code alone",
+              file=sys.stderr)
     if args.json:
         if len(args.submissions) != 1 or args.output:
             print("--json grades exactly one submission (and writes no --output)", file=sys.stderr)

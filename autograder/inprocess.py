@@ -66,13 +66,32 @@ def _one_thread():
         torch.set_num_threads(threads)
 
 
+def submission_cells(assignment, folder="."):
+    """The code cells of the notebook being graded, read from the kernel's working directory,
+    where otter and nbgrader run it: the cells our grader reads, so the same hidden inputs
+    (``autograder.secret``). ``NN_name.ipynb``, else the folder's only notebook; else None."""
+    from pathlib import Path
+
+    from .submission import SubmissionError, read_cells
+
+    folder = Path(folder)
+    notebooks = sorted(folder.glob("*.ipynb"))
+    named = folder / f"{assignment}.ipynb"
+    path = named if named.is_file() else notebooks[0] if len(notebooks) == 1 else None
+    try:
+        return read_cells(path) if path else None
+    except (SubmissionError, OSError):
+        return None
+
+
 def results(assignment, question, namespace):
     """{test name: TestResult} of one question for the notebook whose globals are ``namespace``."""
     key = (assignment, question, id(namespace))
     if key not in _runs or _runs[key][0] is not namespace:
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), _one_thread():
-            run = run_suite(assignment, TimedLocalStudent(namespace), question)
+            student = TimedLocalStudent(namespace, submission_cells(assignment))
+            run = run_suite(assignment, student, question)
         _runs[key] = (namespace, {r.name: r for r in run})
     return _runs[key][1]
 

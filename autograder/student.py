@@ -85,6 +85,7 @@ class Student:
     """Common behaviour: turning replies into values or StudentError."""
 
     source = None  # the submission's source text, where the grader has it
+    cells = None  # its code cells (submission.read_cells), where the grader has them
     load_errors = ()
 
     def __getattr__(self, name):
@@ -208,8 +209,9 @@ class RemoteStudent(Student):
 class LocalStudent(Student):
     """The notebook's own globals (otter and nbgrader run tests inside the kernel)."""
 
-    def __init__(self, namespace):
+    def __init__(self, namespace, cells=None):
         self.namespace = namespace
+        self.cells = cells
 
     def _request(self, request):
         reply = calls.answer(self.namespace, plain.copy(request))

@@ -71,3 +71,21 @@ def read_cells(path):
     else:
         raise SubmissionError(f"{path.name} is not a notebook (.ipynb) or a Python file (.py)")
     return [clean(s) for s in sources]
+
+
+def fingerprint(cells):
+    """A canonical hash of a submission's code: what it runs, and nothing else.
+
+    ``cells`` as ``read_cells`` gives them (so a notebook, its ``# %%`` script and the same
+    code under otter or nbgrader give the same fingerprint). Markdown, outputs, metadata,
+    blank lines and trailing spaces do not count; everything else in the code does.
+    """
+    import hashlib
+
+    canonical = []
+    for cell in cells:
+        lines = [line.rstrip() for line in cell.splitlines()]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            canonical.append(text)
+    return hashlib.sha256("\n\0\n".join(canonical).encode("utf-8")).hexdigest()

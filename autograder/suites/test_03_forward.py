@@ -21,7 +21,8 @@ import pytest
 
 from autograder.inside.probes import forward
 from autograder.suite import (check_array, check_no_banned_imports,
-                              check_unmodified, expect_error, fail, points, rng)
+                              check_unmodified, expect_error, fail, points, rng,
+                              seed_for)
 from autograder.inside.plain import Opaque
 from autograder.student import LocalStudent, describe
 
@@ -138,12 +139,18 @@ def check_both(what, got, want_ref, want_torch, **kwargs):
         check_array(f"{what}, compared with torch", got, want_torch, **kwargs)
 
 
+def generator(seed):
+    """``np.random.default_rng(seed)``, as the probe makes it for the student's function (the
+    seeds themselves come from ``seed_for``, so they vary with the submission)."""
+    return np.random.default_rng(seed)
+
+
 def _draws_used(next_draws, seed, limit):
     """How many numbers were taken from default_rng(seed) before ``next_draws``; None if the
     stream does not match at any point up to ``limit``."""
     if not isinstance(next_draws, np.ndarray):
         return None
-    stream = rng(seed).random(limit + len(next_draws))
+    stream = generator(seed).random(limit + len(next_draws))
     for used in range(limit + 1):
         if np.array_equal(stream[used:used + len(next_draws)], next_draws):
             return used
@@ -266,19 +273,19 @@ def _init_linear(student, ref, in_features, out_features, seed):
 @points(3)
 def test_init_linear_exact_values(student, ref):
     """init_linear: draws W (out, in) then b (out,) from U(-k, k), k = 1/sqrt(in)"""
-    for in_f, out_f, seed in ((5, 3, 7), (2, 6, 8)):
+    for in_f, out_f, seed in ((5, 3, seed_for(7)), (2, 6, seed_for(8))):
         (W, b), (want_W, want_b), _, what = _init_linear(student, ref, in_f, out_f, seed)
         mistakes = {
-            B_FIRST: expected_init(in_f, out_f, rng(seed), b_first=True),
-            K_FROM_OUT: expected_init(in_f, out_f, rng(seed), k=1 / math.sqrt(out_f)),
+            B_FIRST: expected_init(in_f, out_f, generator(seed), b_first=True),
+            K_FROM_OUT: expected_init(in_f, out_f, generator(seed), k=1 / math.sqrt(out_f)),
             "draws from U(0, k) instead of U(-k, k)":
-                expected_init(in_f, out_f, rng(seed), low=0.0),
+                expected_init(in_f, out_f, generator(seed), low=0.0),
             "W has shape (in_features, out_features); torch's layout is (out_features, "
-            "in_features)": expected_init(in_f, out_f, rng(seed), w_shape=(in_f, out_f)),
+            "in_features)": expected_init(in_f, out_f, generator(seed), w_shape=(in_f, out_f)),
             "k = 1/in_features (the square root is missing)":
-                expected_init(in_f, out_f, rng(seed), k=1 / in_f),
+                expected_init(in_f, out_f, generator(seed), k=1 / in_f),
         }
-        own = expected_init(in_f, out_f, rng(seed))  # the suite's own reading of the contract
+        own = expected_init(in_f, out_f, generator(seed))  # the suite's own reading of the contract
         check_array(f"{what}[0] (W)", W, want_W, rtol=1e-12, atol=0,
                     likely={label: pair[0] for label, pair in mistakes.items()})
         check_array(f"{what}[0] (W)", W, own[0], rtol=1e-12, atol=0)
@@ -290,7 +297,7 @@ def test_init_linear_exact_values(student, ref):
 
 def test_init_linear_draw_count(student, ref):
     """init_linear: takes exactly out*in + out numbers from the generator it is given"""
-    for in_f, out_f, seed in ((5, 3, 9), (4, 1, 10)):
+    for in_f, out_f, seed in ((5, 3, seed_for(9)), (4, 1, seed_for(10))):
         (W, b), (want_W, _), reply, what = _init_linear(student, ref, in_f, out_f, seed)
         _check_draw_count(what, reply, seed, out_f * in_f + out_f,
                           f"W ({out_f} x {in_f}) and b ({out_f})")
@@ -299,7 +306,7 @@ def test_init_linear_draw_count(student, ref):
 
 def test_init_linear_range(student, ref):
     """init_linear: all values in torch.nn.Linear's range (-k, k), k = 1/sqrt(in_features)"""
-    in_f, out_f, seed = 400, 30, 12
+    in_f, out_f, seed = 400, 30, seed_for(12)
     (W, b), _, _, what = _init_linear(student, ref, in_f, out_f, seed)
     k = torch_linear_bound(in_f)
     for name, values, shape in (("W", W, (out_f, in_f)), ("b", b, (out_f,))):
@@ -336,9 +343,9 @@ def _init_mlp(student, ref, sizes, seed):
 
 
 def _check_layers(what, got, want, sizes, seed):
-    g = rng(seed)
+    g = generator(seed)
     own = [expected_init(a, b, g) for a, b in zip(sizes[:-1], sizes[1:])]
-    g = rng(seed)
+    g = generator(seed)
     backwards = [expected_init(a, b, g) for a, b in reversed(list(zip(sizes[:-1], sizes[1:])))]
     for i, ((W, b), (want_W, want_b), (own_W, own_b)) in enumerate(zip(got, want, own)):
         layer = f"{what}[{i}]: layer {i + 1} ({sizes[i]} -> {sizes[i + 1]})"
@@ -353,21 +360,21 @@ def _check_layers(what, got, want, sizes, seed):
 @points(2)
 def test_init_mlp_layers(student, ref):
     """init_mlp: one init_linear per consecutive pair of sizes, first layer first"""
-    sizes, seed = [4, 6, 5, 3], 11
+    sizes, seed = [4, 6, 5, 3], seed_for(11)
     got, want, _, what = _init_mlp(student, ref, sizes, seed)
     _check_layers(what, got, want, sizes, seed)
 
 
 def test_init_mlp_single_layer(student, ref):
     """init_mlp: two sizes give a one-layer list equal to init_linear's pair"""
-    sizes, seed = [3, 2], 13
+    sizes, seed = [3, 2], seed_for(13)
     got, want, _, what = _init_mlp(student, ref, sizes, seed)
     _check_layers(what, got, want, sizes, seed)
 
 
 def test_init_mlp_draw_count(student, ref):
     """init_mlp: all layers draw from the one generator it is given, nothing more"""
-    sizes, seed = [2, 5, 4], 14
+    sizes, seed = [2, 5, 4], seed_for(14)
     got, want, reply, what = _init_mlp(student, ref, sizes, seed)
     needed = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     _check_draw_count(what, reply, seed, needed, "the layers' weights and biases")
