@@ -24,5 +24,16 @@ def master_path(assignment):
     return path
 
 
+# The libraries an assignment's contract forbids (EXERCISES.md: nothing in 01-05 may import
+# them): its workers refuse to load them (autograder/inside/bans.py).
+BANNED_LIBRARIES = ("torch", "scipy", "sklearn", "jax")
+NUMPY_ONLY = ("01_perceptron", "02_activations", "03_forward", "04_backprop", "05_optimizers")
+
+
+def banned_imports(assignment):
+    """The top-level packages a submission of ``assignment`` may not import."""
+    return BANNED_LIBRARIES if assignment in NUMPY_ONLY else ()
+
+
 def suite_path(assignment):
     return SUITES_DIR / f"test_{assignment}.py"

@@ -200,7 +200,8 @@ def grade_file(path, assignment, limits=None):
     except (SubmissionError, OSError) as exc:
         cells, source = None, None
         problem = f"your submission could not be read: {exc}"
-    student = RemoteStudent(cells or [], limits, source=source)
+    student = RemoteStudent(cells or [], limits, source=source,
+                            banned=course.banned_imports(assignment), assignment=assignment)
     if cells is None:
         student._load_failure = problem
     try:

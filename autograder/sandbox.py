@@ -298,10 +298,13 @@ if hasattr(os, "register_at_fork"):
 _torch_installed = []
 
 
-def template_kind(cells):
-    """``torch`` where the submission's code imports torch (and torch is installed), else
-    ``basic``: a worker must hold torch only when its submission imports it (the suites look
-    for banned libraries in the worker's sys.modules)."""
+def template_kind(cells, banned=()):
+    """``torch`` where the submission's code imports torch (and torch is installed, and not
+    ``banned``), else ``basic``: a worker holds torch only when its submission imports it, and
+    never where torch is banned, so that importing it is a real import that the worker's
+    audit hook refuses (autograder/inside/bans.py)."""
+    if "torch" in banned:
+        return "basic"
     if not _torch_installed:
         import importlib.util
         _torch_installed.append(importlib.util.find_spec("torch") is not None)
@@ -459,11 +462,11 @@ def uses_templates(limits):
     return limits.worker_start == "template" and limits.isolation in ("auto", *jail.FORK_MODES)
 
 
-def _template_for(cells, limits):
+def _template_for(cells, limits, banned=()):
     """The template to fork this worker from, or None for the exec path."""
     if not uses_templates(limits):
         return None
-    template = _spawn_template(template_kind(cells))
+    template = _spawn_template(template_kind(cells, banned))
     if template is None or _ready_template(template) is None:
         return None
     return template if template.serves(limits.isolation) else None
@@ -567,12 +570,13 @@ class _Forked:
 class Worker:
     """One sandboxed process running one submission."""
 
-    def __init__(self, cells, scratch, limits):
+    def __init__(self, cells, scratch, limits, banned=(), assignment=""):
+        """``banned``: packages the worker refuses to load (``course.banned_imports``)."""
         self.limits = limits
         self.seq = 0
         self.info = {}
         cells = list(cells)
-        template = _template_for(cells, limits)
+        template = _template_for(cells, limits, banned)
         if template is not None:
             try:
                 self._start(scratch, limits, template)
@@ -582,7 +586,8 @@ class Worker:
         if template is None:
             self._start(scratch, limits, None)
         self.load_errors = []
-        reply = self._exchange({"cells": cells}, limits.load_timeout, "running the submission")
+        reply = self._exchange({"cells": cells, "banned": list(banned),
+                                "assignment": assignment}, limits.load_timeout, "running the submission")
         if not (isinstance(reply, dict) and reply.get("loaded") is True):
             self.kill()
             raise WorkerLost("the submission's process sent a malformed reply while loading")

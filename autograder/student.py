@@ -126,8 +126,21 @@ class Student:
             raise StudentError(name, {"kind": "unencodable", "message": "malformed reply"})
         if "error" in reply:
             info = reply["error"] if isinstance(reply["error"], dict) else {}
-            raise StudentError(name, info, args, limit=self._limit_hit(info))
+            error = StudentError(name, info, args, limit=self._limit_hit(info))
+            cause = self._failed_cell() if error.kind == "missing" or error.is_a(NameError) else ""
+            if cause:
+                error.args = (f"{error} This is probably because {cause}",)
+            raise error
         return reply.get("value")
+
+    def _failed_cell(self):
+        """Words for the first cell that failed while the submission loaded, or ''."""
+        for error in self.load_errors:
+            if isinstance(error, dict):
+                return (f"cell {error.get('cell', '?')} failed when your submission was run: "
+                        f"{error.get('type', 'Exception')}: {str(error.get('message', ''))[:300]}"
+                        " (fix that cell first).")
+        return ""
 
     def _limit_hit(self, info):
         """The resource limit an error shows was hit, in words (where limits apply)."""
@@ -147,8 +160,10 @@ class RemoteStudent(Student):
     run), every call fails at once with that reason instead of trying again.
     """
 
-    def __init__(self, cells, limits=None, source=None, filename="submission.py"):
+    def __init__(self, cells, limits=None, source=None, filename="submission.py", banned=(),
+                 assignment=""):
         self.cells = list(cells)
+        self.banned, self.assignment = tuple(banned), assignment
         self.limits = limits or Limits()
         self.source = source
         self.filename = filename
@@ -166,7 +181,8 @@ class RemoteStudent(Student):
                 with open(f"{self._scratch}/{self.filename}", "w", encoding="utf-8") as f:
                     f.write(self.source)
             try:
-                self._worker = Worker(self.cells, self._scratch, self.limits)
+                self._worker = Worker(self.cells, self._scratch, self.limits, self.banned,
+                                      self.assignment)
             except WorkerLost as exc:
                 self._load_failure = f"your submission could not be loaded: {exc}"
                 self._cleanup()

@@ -15,7 +15,7 @@ import os
 import socket
 import sys
 
-from . import calls, plain
+from . import bans, calls, plain
 from .plain import recv_frame, send_frame
 
 _MAIN_PID = os.getpid()
@@ -61,6 +61,7 @@ def main(fd):
     os.set_inheritable(fd, False)  # programs the submission runs do not get the channel
     os.register_at_fork(after_in_child=sock.close)
     request = plain.decode(recv_frame(sock))
+    bans.install(request.get("banned", ()), request.get("assignment") or "this assignment")
     namespace, errors = run_cells(request["cells"])
     send_frame(sock, _encode_reply({"loaded": True, "errors": errors}, request.get("seq")))
     while True:

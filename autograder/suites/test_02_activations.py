@@ -20,8 +20,8 @@ submission itself may not use torch (``check_no_banned_imports``).
 import numpy as np
 
 from autograder.inside.probes import activations as probe
-from autograder.suite import (check_array, check_no_banned_imports, check_not_calling,
-                              check_unmodified, fail, points, rng, type_name)
+from autograder.suite import (check_array, check_no_banned_imports, check_not_a_copy_of,
+                              check_not_calling, check_unmodified, fail, points, rng, type_name)
 
 FD_STEP = 1e-6
 FD_TOL = {"rtol": 1e-5, "atol": 1e-7}  # derivative vs central differences
@@ -319,6 +319,17 @@ def test_tanh_not_from_a_library(student, ref):
     check_not_calling(student, "tanh", [1.5], ["numpy.tanh", "math.tanh"])
     check_no_banned_imports(student, "tanh")
     compare(student, ref, "tanh", x, "tanh(x) for x of shape (2, 5)")
+    # Whatever route reached a library tanh (an alias, a default argument, np.vectorize, cmath),
+    # its values are that library's to the last bit; a formula's differ in about half.
+    import cmath
+    import math
+    many = rng(19).uniform(-3.0, 3.0, size=2000)
+    check_not_a_copy_of("tanh(x) for 2000 x uniform in [-3, 3]", student.tanh(many), {
+        "np.tanh": np.tanh(many),
+        "np.tanh, one number at a time": np.array([np.tanh(v) for v in many]),
+        "math.tanh": np.array([math.tanh(v) for v in many]),
+        "cmath.tanh": np.array([cmath.tanh(v).real for v in many]),
+    })
 
 
 def test_tanh_edge_cases(student, ref):
