@@ -190,6 +190,7 @@ def _output_report(student):
 
 def grade_file(path, assignment, limits=None):
     """Grade one submission file in a sandboxed worker; Gradescope results.json form."""
+    from .sandbox import printable
     from .student import RemoteStudent
     from .submission import SubmissionError, read_cells
 
@@ -211,4 +212,9 @@ def grade_file(path, assignment, limits=None):
     finally:
         student.close()
     report = "\n\n".join(part for part in (report, _output_report(student)) if part)
-    return to_results_json(results, report)
+    result = to_results_json(results, report)
+    if student.tampered:
+        flag = f"the submission modified the grader: {printable(student.tampered, limit=300)}"
+        result["output"] = "\n\n".join(p for p in (flag, result["output"]) if p)
+        result["extra_data"] = {"tampered": flag}
+    return result

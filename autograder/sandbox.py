@@ -592,6 +592,7 @@ class Worker:
             self.kill()
             raise WorkerLost("the submission's process sent a malformed reply while loading")
         self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+        self.tampered = str(reply.get("tampered") or "")
 
     def _start(self, scratch, limits, template):
         """Start the launcher (exec path) or ask the template for a worker, and read the

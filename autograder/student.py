@@ -32,6 +32,9 @@ class StudentError(Exception):
             text = f"{name} is not defined in your submission (check the spelling of its name)"
         elif self.type_name == "NotImplementedError":
             text = f"{name} is not implemented yet (it still raises NotImplementedError)"
+        elif self.kind == "tampered":
+            text = (f"{name}: not graded: the submission modified the grader "
+                    f"({self.detail[:200]}), so its answers cannot be trusted")
         elif self.kind == "unencodable":
             text = f"{name} returned a value the grader cannot read: {self.detail}"
         elif limit:
@@ -86,6 +89,7 @@ class Student:
 
     source = None  # the submission's source text, where the grader has it
     cells = None  # its code cells (submission.read_cells), where the grader has them
+    tampered = ""  # what the worker reported of a change to the grader's code, if anything
     load_errors = ()
 
     def __getattr__(self, name):
@@ -127,6 +131,8 @@ class Student:
         if "error" in reply:
             info = reply["error"] if isinstance(reply["error"], dict) else {}
             error = StudentError(name, info, args, limit=self._limit_hit(info))
+            if error.kind == "tampered":
+                self.tampered = error.detail
             cause = self._failed_cell() if error.kind == "missing" or error.is_a(NameError) else ""
             if cause:
                 error.args = (f"{error} This is probably because {cause}",)
@@ -188,6 +194,7 @@ class RemoteStudent(Student):
                 self._cleanup()
                 raise WorkerLost(self._load_failure) from None
             self.load_errors = self._worker.load_errors
+            self.tampered = self.tampered or self._worker.tampered
         return self._worker
 
     def _limit_hit(self, info):

@@ -15,7 +15,7 @@ import os
 import socket
 import sys
 
-from . import bans, calls, plain
+from . import bans, calls, integrity, plain
 from .plain import recv_frame, send_frame
 
 _MAIN_PID = os.getpid()
@@ -62,16 +62,25 @@ def main(fd):
     os.register_at_fork(after_in_child=sock.close)
     request = plain.decode(recv_frame(sock))
     bans.install(request.get("banned", ()), request.get("assignment") or "this assignment")
+    snapshot = integrity.Snapshot()  # (locals of this frame: not rebound by a cell)
+    answer, encode_reply = calls.answer, _encode_reply
     namespace, errors = run_cells(request["cells"])
-    send_frame(sock, _encode_reply({"loaded": True, "errors": errors}, request.get("seq")))
+    tampered = snapshot.changed()
+    send_frame(sock, encode_reply({"loaded": True, "errors": errors, "tampered": tampered},
+                                  request.get("seq")))
     while True:
         frame = recv_frame(sock)
         if frame is None:
             break
         request = plain.decode(frame)
-        reply = calls.answer(namespace, request)
+        snapshot.take()  # what our own code imported meanwhile (a probe module) is ours
+        reply = answer(namespace, request)
         _only_in_the_worker()
-        send_frame(sock, _encode_reply(reply, request.get("seq")))
+        tampered = tampered or snapshot.changed()
+        if tampered:
+            reply = {"error": {"kind": "tampered", "type": "RuntimeError", "mro": [],
+                               "message": tampered, "where": ""}}
+        send_frame(sock, encode_reply(reply, request.get("seq")))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""Tamper evidence: did the submission rebind or replace anything of ours in the worker?
+
+A second layer only. The parent never needs it for a value-based point (those it checks
+against its own reference), but a few properties are visible only in this process ("does
+not modify its inputs" is the worker's account of the arguments after the call), and the
+cheap ways to forge them go through our modules: replacing ``calls.answer`` or a probe,
+swapping ``sys.modules`` entries, rebinding a function's code. ``Snapshot`` records what
+every loaded module of ``autograder`` holds; after each request the worker compares, and a
+change is reported to the parent as the error kind ``tampered``, which costs the question
+and flags the submission. Additions are allowed (a probe module imported later adds itself
+to its package). A determined submission can still forge this report; the README's trust
+model says so.
+"""
+
+import sys
+
+PACKAGE = "autograder"
+
+
+def _ours():
+    return {name: module for name, module in list(sys.modules.items())
+            if name == PACKAGE or name.startswith(PACKAGE + ".")}
+
+
+class Snapshot:
+    """What our modules hold now (by identity), and the code of their functions."""
+
+    def __init__(self):
+        self.modules = {}
+        self.take()
+
+    def take(self):
+        """Add what is new (modules, and names in known modules); what was seen stays."""
+        for name, module in _ours().items():
+            known = self.modules.setdefault(name, (module, {}, {}))
+            if known[0] is not module:
+                continue
+            for key, value in list(getattr(module, "__dict__", {}).items()):
+                if key not in known[1]:
+                    known[1][key] = value
+                    if type(value).__name__ == "function":
+                        known[2][key] = value.__code__
+
+    def changed(self):
+        """A sentence naming the first change to our modules since ``take``, or ''."""
+        now = _ours()
+        for name, (module, namespace, codes) in self.modules.items():
+            if now.get(name) is not module:
+                return f"sys.modules[{name!r}] was replaced or removed"
+            current = getattr(module, "__dict__", {})
+            for key, value in namespace.items():
+                if key not in current or current[key] is not value:
+                    return f"{name}.{key} was rebound"
+                if codes.get(key) is not None and getattr(value, "__code__", None) is not codes[key]:
+                    return f"the code of {name}.{key} was replaced"
+        return ""
