@@ -1,4 +1,4 @@
-"""Hidden suite for 01_perceptron (see ../../../shared/EXERCISES.md and autograder/suite.py)."""
+"""Hidden suite for 01_perceptron (see docs/EXERCISES.md and autograder/suite.py)."""
 
 import numpy as np
 

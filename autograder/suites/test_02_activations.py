@@ -1,4 +1,4 @@
-"""Hidden suite for 02_activations (see ../../../shared/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 02_activations (see docs/EXERCISES.md and autograder/suite.py).
 
 Every contract function is compared with the reference solution and with torch in float64
 as an independent oracle (``torch.sigmoid``, ``torch.tanh``, ``torch.relu``,

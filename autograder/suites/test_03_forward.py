@@ -1,4 +1,4 @@
-"""Hidden suite for 03_forward (see ../../../shared/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 03_forward (see docs/EXERCISES.md and autograder/suite.py).
 
 Every value is compared with the reference solution and, where torch has the same thing
 (``torch.nn.functional.linear``, an ``nn.Sequential`` of ``nn.Linear`` layers, ``argmax``,

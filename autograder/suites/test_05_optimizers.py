@@ -1,4 +1,4 @@
-"""Hidden suite for 05_optimizers (see ../../../shared/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 05_optimizers (see docs/EXERCISES.md and autograder/suite.py).
 
 Optimizer objects and gradient functions cannot cross the process boundary, so the probes
 in ``autograder/inside/probes/optimizers.py`` drive the student's ``SGD``, ``Adam`` and
