@@ -759,6 +759,112 @@ def _(result):
     assert '"output": "all tests passed"' in result.output  # its forgery, shown as output
 
 
+# ---- trust: what the worker says about itself is not believed -------------------------------
+
+# The honest part: step and perceptron_output work, the rest are stubs.
+HONEST_PART = BASE.split("def perceptron_update")[0] + stubs(FUNCTIONS[2:])
+
+# A full takeover: a cell that never returns speaks the channel's protocol on the worker's
+# socket with an agent of its own. It answers the honest functions with their real values
+# and everything else with forgeries: the arguments "left unmodified", plausible values, and
+# probe results made up.
+TAKEOVER = HONEST_PART + r"""
+# %%
+import os, socket, sys
+import numpy as np
+from autograder.inside import plain
+
+def _forge(request, ns):
+    if request.get("op") == "call" and request.get("name") in ("step", "perceptron_output"):
+        value = ns[request["name"]](*request["args"], **request["kwargs"])
+    elif request.get("op") == "call":
+        first = request["args"][0] if request["args"] else 0.0
+        value = np.zeros(np.shape(first)) if isinstance(first, np.ndarray) else 0.5
+        if request["name"] == "perceptron_update":
+            value = (np.zeros(np.shape(request["args"][0])), 0.0)
+        if request["name"] == "train_perceptron":
+            value = (np.zeros(np.shape(request["args"][0])[1:]), 0.0, [0])
+    else:
+        value = None
+    reply = {"value": value}
+    if request.get("inputs"):
+        reply["inputs"] = [request.get("args", []), request.get("kwargs", {})]
+    return reply
+
+_sock = socket.socket(fileno=os.dup(int(sys.argv[-1])))
+plain.send_frame(_sock, plain.encode({"loaded": True, "errors": [], "tampered": "", "seq": 1}))
+while True:
+    _frame = plain.recv_frame(_sock)
+    if _frame is None:
+        os._exit(0)
+    _request = plain.decode(_frame)
+    plain.send_frame(_sock, plain.encode({**_forge(_request, globals()), "seq": _request["seq"]}))
+"""
+
+
+def grade_json_of(source, name):
+    """Grade ``source`` through the command line, with this module's limits."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        proc = cli("grade", path, "--assignment", "01_perceptron", "--json", *LIMITS,
+                   timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+@case("full_takeover_of_the_worker", TAKEOVER)
+def _(result):
+    honest = grade_json_of(HONEST_PART, "honest_part")
+    passed = {t["name"] for t in result.tests() if t["score"] == t["max_score"] > 0}
+    honest_passed = {t["name"] for t in honest["tests"] if t["score"] == t["max_score"] > 0}
+    assert passed <= honest_passed, sorted(passed - honest_passed)
+    assert result.score() <= sum(t["score"] for t in honest["tests"]), result.json
+    assert result.score("step") == result.full("step") > 0  # the honest part is still graded
+
+
+CLOBBERING_STEP = BASE.replace(
+    "    z = np.asarray(z, dtype=np.float64)\n    return np.where(z >= 0, 1.0, 0.0)",
+    "    out = np.where(np.asarray(z, dtype=np.float64) >= 0, 1.0, 0.0)\n"
+    "    if isinstance(z, np.ndarray):\n        z[...] = 7.0  # clobbers its input\n"
+    "    return out")
+
+FORGED_INPUTS = CLOBBERING_STEP + '''
+# %%
+import copy, sys
+_calls = sys.modules["autograder.inside.calls"]
+_real_answer = _calls.answer
+
+def _answer(ns, request):
+    saved = copy.deepcopY(request.get("args"))
+    reply = _real_answer(ns, request)
+    if "inputs" in reply:
+        reply["inputs"] = [saved, reply["inputs"][1]]
+    return reply
+
+_calls.answer = _answer
+'''.replace("deepcopY", "deepcopy")
+
+
+@case("rebinding_the_agent_to_forge_unmodified_inputs", FORGED_INPUTS)
+def _(result):
+    assert result.score() == 0, result.json  # every question: the grader was modified
+    assert "the submission modified the grader" in result.output
+    assert result.json["extra_data"]["tampered"]
+    assert all("modified the grader" in m for m in result.messages()), result.messages()
+
+
+@case("torch_imported_by_a_computed_name", BASE + replace("step", '''\
+    import importlib
+    t = importlib.import_module("to" + "rch")
+    return t.heaviside(t.as_tensor(np.asarray(z, dtype=float)), t.tensor(1.0)).numpy()'''))
+def _(result):
+    assert result.score("step") == 0
+    assert all("torch may not be used in 01_perceptron" in m for m in result.messages("step"))
+    assert result.score("accuracy") == result.full("accuracy") > 0
+
+
 # ---- isolation modes -----------------------------------------------------------------------------
 
 @case("weaker_isolation_still_grades", BASE + "\n# %%\nprint('hello')\n", args=("--isolation", "none"))
