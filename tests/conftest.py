@@ -11,8 +11,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def cli(*args, timeout=600):
-    """``python -m autograder ARGS...`` from the repository root, output captured.
+def cli(*args, timeout=600, env=None):
+    """``python -m autograder ARGS...`` from the repository root, output captured; ``env``
+    adds to (or overrides) this process's environment.
 
     The environment is passed explicitly: without one the child execs with the C library's
     ``environ``, which pytest reallocates (PYTEST_CURRENT_TEST) in the main thread while a
@@ -20,7 +21,7 @@ def cli(*args, timeout=600):
     """
     return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                          env=dict(os.environ))
+                          env={**os.environ, **(env or {})})
 
 
 def grade_json(path, assignment, *extra, timeout=300):

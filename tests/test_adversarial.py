@@ -865,6 +865,40 @@ def _(result):
     assert result.score("accuracy") == result.full("accuracy") > 0
 
 
+HONEST_HABITS = BASE + '''
+# %%
+import collections, inspect, logging, traceback, warnings
+logging.basicConfig(level=logging.INFO)
+log = logging.getLogger("mine")
+Point = collections.namedtuple("Point", "x y")
+
+
+def _noisy(value):
+    log.info("called with %s", Point(1, 2))
+    warnings.warn("just a warning")
+    traceback.format_stack()
+    inspect.stack()
+    try:
+        raise ValueError("caught")
+    except ValueError:
+        traceback.format_exc()
+    return value
+
+
+_step = step
+
+
+def step(z):
+    return _noisy(_step(z))
+'''
+
+
+@case("honest_logging_warnings_tracebacks_are_not_tampering", HONEST_HABITS)
+def _(result):
+    only_lost(result, ())
+    assert "extra_data" not in result.json and "modified the grader" not in result.output
+
+
 # ---- isolation modes -----------------------------------------------------------------------------
 
 @case("weaker_isolation_still_grades", BASE + "\n# %%\nprint('hello')\n", args=("--isolation", "none"))

@@ -1,5 +1,6 @@
 """Every catalogued bug loses points on a test named for the function it breaks, and the
-reference loses none.
+reference loses none, under two course secrets (the hidden inputs differ between them:
+autograder/secret.py), and no honest habit of the masters trips the tamper evidence.
 
 Each assignment's variants and its reference are graded together in one batch (`grade
 FOLDER --output DIR`), as an instructor grades a class: the same results.json `--json`
@@ -14,13 +15,14 @@ import pytest
 from bug_catalog import SOLUTIONS, catalog, write_variant
 from conftest import cli
 
+SECRETS = ("catalog-secret-one", "catalog-secret-two")
 CASES = [(a, bug) for a, bugs in catalog().items() for bug in bugs]
 _graded = {}
 
 
-def graded(assignment, tmp_path_factory):
+def graded(assignment, tmp_path_factory, secret):
     """{submission id: results.json} for the reference and every variant of ``assignment``."""
-    if assignment not in _graded:
+    if (assignment, secret) not in _graded:
         root = tmp_path_factory.mktemp(f"catalog-{assignment}")
         folder = root / "submissions"
         folder.mkdir()
@@ -28,23 +30,34 @@ def graded(assignment, tmp_path_factory):
         for bug in catalog()[assignment]:
             write_variant(assignment, bug, folder)
         proc = cli("grade", folder, "--assignment", assignment, "--output", root / "graded",
-                   "--no-progress", timeout=900)
+                   "--no-progress", timeout=900, env={"AUTOGRADER_SECRET": secret})
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-        _graded[assignment] = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
-                               for p in (root / "graded").glob("*/results.json")}
-    return _graded[assignment]
+        _graded[assignment, secret] = {
+            p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in (root / "graded").glob("*/results.json")}
+    return _graded[assignment, secret]
 
 
+@pytest.mark.parametrize("secret", SECRETS)
 @pytest.mark.parametrize("assignment", sorted(catalog()))
-def test_reference_loses_no_points(assignment, tmp_path_factory):
-    result = graded(assignment, tmp_path_factory)["reference"]
+def test_reference_loses_no_points(assignment, secret, tmp_path_factory):
+    result = graded(assignment, tmp_path_factory, secret)["reference"]
     failed = [t["name"] for t in result["tests"] if t["score"] < t["max_score"]]
     assert result["score"] == result["max_score"] and not failed, failed
 
 
+@pytest.mark.parametrize("secret", SECRETS)
+@pytest.mark.parametrize("assignment", sorted(catalog()))
+def test_no_variant_is_flagged_for_tampering(assignment, secret, tmp_path_factory):
+    flagged = [name for name, result in graded(assignment, tmp_path_factory, secret).items()
+               if "extra_data" in result or "modified the grader" in result["output"]]
+    assert not flagged, flagged
+
+
+@pytest.mark.parametrize("secret", SECRETS)
 @pytest.mark.parametrize("assignment,bug", CASES, ids=[f"{a}-{b.name}" for a, b in CASES])
-def test_bug_loses_points_on_its_function(assignment, bug, tmp_path_factory):
-    result = graded(assignment, tmp_path_factory)[f"{assignment}__{bug.name}"]
+def test_bug_loses_points_on_its_function(assignment, bug, secret, tmp_path_factory):
+    result = graded(assignment, tmp_path_factory, secret)[f"{assignment}__{bug.name}"]
     # a CUDA case is worth 0 points everywhere, so there a failure is what counts
     lost = [t for t in result["tests"]
             if t["name"].startswith(bug.function + ":") and (
