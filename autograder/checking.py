@@ -7,8 +7,8 @@ checks against it, then prints which questions pass and, for the others, why.
 from pathlib import Path
 
 from . import course, master
-from .student import RemoteStudent
-from .submission import SubmissionError, read_cells
+from .student import RemoteStudent, cell_name, relabel
+from .submission import SubmissionError, read_submission
 
 
 def _guess_assignment(path):
@@ -30,11 +30,12 @@ def check_notebook(path, assignment=None):
     assignment = assignment or _guess_assignment(path)
     checks = master.checks(assignment)
     try:
-        cells = read_cells(path)
+        cells, labels = read_submission(path)
     except SubmissionError as exc:
         print(f"Cannot check {path}: {exc}")
         return 1
-    student = RemoteStudent(cells)
+    student = RemoteStudent(cells, banned=course.banned_imports(assignment), assignment=assignment,
+                            labels=labels)
     try:
         failure = student.ensure_loaded()
         if failure:
@@ -52,6 +53,7 @@ def check_notebook(path, assignment=None):
     if load_errors:
         print("\nWhile running your notebook:")
         for err in load_errors:
-            print(f"  cell {err.get('cell')}: {err.get('type')}: {str(err.get('message'))[:200]}")
+            print(f"  {cell_name(err.get('cell'), labels)}: {err.get('type')}: "
+                  f"{relabel(str(err.get('message'))[:200], labels)}")
     print("\nThe public checks are a first test; the graded (hidden) tests check much more.")
     return 0 if len(passed) == len(checks) else 1

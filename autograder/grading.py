@@ -160,12 +160,15 @@ def to_results_json(results, output=""):
 
 def _load_report(student):
     from .sandbox import describe_limit
+    from .student import cell_name, relabel
     lines = []
     for error in student.load_errors:
         limit = describe_limit(error, student.limits) if hasattr(student, "limits") else None
-        lines.append(f"Cell {error.get('cell', '?')} of your submission "
+        place = cell_name(error.get("cell", "?"), student.labels)
+        lines.append(f"{place[0].upper()}{place[1:]} of your submission "
                      + (f"{limit} (" if limit else "raised ")
-                     + f"{error.get('type', 'an error')}: {str(error.get('message', ''))[:300]}"
+                     + f"{error.get('type', 'an error')}: "
+                     + relabel(str(error.get('message', ''))[:300], student.labels)
                      + (")" if limit else ""))
     return "\n".join(lines)
 
@@ -192,17 +195,18 @@ def grade_file(path, assignment, limits=None):
     """Grade one submission file in a sandboxed worker; Gradescope results.json form."""
     from .sandbox import printable
     from .student import RemoteStudent
-    from .submission import SubmissionError, read_cells
+    from .submission import SubmissionError, read_submission
 
     course.master_path(assignment)  # an unknown assignment is the caller's error
     try:
-        cells = read_cells(path)
+        cells, labels = read_submission(path)
         source = "\n\n".join(cells)
     except (SubmissionError, OSError) as exc:
-        cells, source = None, None
+        cells, source, labels = None, None, None
         problem = f"your submission could not be read: {exc}"
     student = RemoteStudent(cells or [], limits, source=source,
-                            banned=course.banned_imports(assignment), assignment=assignment)
+                            banned=course.banned_imports(assignment), assignment=assignment,
+                            labels=labels)
     if cells is None:
         student._load_failure = problem
     try:

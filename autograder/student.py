@@ -10,24 +10,68 @@ sandboxed worker; our grader) and ``LocalStudent`` (the notebook's globals in th
 the otter and nbgrader bridges). Either way every result is a fresh plain-data copy.
 """
 
+import re
 import shutil
 
 import numpy as np
 
 from .inside import calls, plain
-from .sandbox import Limits, Worker, WorkerLost, describe_limit, temporary_dir
+from .sandbox import Limits, Worker, WorkerLost, describe_limit, printable, temporary_dir
+
+
+_WHERE = re.compile(r"cell (\d+), line (\d+)")
+
+
+def locate(where, labels=None):
+    """Where an error arose, as the student finds it. The worker says "cell N, line M" with N
+    counting code cells; with the submission's ``labels`` (``submission.read_submission``) it
+    becomes 'cell 11, which starts "def linear_backward(dout, x, W):", line 3'."""
+    found = _WHERE.fullmatch(str(where))
+    if not found:
+        return printable(str(where)[:100])
+    number, line = int(found[1]), int(found[2])
+    if labels and 1 <= number <= len(labels):
+        label = labels[number - 1]
+        first = printable(str(label.get("first", ""))[:60])
+        return f'cell {label.get("position", number)}, which starts "{first}", line {line}'
+    return f"cell {number}, line {line}"
+
+
+def _undefined_name(message):
+    found = re.match(r"name '(\w+)' is not defined", message)
+    return found[1] if found else None
+
+
+def relabel(text, labels=None):
+    """``text`` with the worker's cell file names ("<cell 3>", in a SyntaxError or a warning)
+    as the student finds the cell, and control characters escaped."""
+    def place(found):
+        number = int(found[1])
+        if labels and 1 <= number <= len(labels):
+            return f"cell {labels[number - 1].get('position', number)}"
+        return f"cell {number}"
+    return re.sub(r"<cell (\d+)>", place, printable(text))
+
+
+def cell_name(number, labels=None):
+    """A load error's cell (the worker's code-cell count) as the student finds it."""
+    if labels and isinstance(number, int) and 1 <= number <= len(labels):
+        label = labels[number - 1]
+        first = printable(str(label.get("first", ""))[:60])
+        return f'cell {label.get("position", number)} (which starts "{first}")'
+    return f"cell {number}"
 
 
 class StudentError(Exception):
     """Student code raised, or a name is missing; the message is written for the student."""
 
-    def __init__(self, name, info, args=(), limit=None):
+    def __init__(self, name, info, args=(), limit=None, labels=None):
         self.name = name
         self.type_name = str(info.get("type", "Exception"))
         self.type_names = [str(n) for n in info.get("mro", [])]
         self.kind = info.get("kind", "raised")
         self.detail = str(info.get("message", ""))
-        where = f" ({info['where']})" if info.get("where") else ""
+        where = f" ({locate(info['where'], labels)})" if info.get("where") else ""
         if self.kind == "missing":
             text = f"{name} is not defined in your submission (check the spelling of its name)"
         elif self.type_name == "NotImplementedError":
@@ -90,6 +134,7 @@ class Student:
     source = None  # the submission's source text, where the grader has it
     cells = None  # its code cells (submission.read_cells), where the grader has them
     tampered = ""  # what the worker reported of a change to the grader's code, if anything
+    labels = None  # per code cell, its place in the notebook (submission.read_submission)
     load_errors = ()
 
     def __getattr__(self, name):
@@ -130,22 +175,34 @@ class Student:
             raise StudentError(name, {"kind": "unencodable", "message": "malformed reply"})
         if "error" in reply:
             info = reply["error"] if isinstance(reply["error"], dict) else {}
-            error = StudentError(name, info, args, limit=self._limit_hit(info))
+            error = StudentError(name, info, args, limit=self._limit_hit(info),
+                                 labels=self.labels)
             if error.kind == "tampered":
                 self.tampered = error.detail
-            cause = self._failed_cell() if error.kind == "missing" or error.is_a(NameError) else ""
-            if cause:
-                error.args = (f"{error} This is probably because {cause}",)
+            missing = (name.split(".")[0] if error.kind == "missing" else
+                       _undefined_name(error.detail) if error.is_a(NameError) else None)
+            cause = self._failed_cell(missing) if missing else ""
+            if cause and error.kind == "missing":
+                error.args = (f"{missing} is not defined because {cause}",)
+            elif cause:
+                error.args = (f"{error}: it is not defined because {cause}",)
             raise error
         return reply.get("value")
 
-    def _failed_cell(self):
-        """Words for the first cell that failed while the submission loaded, or ''."""
+    def _failed_cell(self, missing):
+        """Words for the cell that failed while the submission loaded and would have defined
+        ``missing`` (it names it in a def, class, import or assignment), or ''."""
+        defines = re.compile(rf"^\s*(?:(?:async\s+)?def|class)\s+{re.escape(missing)}\b"
+                             rf"|^\s*{re.escape(missing)}\s*[:=]|import\b.*\b{re.escape(missing)}\b",
+                             re.MULTILINE)
         for error in self.load_errors:
-            if isinstance(error, dict):
-                return (f"cell {error.get('cell', '?')} failed when your submission was run: "
-                        f"{error.get('type', 'Exception')}: {str(error.get('message', ''))[:300]}"
-                        " (fix that cell first).")
+            number = error.get("cell") if isinstance(error, dict) else None
+            if (isinstance(number, int) and self.cells and 1 <= number <= len(self.cells)
+                    and defines.search(self.cells[number - 1])):
+                detail = relabel(str(error.get("message", ""))[:300], self.labels)
+                return (f"{cell_name(number, self.labels)} failed: "
+                        f"{printable(str(error.get('type', 'Exception')))}: {detail} "
+                        "(fix that cell first)")
         return ""
 
     def _limit_hit(self, info):
@@ -167,8 +224,9 @@ class RemoteStudent(Student):
     """
 
     def __init__(self, cells, limits=None, source=None, filename="submission.py", banned=(),
-                 assignment=""):
+                 assignment="", labels=None):
         self.cells = list(cells)
+        self.labels = labels
         self.banned, self.assignment = tuple(banned), assignment
         self.limits = limits or Limits()
         self.source = source

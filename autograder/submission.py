@@ -35,6 +35,13 @@ def clean(source):
 
 def read_cells(path):
     """The submission's code cells, cleaned, as a list of strings."""
+    return read_submission(path)[0]
+
+
+def read_submission(path):
+    """(code cells, labels): the cells as ``read_cells`` gives them, and for each one a label
+    for messages, ``{"position": its place among all the cells (markdown too), counting from 1,
+    "first": its first non-blank line}``, so that "cell 11" is the 11th cell a student sees."""
     path = Path(path)
     if not path.is_file():
         raise SubmissionError(f"{path} is not a file")
@@ -55,22 +62,26 @@ def read_cells(path):
         cells = notebook.get("cells") if isinstance(notebook, dict) else None
         if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
             raise SubmissionError(f"{path.name} is not a readable Jupyter notebook (no cells)")
-        sources = [c.get("source", "") for c in cells if c.get("cell_type") == "code"]
-        if not all(isinstance(s, str) for s in sources):
+        code = [(n, c.get("source", "")) for n, c in enumerate(cells, start=1)
+                if c.get("cell_type") == "code"]
+        if not all(isinstance(s, str) for _, s in code):
             raise SubmissionError(f"{path.name} has a malformed code cell")
     elif path.suffix == ".py":
         if "# %%" in text:
             try:
                 notebook = jupytext.reads(text, fmt="py:percent")
-                sources = [c.source for c in notebook.cells if c.cell_type == "code"]
+                code = [(n, c.source) for n, c in enumerate(notebook.cells, start=1)
+                        if c.cell_type == "code"]
             except Exception as exc:
                 raise SubmissionError(f"{path.name} could not be split into cells "
                                       f"({type(exc).__name__}: {str(exc)[:200]})") from None
         else:
-            sources = [text]
+            code = [(1, text)]
     else:
         raise SubmissionError(f"{path.name} is not a notebook (.ipynb) or a Python file (.py)")
-    return [clean(s) for s in sources]
+    labels = [{"position": n, "first": next((line.strip() for line in s.splitlines()
+                                              if line.strip()), "")} for n, s in code]
+    return [clean(s) for _, s in code], labels
 
 
 def fingerprint(cells):
