@@ -158,6 +158,26 @@ def python_paths():
     return sorted(paths)
 
 
+_package_folders = {}
+
+
+def package_folders(names):
+    """The folders of the installed packages ``names``, found without importing them: what a
+    worker of an assignment that bans them must not see (the namespaces modes hide them)."""
+    import importlib.util
+    folders = []
+    for name in names:
+        if name not in _package_folders:
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                spec = None
+            locations = (spec.submodule_search_locations or []) if spec else []
+            _package_folders[name] = [os.path.normpath(p) for p in locations]
+        folders += _package_folders[name]
+    return folders
+
+
 def worker_environment(scratch):
     """A clean environment: no secrets of the grader's, one thread per numeric library."""
     env = {
@@ -572,7 +592,7 @@ class Worker:
 
     def __init__(self, cells, scratch, limits, banned=(), assignment=""):
         """``banned``: packages the worker refuses to load (``course.banned_imports``)."""
-        self.limits = limits
+        self.limits, self.banned = limits, tuple(banned)
         self.seq = 0
         self.info = {}
         cells = list(cells)
@@ -586,12 +606,17 @@ class Worker:
         if template is None:
             self._start(scratch, limits, None)
         self.load_errors = []
-        reply = self._exchange({"cells": cells, "banned": list(banned),
-                                "assignment": assignment}, limits.load_timeout, "running the submission")
+        # where the jail could not hide the banned packages' files from every program the
+        # worker may start, the worker may start none (autograder/inside/bans.py)
+        hidden = self.info.get("mode") in ("namespaces", "userns")
+        reply = self._exchange({"cells": cells, "banned": list(banned), "assignment": assignment,
+                                "programs": hidden or not banned}, limits.load_timeout, "running the submission")
         if not (isinstance(reply, dict) and reply.get("loaded") is True):
             self.kill()
             raise WorkerLost("the submission's process sent a malformed reply while loading")
-        self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+        errors = reply.get("errors")
+        self.load_errors = ([e for e in errors if isinstance(e, dict)]
+                            if isinstance(errors, list) else [])
         self.tampered = str(reply.get("tampered") or "")
 
     def _start(self, scratch, limits, template):
@@ -613,6 +638,7 @@ class Worker:
             "runtime": os.path.join(runtime, "pkg"),
             "jail_root": os.path.join(runtime, "root"),
             "hide": [str(course.REPO_ROOT)],
+            "hide_packages": package_folders(self.banned),
             "grader_pid": os.getpid(),
         }
         try:

@@ -85,18 +85,17 @@ def read_submission(path):
 
 
 def fingerprint(cells):
-    """A canonical hash of a submission's code: what it runs, and nothing else.
+    """A hash of a submission's code: exactly what it runs, and nothing else.
 
-    ``cells`` as ``read_cells`` gives them (so a notebook, its ``# %%`` script and the same
-    code under otter or nbgrader give the same fingerprint). Markdown, outputs, metadata,
-    blank lines and trailing spaces do not count; everything else in the code does.
+    ``cells`` as ``read_cells`` gives them (so our grader and the otter and nbgrader bridges,
+    which read the same file, get the same fingerprint). Markdown, outputs and metadata do
+    not count; every character of the code does, whitespace too (a string literal can hold
+    data in it), and so does the boundary between cells.
     """
     import hashlib
 
-    canonical = []
+    digest = hashlib.sha256()
     for cell in cells:
-        lines = [line.rstrip() for line in cell.splitlines()]
-        text = "\n".join(line for line in lines if line)
-        if text:
-            canonical.append(text)
-    return hashlib.sha256("\n\0\n".join(canonical).encode("utf-8")).hexdigest()
+        data = cell.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()

@@ -899,6 +899,20 @@ def _(result):
     assert "extra_data" not in result.json and "modified the grader" not in result.output
 
 
+@case("torch_through_another_python", BASE + replace("step", '''\
+    import json, subprocess, sys
+    code = ("import json, sys, torch; z = torch.tensor(json.loads(sys.argv[1]), "
+            "dtype=torch.float64); print(json.dumps((z >= 0).double().tolist()))")
+    z = np.asarray(z, dtype=np.float64)
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(z.tolist())],
+                         capture_output=True, text=True).stdout
+    return np.array(json.loads(out), dtype=np.float64).reshape(z.shape)'''), needs="namespaces")
+def _(result):
+    # the jail hides torch's files from every process of the worker, not only its own Python
+    assert result.score("step") == 0, result.tests("step")
+    assert result.score("accuracy") == result.full("accuracy") > 0
+
+
 # ---- isolation modes -----------------------------------------------------------------------------
 
 @case("weaker_isolation_still_grades", BASE + "\n# %%\nprint('hello')\n", args=("--isolation", "none"))

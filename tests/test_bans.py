@@ -90,3 +90,78 @@ def test_tanh_from_a_library_loses_the_ban_question(route, tmp_path, grade):
     assert lost and all(t["name"].startswith("tanh:") for t in lost), [t["name"] for t in lost]
     ban = [t for t in lost if "without np.tanh" in t["name"]]
     assert ban, [t["name"] for t in lost]
+
+
+# ---- the audit hook itself, in a fresh interpreter ------------------------------------------
+
+HOOK_PROBE = '''
+import sys
+sys.path.insert(0, {root!r})
+from autograder.inside import bans
+bans.install(["torch"], "01_perceptron", programs={programs})
+outcomes = {{}}
+def attempt(label, action):
+    try:
+        action()
+        outcomes[label] = "allowed"
+    except BaseException as exc:
+        outcomes[label] = type(exc).__name__
+{attempts}
+print(repr(outcomes))
+'''
+
+
+def _hook_outcomes(attempts, programs=True):
+    import ast
+    import subprocess
+    import sys
+    source = HOOK_PROBE.format(root=str(REPO), programs=programs, attempts=attempts)
+    proc = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return ast.literal_eval(proc.stdout.strip().splitlines()[-1])
+
+
+def test_the_hook_refuses_every_route_to_a_banned_package():
+    outcomes = _hook_outcomes('''
+import builtins, ctypes, gc, importlib, os, pathlib
+site = os.path.dirname(os.path.dirname(importlib.util.find_spec("numpy").origin))
+attempt("import_module", lambda: importlib.import_module("to" + "rch"))
+attempt("dunder_import", lambda: __import__("torch.nn"))
+attempt("open_its_file", lambda: open(site + "/numpy/../torch/__init__.py"))
+attempt("ctypes_pathlike", lambda: ctypes.CDLL(pathlib.Path(site) / "torch" / "lib" / "x.so"))
+attempt("symlink_to_it", lambda: os.symlink(site + "/torch", "/tmp/x-link-to-torch"))
+attempt("chdir_into_it", lambda: os.chdir(site + "/torch"))
+hook = [o for o in gc.get_objects() if getattr(o, "__name__", "") == "hook"
+        and getattr(o, "__module__", "") == "autograder.inside.bans"][0]
+def rebind_defaults():
+    hook.__defaults__ = (frozenset(),) + hook.__defaults__[1:]
+attempt("rebind_defaults", rebind_defaults)
+def swap_code():
+    hook.__code__ = (lambda event, args: None).__code__
+attempt("swap_code", swap_code)
+def patch_builtins_then_import():
+    saved, builtins.type = builtins.type, lambda value: str
+    try:
+        __import__("torch")
+    finally:
+        builtins.type = saved
+attempt("patched_builtins", patch_builtins_then_import)
+attempt("plain_numpy", lambda: importlib.import_module("numpy"))
+attempt("an_honest_file", lambda: open(os.devnull).close())
+''')
+    allowed = {label for label, outcome in outcomes.items() if outcome == "allowed"}
+    assert allowed == {"plain_numpy", "an_honest_file"}, outcomes
+
+
+def test_where_the_jail_cannot_hide_them_no_program_may_start():
+    attempts = '''
+import os, subprocess
+attempt("subprocess", lambda: subprocess.run(["true"]))
+attempt("os_system", lambda: os.system("true"))
+attempt("fork", lambda: (lambda pid: pid == 0 and os._exit(0) or os.waitpid(pid, 0))(os.fork()))
+'''
+    refused = _hook_outcomes(attempts, programs=False)
+    assert refused["subprocess"] == refused["os_system"] == "PermissionError", refused
+    assert refused["fork"] == "allowed", refused  # a fork keeps the hook
+    assert set(_hook_outcomes(attempts, programs=True).values()) == {"allowed"}

@@ -71,13 +71,14 @@ def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path, grade):
     scores = {row["student_id"]: (float(row["score"]), float(row["max_score"]))
               for row in csv.DictReader(open(tmp_path / "grades.csv"))}
     assert (root / "gradebook.db").exists()  # the explicit gradebook path was used
-    ours_ref = grade(course.master_path(assignment), assignment)
+    # our grader on the very notebooks nbgrader graded: the same code, so the same hidden
+    # inputs (autograder/secret.py), so the same scores
+    submitted = root / "submitted"
+    ours_ref = grade(submitted / "reference" / assignment / f"{assignment}.ipynb", assignment)
     assert scores["reference"] == (ours_ref["score"], ours_ref["max_score"]), \
         failures_printed(root, "reference", assignment)
     assert ours_ref["score"] == ours_ref["max_score"]
-    buggy_py = tmp_path / "buggy.py"
-    buggy_py.write_text(bug.apply(course.master_path(assignment).read_text()))
-    ours_bug = grade(buggy_py, assignment)
+    ours_bug = grade(submitted / "buggy" / assignment / f"{assignment}.ipynb", assignment)
     assert scores["buggy"] == (ours_bug["score"], ours_bug["max_score"]), \
         failures_printed(root, "buggy", assignment)
     assert ours_bug["score"] < ours_bug["max_score"]

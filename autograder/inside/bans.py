@@ -4,20 +4,25 @@ contract forbids libraries (01-05: torch, scipy, sklearn, jax; ``course.banned_i
 
 ``sys.addaudithook`` hooks cannot be removed, and this one refuses, with an ImportError that
 names the ban:
-- every import of a banned package, by any spelling that reaches the import system
-  (``import torch``, ``__import__``, ``importlib.import_module("to" + "rch")``);
-- opening any file inside a banned package's folder (``exec_module`` on its ``__init__.py``,
-  reading its source or bytecode), ``ctypes`` loading a library from there, changing into
-  it, and linking or copying from it: any path with a part named like a banned package;
-- changes to the hook function itself (its code or defaults).
+- the ``import`` statement and ``__import__`` for a banned package (the "import" event);
+- opening any file with a path through a folder named like a banned package: whatever finds
+  a module (``importlib.import_module("to" + "rch")``, which raises no "import" event,
+  ``exec_module`` on its ``__init__.py``) must read its source or bytecode; likewise
+  ``ctypes`` loading a library from there, changing into it, linking or copying from it;
+- changes to the hook function itself (its code or defaults);
+- with ``programs`` false, starting any program: a fresh interpreter has no such hook. The
+  grader asks for that only where its jail could not hide the banned packages' folders
+  (the namespaces modes mount an empty folder over each, so no process of the worker can
+  read them: ``jail.build_root``).
 
 The hook reads nothing that the submission can change: what it needs is bound as default
-arguments when it is made (immutable: a frozenset and str), the builtins it calls are bound
+arguments when it is made (immutable: frozensets and str), the builtins it calls are bound
 the same way (rebinding ``builtins.type`` changes nothing), it calls no library function
 (``os.path`` could be patched), and it has no closure (closure cells are writable).
 Not caught (see the README's trust model): writing the process's memory with ``ctypes``, and
 loading a banned package's compiled extension through a loader object without opening it
-from Python. The parent does not believe this hook either: it only takes points away.
+from Python (in the namespaces modes its files are not there to load). The parent does not
+believe this hook either: it only takes points away.
 """
 
 import sys
@@ -29,16 +34,26 @@ _PATH_EVENTS = frozenset(["open", "ctypes.dlopen", "os.chdir", "os.symlink", "os
                           "os.rename", "shutil.copyfile", "shutil.copytree"])
 
 
-def install(banned, assignment):
-    """Refuse the packages ``banned`` (top-level names) for the rest of this process."""
+# Events that start a program: a fresh interpreter would not have this hook.
+_PROGRAM_EVENTS = frozenset(["os.exec", "os.posix_spawn", "os.spawn", "os.system",
+                             "subprocess.Popen", "os.startfile", "pty.spawn"])
+
+
+def install(banned, assignment, programs=True):
+    """Refuse the packages ``banned`` (top-level names) for the rest of this process; with
+    ``programs`` false, refuse to start any program too (a fresh Python has no such hook: the
+    grader asks for this where the jail could not hide the packages' files, ``uid`` mode)."""
     banned = frozenset(str(name) for name in banned)
     if not banned:
         return None
+    no_programs = f"starting programs is not allowed in {assignment} on this grading machine"
     message = (f"{{}} may not be used in {assignment}: write it with numpy alone "
                "(the grader refuses to load it)")
 
     def hook(event, args, _banned=banned, _message=message, _type=type, _str=str,
-             _bytes=bytes, _error=ImportError, _runtime=RuntimeError, _self=None):
+             _bytes=bytes, _error=ImportError, _runtime=RuntimeError, _programs=programs,
+             _denied=PermissionError, _no_programs=no_programs, _starts=_PROGRAM_EVENTS,
+             _paths=_PATH_EVENTS, _self=None):
         if event == "import":
             name = args[0]
             if _type(name) is not _str:
@@ -46,12 +61,16 @@ def install(banned, assignment):
             top = name.partition(".")[0]
             if top in _banned:
                 raise _error(_message.format(top))
-        elif event in _PATH_EVENTS:
+        elif event in _starts and not _programs:
+            raise _denied(_no_programs)
+        elif event in _paths:
             for path in (args[:2] if event in ("os.symlink", "os.link") else args[:1]):
                 if _type(path) is _bytes:
                     path = path.decode("utf-8", "surrogateescape")
                 if _type(path) is not _str:
-                    continue
+                    if event == "ctypes.dlopen" and path is not None:  # None: this process
+                        raise _error("the grader loads libraries by plain path names only")
+                    continue  # a file descriptor (open): nothing is looked up by name
                 parts = []
                 for part in path.split("/"):  # "..": no library code, which could be patched
                     if part == "..":

@@ -70,10 +70,13 @@ def answer(ns, request):
             except (KeyError, AttributeError):
                 return _missing(name)
             args, kwargs = request["args"], request["kwargs"]
+            # the arguments as given, in tuples: the function can reach this frame's lists,
+            # not put other objects in their place
+            given, given_kw = tuple(args), tuple(kwargs.items())
             value = func(*args, **kwargs)
             reply = {"value": value}
             if request.get("inputs"):
-                reply["inputs"] = [args, kwargs]
+                reply["inputs"] = [list(given), dict(given_kw)]
             return reply
         if op == "probe":
             module_name = request["module"]

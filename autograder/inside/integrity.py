@@ -4,22 +4,34 @@ A second layer only. The parent never needs it for a value-based point (those it
 against its own reference), but a few properties are visible only in this process ("does
 not modify its inputs" is the worker's account of the arguments after the call), and the
 cheap ways to forge them go through our modules: replacing ``calls.answer`` or a probe,
-swapping ``sys.modules`` entries, rebinding a function's code. ``Snapshot`` records what
-every loaded module of ``autograder`` holds; after each request the worker compares, and a
-change is reported to the parent as the error kind ``tampered``, which costs the question
-and flags the submission. Additions are allowed (a probe module imported later adds itself
-to its package). A determined submission can still forge this report; the README's trust
-model says so.
+swapping ``sys.modules`` entries, rebinding a function's code, or through what the channel
+is made of (``json.dumps``, ``socket.socket.sendall``). ``Snapshot`` records what every
+loaded module of ``autograder`` and of the channel holds; after each request the worker
+compares, and a change is reported to the parent as the error kind ``tampered``, which
+costs the question and flags the submission. Additions are allowed (a probe module imported
+later adds itself to its package). A determined submission can still forge this report;
+the README's trust model says so.
 """
 
 import sys
 
 PACKAGE = "autograder"
+# What the channel is made of besides our modules: replacing json.dumps or a socket method
+# forges replies as surely as replacing the agent.
+CHANNEL_MODULES = ("json", "json.encoder", "json.decoder", "json.scanner", "socket", "struct",
+                   "base64")
+CHANNEL_CLASSES = (("socket", "socket"), ("json", "JSONEncoder"), ("json", "JSONDecoder"))
 
 
 def _ours():
-    return {name: module for name, module in list(sys.modules.items())
-            if name == PACKAGE or name.startswith(PACKAGE + ".")}
+    """{name: module or class} of everything watched that is loaded now."""
+    found = {name: module for name, module in list(sys.modules.items())
+             if name == PACKAGE or name.startswith(PACKAGE + ".") or name in CHANNEL_MODULES}
+    for module_name, class_name in CHANNEL_CLASSES:
+        cls = getattr(sys.modules.get(module_name), class_name, None)
+        if isinstance(cls, type):
+            found[f"{module_name}.{class_name} (class)"] = cls
+    return found
 
 
 class Snapshot:
@@ -46,11 +58,13 @@ class Snapshot:
         now = _ours()
         for name, (module, namespace, codes) in self.modules.items():
             if now.get(name) is not module:
-                return f"sys.modules[{name!r}] was replaced or removed"
+                return (f"{name} was replaced" if name.endswith("(class)")
+                        else f"sys.modules[{name!r}] was replaced or removed")
             current = getattr(module, "__dict__", {})
             for key, value in namespace.items():
                 if key not in current or current[key] is not value:
                     return f"{name}.{key} was rebound"
-                if codes.get(key) is not None and getattr(value, "__code__", None) is not codes[key]:
+                code = getattr(value, "__code__", None)
+                if codes.get(key) is not None and code is not codes[key]:
                     return f"the code of {name}.{key} was replaced"
         return ""

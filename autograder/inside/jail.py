@@ -431,6 +431,8 @@ def build_root(config, uid, owner):
         jail.hide(path)
     for path in needed:  # what lies beneath a hidden path (a virtualenv in the course)
         jail.bind(path)
+    for path in config.get("hide_packages", ()):  # the libraries this assignment bans
+        jail.hide(path)
     os.makedirs(jail.inside("/etc"), exist_ok=True)
     for name in ETC_FILES:
         jail.bind(f"/etc/{name}")

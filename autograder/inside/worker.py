@@ -61,7 +61,8 @@ def main(fd):
     os.set_inheritable(fd, False)  # programs the submission runs do not get the channel
     os.register_at_fork(after_in_child=sock.close)
     request = plain.decode(recv_frame(sock))
-    bans.install(request.get("banned", ()), request.get("assignment") or "this assignment")
+    bans.install(request.get("banned", ()), request.get("assignment") or "this assignment",
+                 programs=request.get("programs", True))
     snapshot = integrity.Snapshot()  # (locals of this frame: not rebound by a cell)
     answer, encode_reply = calls.answer, _encode_reply
     namespace, errors = run_cells(request["cells"])

@@ -284,6 +284,10 @@ def test_sigmoid_grad_leaves_input_alone(student, ref):
 
 # ---- tanh -----------------------------------------------------------------------------------
 
+# every path to a library tanh the tripwire watches (the bits of the values catch the rest)
+TANH_FUNCTIONS = ["numpy.tanh", "numpy._core.umath.tanh", "math.tanh", "cmath.tanh"]
+
+
 def _tanh_likely(ref, x):
     t = ref.tanh(x)
     return {"tanh(|x|): the sign of x was not put back (tanh is odd)": np.abs(t),
@@ -296,7 +300,7 @@ def _tanh_likely(ref, x):
 def test_tanh_random(student, ref):
     """tanh: matches the reference and torch on a random (3, 4, 5) array"""
     x = random_x(7)
-    check_not_calling(student, "tanh", [x], ["numpy.tanh", "math.tanh"])
+    check_not_calling(student, "tanh", [x], TANH_FUNCTIONS)
     compare(student, ref, "tanh", x, "tanh(x) for x of shape (3, 4, 5)",
             likely=_tanh_likely(ref, x))
 
@@ -315,8 +319,8 @@ def test_tanh_large(student, ref):
 def test_tanh_not_from_a_library(student, ref):
     """tanh: built from exp, without np.tanh, math.tanh, scipy or torch"""
     x = random_x(9, shape=(2, 5))
-    check_not_calling(student, "tanh", [x], ["numpy.tanh", "math.tanh"])
-    check_not_calling(student, "tanh", [1.5], ["numpy.tanh", "math.tanh"])
+    check_not_calling(student, "tanh", [x], TANH_FUNCTIONS)
+    check_not_calling(student, "tanh", [1.5], TANH_FUNCTIONS)
     check_no_banned_imports(student, "tanh")
     compare(student, ref, "tanh", x, "tanh(x) for x of shape (2, 5)")
     # Whatever route reached a library tanh (an alias, a default argument, np.vectorize, cmath),

@@ -36,6 +36,40 @@ def _resolve(dotted):
     return module, attr
 
 
+def _reachable(function, limit=2000):
+    """Objects reachable from ``function`` without calling anything: its defaults, closure,
+    the globals its code names, and what lists, tuples, sets, dicts, functions and
+    ``np.vectorize`` objects among them hold (bounded: ``limit`` objects)."""
+    seen, found, todo = set(), [], [function]
+    while todo and len(found) < limit:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        found.append(obj)
+        kind = type(obj)
+        if kind in (list, tuple, set, frozenset):
+            todo.extend(obj)
+        elif kind is dict:
+            todo.extend(obj.values())
+        elif kind is types.FunctionType:
+            todo.extend(obj.__defaults__ or ())
+            todo.extend((obj.__kwdefaults__ or {}).values())
+            for cell in obj.__closure__ or ():
+                try:
+                    todo.append(cell.cell_contents)
+                except ValueError:  # an empty cell
+                    pass
+            codes = [obj.__code__]
+            while codes:
+                code = codes.pop()
+                todo.extend(obj.__globals__[n] for n in code.co_names if n in obj.__globals__)
+                codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+        elif kind.__name__ == "vectorize" and hasattr(obj, "pyfunc"):
+            todo.append(obj.pyfunc)
+    return found
+
+
 def calls_banned(namespace, function, args, banned):
     """Call ``function(*args)`` with every ``banned`` function ("numpy.tanh") replaced by a
     tripwire, also where the submission bound it to a global of its own; returns the list
@@ -56,6 +90,11 @@ def calls_banned(namespace, function, args, banned):
             if value is original:
                 saved_globals.append((key, value))
                 namespace[key] = tripwire
+    originals = [original for _, _, original in saved_attrs]
+    for obj in _reachable(namespace[function]):  # bound at definition time: a default, a
+        for dotted, original in zip(banned, originals):  # closure, a list, np.vectorize
+            if obj is original:
+                tripped.append(dotted)
     try:
         namespace[function](*args)
     finally:
