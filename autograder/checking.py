@@ -30,7 +30,7 @@ def check_notebook(path, assignment=None):
     assignment = assignment or _guess_assignment(path)
     checks = master.checks(assignment)
     try:
-        cells, labels = read_submission(path)
+        cells, labels, _ = read_submission(path)
     except SubmissionError as exc:
         print(f"Cannot check {path}: {exc}")
         return 1

@@ -136,7 +136,7 @@ def run_suite(assignment, student, question=None):
     """Every hidden test's result (or one question's) for this student, in the suite's order."""
     from . import secret, submission, suite
     plugin = SuitePlugin(student, master.load_reference(assignment), question)
-    suite._salt = secret.salt(submission.fingerprint(student.cells or []))
+    suite._salt = secret.salt(student.fingerprint or submission.fingerprint([]))
     try:
         _pytest(assignment, plugin)
     finally:
@@ -199,14 +199,14 @@ def grade_file(path, assignment, limits=None):
 
     course.master_path(assignment)  # an unknown assignment is the caller's error
     try:
-        cells, labels = read_submission(path)
+        cells, labels, fingerprint = read_submission(path)
         source = "\n\n".join(cells)
     except (SubmissionError, OSError) as exc:
-        cells, source, labels = None, None, None
+        cells, source, labels, fingerprint = None, None, None, None
         problem = f"your submission could not be read: {exc}"
     student = RemoteStudent(cells or [], limits, source=source,
                             banned=course.banned_imports(assignment), assignment=assignment,
-                            labels=labels)
+                            labels=labels, fingerprint=fingerprint)
     if cells is None:
         student._load_failure = problem
     try:

@@ -66,20 +66,21 @@ def _one_thread():
         torch.set_num_threads(threads)
 
 
-def submission_cells(assignment, folder="."):
-    """The code cells of the notebook being graded, read from the kernel's working directory,
-    where otter and nbgrader run it: the cells our grader reads, so the same hidden inputs
-    (``autograder.secret``). ``NN_name.ipynb``, else the folder's only notebook; else None."""
+def submission_fingerprint(assignment, folder="."):
+    """The fingerprint of the notebook being graded, read from the kernel's working directory,
+    where otter and nbgrader run it: the fingerprint our grader computes, so the same hidden
+    inputs (``autograder.secret``). ``NN_name.ipynb``, else the folder's only notebook; else
+    None."""
     from pathlib import Path
 
-    from .submission import SubmissionError, read_cells
+    from .submission import SubmissionError, read_submission
 
     folder = Path(folder)
     notebooks = sorted(folder.glob("*.ipynb"))
     named = folder / f"{assignment}.ipynb"
     path = named if named.is_file() else notebooks[0] if len(notebooks) == 1 else None
     try:
-        return read_cells(path) if path else None
+        return read_submission(path)[2] if path else None
     except (SubmissionError, OSError):
         return None
 
@@ -90,7 +91,7 @@ def results(assignment, question, namespace):
     if key not in _runs or _runs[key][0] is not namespace:
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), _one_thread():
-            student = TimedLocalStudent(namespace, submission_cells(assignment))
+            student = TimedLocalStudent(namespace, submission_fingerprint(assignment))
             run = run_suite(assignment, student, question)
         _runs[key] = (namespace, {r.name: r for r in run})
     return _runs[key][1]

@@ -155,6 +155,7 @@ class Student:
     cells = None  # its code cells (submission.read_cells), where the grader has them
     tampered = ""  # what the worker reported of a change to the grader's code, if anything
     labels = None  # per code cell, its place in the notebook (submission.read_submission)
+    fingerprint = None  # of its code (submission.fingerprint): salts the hidden inputs
     load_errors = ()
 
     def __getattr__(self, name):
@@ -241,9 +242,9 @@ class RemoteStudent(Student):
     """
 
     def __init__(self, cells, limits=None, source=None, filename="submission.py", banned=(),
-                 assignment="", labels=None):
+                 assignment="", labels=None, fingerprint=None):
         self.cells = list(cells)
-        self.labels = labels
+        self.labels, self.fingerprint = labels, fingerprint
         self.banned, self.assignment = tuple(banned), assignment
         self.limits = limits or Limits()
         self.source = source
@@ -310,9 +311,9 @@ class RemoteStudent(Student):
 class LocalStudent(Student):
     """The notebook's own globals (otter and nbgrader run tests inside the kernel)."""
 
-    def __init__(self, namespace, cells=None):
+    def __init__(self, namespace, fingerprint=None):
         self.namespace = namespace
-        self.cells = cells
+        self.fingerprint = fingerprint
 
     def _request(self, request):
         reply = calls.answer(self.namespace, plain.copy(request))

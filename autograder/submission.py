@@ -2,8 +2,9 @@
 
 Parsing happens here, in the grader, on data only: a notebook is JSON read by nbformat, a
 script is split into cells by jupytext where it has ``# %%`` markers. Lines that only make
-sense in Jupyter or talk to otter (``%magic``, ``!shell``, ``grader.check(...)``) become
-blank lines, so that line numbers in error messages still match the student's cell.
+sense in Jupyter or talk to a grading tool (``%magic``, ``!shell``, ``grader.check(...)``,
+nbgrader's hidden-test blocks) become blank lines, so that line numbers in error messages
+still match the student's cell.
 """
 
 import re
@@ -29,8 +30,24 @@ class SubmissionError(ValueError):
     """A file that is not a gradable submission; the message says why."""
 
 
+HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")  # nbgrader's markers
+
+
+def _runs(source):
+    """[(line, whether the worker runs it)] for the lines of one cell."""
+    lines, hidden = [], False
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker == HIDDEN_TESTS[0]:
+            hidden = True
+        lines.append((line, not (hidden or NOT_RUN.match(line))))
+        if marker == HIDDEN_TESTS[1]:
+            hidden = False
+    return lines
+
+
 def clean(source):
-    return "\n".join("" if NOT_RUN.match(line) else line for line in source.splitlines())
+    return "\n".join(line if runs else "" for line, runs in _runs(source))
 
 
 def read_cells(path):
@@ -39,9 +56,10 @@ def read_cells(path):
 
 
 def read_submission(path):
-    """(code cells, labels): the cells as ``read_cells`` gives them, and for each one a label
-    for messages, ``{"position": its place among all the cells (markdown too), counting from 1,
-    "first": its first non-blank line}``, so that "cell 11" is the 11th cell a student sees."""
+    """(code cells, labels, fingerprint): the cells as ``read_cells`` gives them; for each one
+    a label for messages, ``{"position": its place among all the cells (markdown too),
+    counting from 1, "first": its first non-blank line}``, so that "cell 11" is the 11th cell a
+    student sees; and the code's ``fingerprint``."""
     path = Path(path)
     if not path.is_file():
         raise SubmissionError(f"{path} is not a file")
@@ -81,21 +99,24 @@ def read_submission(path):
         raise SubmissionError(f"{path.name} is not a notebook (.ipynb) or a Python file (.py)")
     labels = [{"position": n, "first": next((line.strip() for line in s.splitlines()
                                               if line.strip()), "")} for n, s in code]
-    return [clean(s) for _, s in code], labels
+    return [clean(s) for _, s in code], labels, fingerprint([s for _, s in code])
 
 
-def fingerprint(cells):
+def fingerprint(sources):
     """A hash of a submission's code: exactly what it runs, and nothing else.
 
-    ``cells`` as ``read_cells`` gives them (so our grader and the otter and nbgrader bridges,
-    which read the same file, get the same fingerprint). Markdown, outputs and metadata do
-    not count; every character of the code does, whitespace too (a string literal can hold
-    data in it), and so does the boundary between cells.
+    ``sources``: its code cells as written (before ``clean``). Markdown, outputs, metadata
+    and the lines the worker does not run (``clean``'s: otter's calls, nbgrader's hidden-test
+    blocks, which nbgrader restores before it runs a notebook) do not count; every other
+    character does, whitespace too (a string literal can hold data in it), and so do the
+    boundaries between cells. Our grader and the otter and nbgrader bridges read the same
+    file, so they compute the same fingerprint.
     """
     import hashlib
 
     digest = hashlib.sha256()
-    for cell in cells:
-        data = cell.encode("utf-8", "surrogatepass")
+    for source in sources:
+        code = "\n".join(line for line, runs in _runs(source) if runs)
+        data = code.encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
