@@ -421,12 +421,13 @@ def dead_fraction(grad_fn, shift, **params):
     return np.mean(np.all(slopes == 0, axis=0))
 
 
-try:
+try:  # compute first: an unfinished exercise raises here, before a figure exists
     shifts = np.linspace(0, 5, 21)
+    dead_relu = [dead_fraction(relu_grad, s) for s in shifts]
+    dead_leaky = [dead_fraction(leaky_relu_grad, s) for s in shifts]
     plt.figure(figsize=(6, 3.4))
-    plt.plot(shifts, [dead_fraction(relu_grad, s) for s in shifts], "o-", label="relu")
-    plt.plot(shifts, [dead_fraction(leaky_relu_grad, s) for s in shifts], "s-",
-             label="leaky_relu")
+    plt.plot(shifts, dead_relu, "o-", label="relu")
+    plt.plot(shifts, dead_leaky, "s-", label="leaky_relu")
     plt.gca().set(xlabel="how far the biases were pushed down", ylabel="share of dead units",
                   title="Units that can no longer learn")
     plt.legend()
@@ -621,9 +622,9 @@ try:
     target = np.sin(2 * xs)
     choices = {"identity (no activation)": lambda z: z, "relu": relu, "tanh": tanh,
                "elu": elu}
+    fits = {name: random_feature_fit(phi, xs, target) for name, phi in choices.items()}
     fig, axes = plt.subplots(1, 4, figsize=(13, 3), sharey=True)
-    for ax, (name, phi) in zip(axes, choices.items()):
-        fit = random_feature_fit(phi, xs, target)
+    for ax, (name, fit) in zip(axes, fits.items()):
         ax.plot(xs, target, color="0.6", lw=3, label="target")
         ax.plot(xs, fit, color="#d9682b", lw=1.5, label="fit")
         ax.set(title=f"{name}\nmean squared error {np.mean((fit - target) ** 2):.4f}",

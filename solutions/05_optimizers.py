@@ -199,12 +199,13 @@ except NotImplementedError as exc:
 # exactly what the plot below does.
 
 # %%
-try:
+try:  # compute first: an unfinished exercise raises here, before a figure exists
+    lr_paths = {label: gradient_descent(bowl_grad, THETA0, lr=lr, steps=60)
+                for lr, label in [(0.002, "0.002: too small, crawls"), (0.03, "0.03: steady, slow"),
+                                  (0.09, "0.09: good (zigzags, but fastest here)"),
+                                  (0.105, "0.105: too large, diverges")]}
     fig, ax = plt.subplots(figsize=(7, 4))
-    for lr, label in [(0.002, "0.002: too small, crawls"), (0.03, "0.03: steady, slow"),
-                      (0.09, "0.09: good (zigzags, but fastest here)"),
-                      (0.105, "0.105: too large, diverges")]:
-        path = gradient_descent(bowl_grad, THETA0, lr=lr, steps=60)
+    for label, path in lr_paths.items():
         ax.semilogy(bowl(path[:, 0], path[:, 1]), label=f"lr = {label}")
     ax.set(xlabel="step", ylabel="loss (log scale)", title="the same walk, four learning rates")
     ax.legend()
@@ -568,11 +569,11 @@ try:
     runs = [("SGD, lr 1e-3", lambda ps: SGD(ps, lr=1e-3), "#3b6fb6"),
             ("SGD, lr 1e-3, momentum 0.9", lambda ps: SGD(ps, lr=1e-3, momentum=0.9), "#d9682b"),
             ("Adam, lr 0.1", lambda ps: Adam(ps, lr=0.1), "#2a9d5c")]
+    banana_paths = [run_optimizer(make, rosenbrock_grad, start, 400) for _, make, _ in runs]
     fig, ax = plt.subplots(figsize=(7, 5))
     contour_map(ax, rosenbrock, xlim=(-2, 2), ylim=(-1, 3), levels=np.geomspace(0.3, 2500, 15),
                 title="Rosenbrock, 400 steps each")
-    for label, make, color in runs:
-        path = run_optimizer(make, rosenbrock_grad, start, 400)
+    for (label, _, color), path in zip(runs, banana_paths):
         ax.plot(*path.T, "-", lw=1.5, color=color,
                 label=f"{label}: ends at loss {rosenbrock(*path[-1]):.2g}")
         ax.plot(*path[-1], "o", ms=7, color=color, markeredgecolor="k")  # where it stopped
