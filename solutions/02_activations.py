@@ -34,7 +34,9 @@
 #   `x = np.asarray(x, dtype=np.float64)`; for a single number, a 0-d array or a numpy
 #   float64 are both fine);
 # - never modify the input array: build a new array instead;
-# - the values are PyTorch's (in float64), including at exactly `x = 0`;
+# - the values are PyTorch's (in float64) for every finite input, including the convention
+#   at exactly `x = 0` that each exercise states (which side of a kink counts there); the sign
+#   of a zero result (`0.0` or `-0.0`) and the result for a `nan` input are not graded;
 # - no overflow warning, `nan` or `inf` for inputs as large as $\pm 10^4$;
 # - numpy only: `torch`, `scipy`, `sklearn` and `jax` may not be imported, and `tanh` may not
 #   call `np.tanh` or `math.tanh`.
@@ -219,8 +221,8 @@ plot_activation("sigmoid", sigmoid, sigmoid_grad)
 # practically zero once $|x| > 5$. A unit whose input lands far out on either side is
 # **saturated**: it barely reacts to changes, and so its weights barely learn. Worse,
 # backpropagation (assignment 04) multiplies one such factor per layer: through ten sigmoid
-# layers the slopes alone shrink the signal by a factor of at least
-# $0.25^{10} \approx 10^{-6}$ (before the weights have their say). This is the **vanishing
+# layers the slopes alone multiply the signal by at most $0.25^{10} \approx 10^{-6}$, a
+# shrinking by a factor of at least a million (before the weights have their say). This is the **vanishing
 # gradient** problem, and the main reason sigmoid went out of fashion for hidden layers.
 #
 # ## 3. Tanh

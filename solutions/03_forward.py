@@ -28,6 +28,11 @@
 # `predict` and `count_parameters`. Each exercise cell contains a stub that raises
 # `NotImplementedError`; replace it with your code, then run the check cell below it.
 # Use numpy only (no torch here: you are building what `torch.nn` does for you).
+#
+# **Conventions for every function here** (the hidden tests check them):
+# - an array argument may also be a Python number or a (nested) list, of floats or of ints:
+#   convert it with `np.asarray(..., dtype=np.float64)` before computing with it;
+# - no function modifies its inputs: build new arrays instead (no `+=` on an argument).
 
 # %% tags=["given"]
 import numpy as np

@@ -29,6 +29,14 @@
 # Each exercise cell contains a stub that raises `NotImplementedError`; replace it with your
 # code, then run the check cell below it. Use numpy only (no torch: you are building what
 # `torch.optim` does for you).
+#
+# **Conventions for every function here** (the hidden tests check them):
+# - a point, a parameter or a gradient may also be a Python number or a (nested) list, of
+#   floats or of ints: convert it with `np.asarray(..., dtype=np.float64)` (or copy it with
+#   `np.array(..., dtype=np.float64)`) before computing with it. The one exception is the
+#   `params` of the optimizer objects `SGD` and `Adam`: float64 arrays that `step` updates
+#   in place (section 4);
+# - apart from those `params`, no function modifies its inputs: build new arrays instead.
 
 # %% tags=["given"]
 import numpy as np
@@ -130,9 +138,10 @@ assert np.asarray(sgd_update([1, 2], [1, 1], 0.5)).dtype == np.float64, \
 # %% [markdown]
 # ### Exercise 2: `gradient_descent(grad_fn, x0, lr=0.1, steps=100)`
 # Walk: starting at `x0` (shape `(D,)`), apply `x <- x - lr * grad_fn(x)` `steps` times.
-# Return the whole path, an array of shape `(steps + 1, D)` whose row 0 is `x0` and whose
-# row `k` is the point after step `k`. `grad_fn` is any function that takes a point and
-# returns the gradient there (like `bowl_grad`). Do not modify `x0`: the caller still needs it.
+# Return the whole path, a float64 array of shape `(steps + 1, D)` whose row 0 is `x0` and
+# whose row `k` is the point after step `k`. `grad_fn` is any function that takes a point and
+# returns the gradient there (like `bowl_grad`). `x0` may be a list such as `[1.0, -4.0]`
+# (then `x0 - ...` fails: convert first), and do not modify it: the caller still needs it.
 
 # %% tags=["exercise"]
 def gradient_descent(grad_fn, x0, lr=0.1, steps=100):
@@ -156,6 +165,8 @@ assert np.allclose(_path[0], [1.0, -4.0]), "row 0 of the path must be x0 itself"
 assert np.allclose(_path[1], [0.5, -2.0]), "x1 = x0 - 0.25 * (2 * x0) = 0.5 * x0"
 assert np.allclose(_path[3], [0.125, -0.5]), "each step halves x here: x3 = x0 / 8"
 assert _x0.tolist() == [1.0, -4.0], "gradient_descent must not modify x0"
+assert np.allclose(gradient_descent(lambda x: 2 * x, [1.0, -4.0], lr=0.25, steps=1),
+                   [[1.0, -4.0], [0.5, -2.0]]), "x0 may be a list: convert it with np.array first"
 
 # %% [markdown]
 # Here is the walk on our valley, from $(-5, 1.2)$ with $\eta = 0.09$. Across the valley the

@@ -83,3 +83,59 @@ def test_untouched_notebook_draws_no_empty_figure(assignment):
             first = source.strip().splitlines()[0]
             assert not left, (f"{assignment}, cell {position} ({first!r}) leaves {len(left)} "
                               "figure(s) open with the stubs in place: compute before plotting")
+
+
+# ---- the input conventions ------------------------------------------------------------------
+
+def _exercise_texts(assignment):
+    """{function: (its exercise's markdown, its public check)}: the markdown since the last
+    "### Exercise" heading, for every function an exercise cell defines."""
+    texts, heading = {}, ""
+    for cell in master.read_master(assignment):
+        if cell.kind == "markdown" and "### Exercise" in cell.source:
+            heading = cell.source[cell.source.index("### Exercise"):]
+        elif cell.role == "exercise":
+            for name in re.findall(r"^(?:def|class) (\w+)", cell.source, re.M):
+                texts[name] = (heading, "")
+        elif cell.role == "check" and cell.question in texts:
+            texts[cell.question] = (texts[cell.question][0], cell.source)
+    return texts
+
+
+def _hidden_list_tests(assignment):
+    """{function: docstring} of the hidden tests that pass lists where arrays are expected."""
+    import ast
+    tree = ast.parse((course.PACKAGE_DIR / "suites" / f"test_{assignment}.py").read_text())
+    found = {}
+    for node in tree.body:
+        is_test = isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        doc = ast.get_docstring(node) if is_test else None
+        doc = doc and doc.splitlines()[0]  # the test's public name: "function: what it checks"
+        if doc and re.search(r"\blists?\b", doc) and not re.search(r"params list|-layer list", doc):
+            found.setdefault(doc.split(":")[0], doc)
+    return found
+
+
+@pytest.mark.parametrize("assignment", NUMPY_ASSIGNMENTS)
+def test_conventions_are_stated_at_the_top(assignment):
+    """Before the first exercise: inputs may be numbers or lists, and none is modified."""
+    intro = markdown(assignment).split("### Exercise")[0]
+    block = re.search(r"\*\*(?:Conventions|Rules) for every function here\*\*.*?(?=\n#?\s*\n|\Z)",
+                      intro, re.S)
+    assert block, f"{assignment}: no 'Conventions for every function here' paragraph before Exercise 1"
+    text = " ".join(block.group(0).split())
+    assert "Python number" in text and "list" in text, text
+    assert re.search(r"modif(y|ies) (its|the) input", text), text
+
+
+@pytest.mark.parametrize("assignment", NUMPY_ASSIGNMENTS)
+def test_exercises_graded_with_lists_say_so(assignment):
+    """Where a hidden test passes lists, the exercise's own text or public check does too."""
+    def says_so(name):
+        text, check = _exercise_texts(assignment)[name]
+        return bool(re.search(r"\blists?\b", text)
+                    or re.search(rf"\b{name}\(\s*\[|\b{name}\([^\n]*\.tolist\(\)", check))
+
+    silent = [f"{name} ({doc})" for name, doc in _hidden_list_tests(assignment).items()
+              if not says_so(name)]
+    assert not silent, f"{assignment}: exercises graded with list inputs that never mention lists: {silent}"
