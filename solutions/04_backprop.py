@@ -655,8 +655,7 @@ assert np.isfinite(bce_loss_grad(np.array([0.0]), np.array([1.0]))).all(), "guar
 #
 # $$\frac{\partial L}{\partial z_k} = \frac{\sigma(z_k) - t_k}{M}.$$
 #
-# ### Exercise 7: `bce_with_logits_loss(logits, targets)` and its gradient
-# `bce_with_logits_loss_grad(logits, targets)`.
+# ### Exercise 7: `bce_with_logits_loss(logits, targets)` and `bce_with_logits_loss_grad(logits, targets)`
 # Both must work for logits as large as $\pm 10^4$ without warnings, `inf` or `nan`.
 
 # %% tags=["exercise"]
@@ -695,9 +694,12 @@ assert np.allclose(_g, [[-0.125, 0.0], [-0.25, 0.125]]), f"(sigmoid(z) - t) / 4,
 
 # %% [markdown]
 # Here is the difference in practice: the loss of one example with target 0 as its logit
-# grows. Going through `sigmoid` and `bce_loss` the curve hits the $-100$ clamp and goes flat
-# (around $z \approx 37$, where $\sigma(z)$ rounds to $1$); the fused version keeps growing
-# like $z$, as it should.
+# grows. Going through `sigmoid` and `bce_loss`, the loss follows $z$ up to about $z = 34$,
+# then climbs in coarse steps ($1 - \sigma(z)$ is rounded to the spacing of float64 numbers
+# near 1), and at $z \approx 37$, where $\sigma(z)$ rounds to exactly $1$, it **jumps to
+# 100** (the $-100$ clamp of $\log(1 - p)$) and stays flat at 100 however large $z$ grows: too
+# high for $37 < z < 100$, too low beyond. The fused version follows $z$ all the way, as it
+# should.
 
 # %%
 try:
