@@ -445,3 +445,32 @@ def test_06_removing_the_relu_costs_about_seven_points():
         torch.set_num_threads(threads)
     assert accuracy[ref.SimpleMLP] == pytest.approx(0.98, abs=0.015)
     assert accuracy[WithoutReLU] == pytest.approx(0.91, abs=0.015)
+
+
+# ---- the student release --------------------------------------------------------------------
+
+@pytest.mark.parametrize("assignment", course.assignment_names())
+def test_notebook_says_where_its_checks_are(assignment):
+    """A notebook moved out of its folder fails every check with otter's "Test ... not
+    found": the title cell and the set-up cell say that the checks live in tests/ beside it."""
+    nb = build.student_notebook(assignment)
+    assert f"`assignments/{assignment}/`, next to the `tests/` folder" in nb.cells[0].source
+    setup = nb.cells[1].source
+    assert "otter.Notebook" in setup and "tests/ folder next to this notebook" in setup
+    assert (course.ASSIGNMENTS_DIR / assignment / "tests").is_dir()
+
+
+def test_nbconvert_to_script_writes_a_py_file():
+    from nbconvert import ScriptExporter
+
+    nb = build.student_notebook("01_perceptron")
+    _, resources = ScriptExporter().from_notebook_node(nb)
+    assert resources["output_extension"] == ".py"
+
+
+def test_otter_log_is_ignored_by_git():
+    import subprocess
+
+    proc = subprocess.run(["git", "check-ignore", "-q", "assignments/01_perceptron/.OTTER_LOG"],
+                          cwd=course.REPO_ROOT, capture_output=True)
+    assert proc.returncode == 0, "otter's .OTTER_LOG should be in .gitignore"
