@@ -28,6 +28,8 @@ def hidden_words(assignment, name):
 
 # (assignment, bug, question, what the failure must say: the hidden suite's words)
 CASES = [
+    ("05_optimizers", "sgd_dampening", "SGD", hidden_words("05_optimizers", "DAMPENING")),
+    ("05_optimizers", "sgd_ignores_momentum", "SGD", hidden_words("05_optimizers", "NO_MOMENTUM")),
     ("05_optimizers", "adam_eps_inside_sqrt", "Adam", hidden_words("05_optimizers", "EPS_SQRT")),
     ("05_optimizers", "adam_no_bias_correction", "Adam", hidden_words("05_optimizers", "NO_BIAS")),
     ("05_optimizers", "adam_t_starts_at_one", "Adam", hidden_words("05_optimizers", "T_OFF")),
