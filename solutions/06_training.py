@@ -525,8 +525,9 @@ assert _net.training, "train_one_epoch should put the model in training mode (mo
 _net.zero_grad(set_to_none=True)
 _batches = [(_xs[:3], _ys[:3]), (_xs[3:], _ys[3:])]
 _losses = [_loss_fn(_net(_x), _y).item() for _x, _y in _batches]
-_summed = [sum(_g) for _g in zip(*(torch.autograd.grad(_loss_fn(_net(_x), _y), list(_net.parameters()))
-                                  for _x, _y in _batches))]
+_batch_grads = [torch.autograd.grad(_loss_fn(_net(_x), _y), list(_net.parameters()))
+                for _x, _y in _batches]
+_summed = [_g1 + _g2 for _g1, _g2 in zip(*_batch_grads)]  # what no zero_grad() leaves behind
 _got = train_one_epoch(_net, DataLoader(TensorDataset(_xs, _ys), batch_size=3), _loss_fn,
                        torch.optim.SGD(_net.parameters(), lr=0.0), torch.device("cpu"))
 assert not all(p.grad is not None and torch.allclose(p.grad, g) for p, g in zip(_net.parameters(), _summed)), \
