@@ -24,9 +24,15 @@ from .gradescope import build_gradescope
 
 COURSE_ID = "nn-fundamentals"
 OTTER_SETUP = """\
-# Run this cell first: it loads the public checks (`grader.check(...)` cells below).
+# Run this cell first: it loads the public checks (the `grader.check(...)` cells below) from
+# the tests/ folder next to this notebook. Keep the notebook in its folder: moved elsewhere,
+# every check cell fails with "ValueError: Test ... not found".
 import otter
 grader = otter.Notebook("{notebook}")"""
+WHERE_CHECKS_ARE = """
+
+*Keep this notebook in its folder, `assignments/{assignment}/`, next to the `tests/` folder
+that holds its public checks: the `grader.check(...)` cells read them from there.*"""
 NBGRADER_HIDDEN = """\
 # The hidden tests for `{question}` run here when the notebook is graded.
 ### BEGIN HIDDEN TESTS
@@ -39,7 +45,8 @@ def _notebook(cells):
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
+        # file_extension: `jupyter nbconvert --to script` writes NN_name.py, not NN_name.txt
+        "language_info": {"name": "python", "file_extension": ".py", "mimetype": "text/x-python"},
     }
     nb.cells = cells
     return nb
@@ -69,6 +76,9 @@ def student_notebook(assignment):
             cells.append(_cell("code", master.strip_solutions(cell.source), cell_id))
         elif cell.role == "check":
             cells.append(_cell("code", f'grader.check("{cell.question}")', cell_id))
+        elif not cells:  # the title: say where the public checks must be
+            cells.append(_cell(cell.kind, cell.source + WHERE_CHECKS_ARE.format(
+                assignment=assignment), cell_id))
         else:
             cells.append(_cell(cell.kind, cell.source, cell_id))
         if len(cells) == 1:  # the otter set-up cell right after the title

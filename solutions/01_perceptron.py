@@ -22,6 +22,11 @@
 # **What you will write:** `step`, `perceptron_output`, `perceptron_update`,
 # `train_perceptron` and `accuracy`. Each exercise cell contains a stub that raises
 # `NotImplementedError`; replace the stub with your code, then run the check cell below it.
+#
+# **Conventions for every function here** (the hidden tests check them):
+# - an input may be a Python number, a (nested) list or a numpy array: convert it with
+#   `np.asarray(..., dtype=np.float64)` before computing with it;
+# - no function modifies its inputs: build new arrays instead (no `+=` on an argument).
 
 # %% tags=["given"]
 import numpy as np
@@ -216,10 +221,11 @@ def plot_boundary(ax, X, y, w, b, title):
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", xlim=(-0.5, 1.5), ylim=(-0.5, 1.5))
 
 
-try:
+try:  # compute first: an unfinished exercise raises here, before a figure exists
+    trained = {gate: train_perceptron(X_gate, gates[gate]) for gate in ["AND", "OR"]}
+    perceptron_output(X_gate, *trained["AND"][:2])
     fig, axes = plt.subplots(1, 2, figsize=(9, 4))
-    for ax, gate in zip(axes, ["AND", "OR"]):
-        w_gate, b_gate, history = train_perceptron(X_gate, gates[gate])
+    for ax, (gate, (w_gate, b_gate, history)) in zip(axes, trained.items()):
         plot_boundary(ax, X_gate, gates[gate], w_gate, b_gate,
                       f"{gate}: w={w_gate}, b={b_gate}, {len(history)} epochs")
     axes[0].legend(loc="upper left")
@@ -243,15 +249,15 @@ except NotImplementedError as exc:
 # 04 supply the smooth activations and gradients that make them trainable.
 
 # %%
-try:
+try:  # compute first: an unfinished exercise raises here, before a figure exists
     w_xor, b_xor, history = train_perceptron(X_gate, gates["XOR"], max_epochs=30)
+    xor_accuracy = accuracy(gates["XOR"], perceptron_output(X_gate, w_xor, b_xor))
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
     ax1.plot(range(1, len(history) + 1), history, marker="o")
     ax1.set(title="XOR: mistakes per epoch never reach 0", xlabel="epoch", ylabel="mistakes")
     plot_boundary(ax2, X_gate, gates["XOR"], w_xor, b_xor, "XOR: the best a line can do")
     plt.tight_layout()
     plt.show()
-    y_hat = perceptron_output(X_gate, w_xor, b_xor)
-    print(f"accuracy on XOR after {len(history)} epochs: {accuracy(gates['XOR'], y_hat):.2f}")
+    print(f"accuracy on XOR after {len(history)} epochs: {xor_accuracy:.2f}")
 except NotImplementedError as exc:
     print("Finish the exercises above to see this plot:", exc)

@@ -34,7 +34,9 @@
 #   `x = np.asarray(x, dtype=np.float64)`; for a single number, a 0-d array or a numpy
 #   float64 are both fine);
 # - never modify the input array: build a new array instead;
-# - the values are PyTorch's (in float64), including at exactly `x = 0`;
+# - the values are PyTorch's (in float64) for every finite input, including the convention
+#   at exactly `x = 0` that each exercise states (which side of a kink counts there); the sign
+#   of a zero result (`0.0` or `-0.0`) and the result for a `nan` input are not graded;
 # - no overflow warning, `nan` or `inf` for inputs as large as $\pm 10^4$;
 # - numpy only: `torch`, `scipy`, `sklearn` and `jax` may not be imported, and `tanh` may not
 #   call `np.tanh` or `math.tanh`.
@@ -219,8 +221,8 @@ plot_activation("sigmoid", sigmoid, sigmoid_grad)
 # practically zero once $|x| > 5$. A unit whose input lands far out on either side is
 # **saturated**: it barely reacts to changes, and so its weights barely learn. Worse,
 # backpropagation (assignment 04) multiplies one such factor per layer: through ten sigmoid
-# layers the slopes alone shrink the signal by a factor of at least
-# $0.25^{10} \approx 10^{-6}$ (before the weights have their say). This is the **vanishing
+# layers the slopes alone multiply the signal by at most $0.25^{10} \approx 10^{-6}$, a
+# shrinking by a factor of at least a million (before the weights have their say). This is the **vanishing
 # gradient** problem, and the main reason sigmoid went out of fashion for hidden layers.
 #
 # ## 3. Tanh
@@ -421,12 +423,13 @@ def dead_fraction(grad_fn, shift, **params):
     return np.mean(np.all(slopes == 0, axis=0))
 
 
-try:
+try:  # compute first: an unfinished exercise raises here, before a figure exists
     shifts = np.linspace(0, 5, 21)
+    dead_relu = [dead_fraction(relu_grad, s) for s in shifts]
+    dead_leaky = [dead_fraction(leaky_relu_grad, s) for s in shifts]
     plt.figure(figsize=(6, 3.4))
-    plt.plot(shifts, [dead_fraction(relu_grad, s) for s in shifts], "o-", label="relu")
-    plt.plot(shifts, [dead_fraction(leaky_relu_grad, s) for s in shifts], "s-",
-             label="leaky_relu")
+    plt.plot(shifts, dead_relu, "o-", label="relu")
+    plt.plot(shifts, dead_leaky, "s-", label="leaky_relu")
     plt.gca().set(xlabel="how far the biases were pushed down", ylabel="share of dead units",
                   title="Units that can no longer learn")
     plt.legend()
@@ -621,9 +624,9 @@ try:
     target = np.sin(2 * xs)
     choices = {"identity (no activation)": lambda z: z, "relu": relu, "tanh": tanh,
                "elu": elu}
+    fits = {name: random_feature_fit(phi, xs, target) for name, phi in choices.items()}
     fig, axes = plt.subplots(1, 4, figsize=(13, 3), sharey=True)
-    for ax, (name, phi) in zip(axes, choices.items()):
-        fit = random_feature_fit(phi, xs, target)
+    for ax, (name, fit) in zip(axes, fits.items()):
         ax.plot(xs, target, color="0.6", lw=3, label="target")
         ax.plot(xs, fit, color="#d9682b", lw=1.5, label="fit")
         ax.set(title=f"{name}\nmean squared error {np.mean((fit - target) ** 2):.4f}",

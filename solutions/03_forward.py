@@ -28,6 +28,11 @@
 # `predict` and `count_parameters`. Each exercise cell contains a stub that raises
 # `NotImplementedError`; replace it with your code, then run the check cell below it.
 # Use numpy only (no torch here: you are building what `torch.nn` does for you).
+#
+# **Conventions for every function here** (the hidden tests check them):
+# - an array argument may also be a Python number or a (nested) list, of floats or of ints:
+#   convert it with `np.asarray(..., dtype=np.float64)` before computing with it;
+# - no function modifies its inputs: build new arrays instead (no `+=` on an argument).
 
 # %% tags=["given"]
 import numpy as np
@@ -247,11 +252,10 @@ assert np.array_equal(_params[1][0], init_linear(4, 2, _g)[0]), "layers share th
 # front matched to their activation (or normalisation layers, which you will meet later).
 
 # %%
-try:
+try:  # compute first: an unfinished exercise raises here, before a figure exists
     _rng = np.random.default_rng(0)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-
     widths = [4, 16, 64, 256, 1024, 4096]
+    one_layer = {}  # label: std of the outputs for each width
     for label, make_k in (("fixed k = 0.1", lambda n: 0.1),
                           ("k = 1/sqrt(in)  (init_linear)", lambda n: 1 / np.sqrt(n))):
         stds = []
@@ -259,12 +263,10 @@ try:
             W, b = init_linear(n_in, 64, _rng)
             scale = make_k(n_in) * np.sqrt(n_in)  # init_linear draws with k = 1/sqrt(in)
             stds.append((linear_forward(_rng.normal(size=(200, n_in)), W * scale, b * scale)).std())
-        ax1.plot(widths, stds, marker="o", label=label)
-    ax1.set(xscale="log", yscale="log", xlabel="in_features (width of the input)",
-            ylabel="std of the layer's outputs", title="One layer: the width must be divided out")
-    ax1.legend()
+        one_layer[label] = stds
 
     x_deep = _rng.normal(size=(16, 128))  # 16 examples of width 128
+    deep = {}  # label: std of the activations after each of the 30 layers
     for label, c in (("c = 0.5 (too small)", 0.5), ("c = 1 (init_linear)", 1.0),
                      ("c = sqrt(6) (He)", np.sqrt(6)), ("c = 4 (too large)", 4.0),
                      ("fixed k = 0.5 (no 1/sqrt(in))", 0.5 * np.sqrt(128))):
@@ -273,6 +275,15 @@ try:
             W, _ = init_linear(128, 128, _rng)
             h = relu(linear_forward(h, c * W, np.zeros(128)))  # biases 0: only W's scale
             stds.append(h.std())
+        deep[label] = stds
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    for label, stds in one_layer.items():
+        ax1.plot(widths, stds, marker="o", label=label)
+    ax1.set(xscale="log", yscale="log", xlabel="in_features (width of the input)",
+            ylabel="std of the layer's outputs", title="One layer: the width must be divided out")
+    ax1.legend()
+    for label, stds in deep.items():
         ax2.plot(range(1, 31), stds, label=label)
     ax2.set(yscale="log", xlabel="layer", ylabel="std of the activations",
             title="30 ReLU layers of width 128, k = c / sqrt(in)")
@@ -451,13 +462,14 @@ def step_network(centres, steepness=25.0):
 
 try:
     x_plot = np.linspace(0, 3, 400)[:, None]  # (N, 1): 400 examples, 1 input each
+    kinds = ((hinge_network, "relu", "ReLU hinges"), (step_network, "sigmoid", "sigmoid steps"))
+    curves = [{units: mlp_forward(x_plot, build(np.linspace(0, 3, units + 1)), act)
+               for units in (3, 6, 16)} for build, act, _ in kinds]  # before any figure
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    for ax, build, act, kind in ((axes[0], hinge_network, "relu", "ReLU hinges"),
-                                 (axes[1], step_network, "sigmoid", "sigmoid steps")):
+    for ax, (_, _, kind), fits in zip(axes, kinds, curves):
         ax.plot(x_plot, target(x_plot), color="k", lw=3, alpha=0.3, label="target")
-        for units in (3, 6, 16):
-            net = build(np.linspace(0, 3, units + 1))
-            ax.plot(x_plot, mlp_forward(x_plot, net, act), label=f"{units} hidden units")
+        for units, fit in fits.items():
+            ax.plot(x_plot, fit, label=f"{units} hidden units")
         ax.set(title=f"one hidden layer of {kind}", xlabel="x")
         ax.legend()
     plt.tight_layout()

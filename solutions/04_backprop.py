@@ -33,6 +33,14 @@
 # Each exercise cell contains a stub that raises `NotImplementedError`; replace it with your
 # code, then run the check cell below it. Use numpy only (no torch: you are building what
 # `loss.backward()` does for you). The forward pieces of assignment 03 are given.
+#
+# **Conventions for every function here** (the hidden tests check them):
+# - an array argument may also be a Python number or a (nested) list, of floats or of ints:
+#   convert it with `np.asarray(..., dtype=np.float64)` before computing with it (class
+#   labels become integers: `np.asarray(labels).astype(np.int64)`);
+# - no function modifies its inputs: build new arrays instead (no `+=` or `-=` on an
+#   argument). The one exception is `numerical_gradient`, which changes one entry of `x` at
+#   a time and restores it exactly (section 5).
 
 # %% tags=["given"]
 import numpy as np
@@ -282,7 +290,9 @@ print(f"loss {float(tiny_network_loss(w0, b0)):.4f} -> after one step with lr = 
 #
 # ### Exercise 1: `linear_backward(dout, x, W)`
 # Return `(dx, dW, db)` as float64 arrays with the shapes in the table. (The layer's
-# backward pass does not need `b`: the bias does not affect any derivative.)
+# backward pass does not need `b`: the bias does not affect any derivative.) As everywhere in
+# this notebook, `dout`, `x` and `W` may arrive as nested lists (of ints, too): convert each
+# with `np.asarray(..., dtype=np.float64)` first, since a list has no `.T` and no `@`.
 
 # %% tags=["exercise"]
 def linear_backward(dout, x, W):
@@ -310,6 +320,9 @@ assert np.allclose(_dx, [[3.0, 2.0, 1.0], [2.0, 0.5, -1.0]]), "wrong dx: it is d
 assert np.allclose(_dW[0], [1.0, 2.0, 3.0]) and np.allclose(_dW[2], [0.0, 1.0, -0.5]), \
     "wrong dW: it is dout.T @ x"
 assert np.allclose(_db, [1.0, 1.0, -1.0, 2.0]), "db is dout summed over the batch (not averaged)"
+_parts = linear_backward(_dout.astype(int).tolist(), _x.tolist(), _W.tolist())
+assert all(np.allclose(_got, _want) for _got, _want in zip(_parts, (_dx, _dW, _db))), \
+    "dout, x and W may be nested lists (of ints, too): convert each with np.asarray first"
 
 # %% [markdown]
 # ### Elementwise activations
@@ -642,8 +655,7 @@ assert np.isfinite(bce_loss_grad(np.array([0.0]), np.array([1.0]))).all(), "guar
 #
 # $$\frac{\partial L}{\partial z_k} = \frac{\sigma(z_k) - t_k}{M}.$$
 #
-# ### Exercise 7: `bce_with_logits_loss(logits, targets)` and its gradient
-# `bce_with_logits_loss_grad(logits, targets)`.
+# ### Exercise 7: `bce_with_logits_loss(logits, targets)` and `bce_with_logits_loss_grad(logits, targets)`
 # Both must work for logits as large as $\pm 10^4$ without warnings, `inf` or `nan`.
 
 # %% tags=["exercise"]
@@ -682,9 +694,12 @@ assert np.allclose(_g, [[-0.125, 0.0], [-0.25, 0.125]]), f"(sigmoid(z) - t) / 4,
 
 # %% [markdown]
 # Here is the difference in practice: the loss of one example with target 0 as its logit
-# grows. Going through `sigmoid` and `bce_loss` the curve hits the $-100$ clamp and goes flat
-# (around $z \approx 37$, where $\sigma(z)$ rounds to $1$); the fused version keeps growing
-# like $z$, as it should.
+# grows. Going through `sigmoid` and `bce_loss`, the loss follows $z$ up to about $z = 34$,
+# then climbs in coarse steps ($1 - \sigma(z)$ is rounded to the spacing of float64 numbers
+# near 1), and at $z \approx 37$, where $\sigma(z)$ rounds to exactly $1$, it **jumps to
+# 100** (the $-100$ clamp of $\log(1 - p)$) and stays flat at 100 however large $z$ grows: too
+# high for $37 < z < 100$, too low beyond. The fused version follows $z$ all the way, as it
+# should.
 
 # %%
 try:

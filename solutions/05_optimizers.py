@@ -29,6 +29,14 @@
 # Each exercise cell contains a stub that raises `NotImplementedError`; replace it with your
 # code, then run the check cell below it. Use numpy only (no torch: you are building what
 # `torch.optim` does for you).
+#
+# **Conventions for every function here** (the hidden tests check them):
+# - a point, a parameter or a gradient may also be a Python number or a (nested) list, of
+#   floats or of ints: convert it with `np.asarray(..., dtype=np.float64)` (or copy it with
+#   `np.array(..., dtype=np.float64)`) before computing with it. The one exception is the
+#   `params` of the optimizer objects `SGD` and `Adam`: float64 arrays that `step` updates
+#   in place (section 4);
+# - apart from those `params`, no function modifies its inputs: build new arrays instead.
 
 # %% tags=["given"]
 import numpy as np
@@ -130,9 +138,10 @@ assert np.asarray(sgd_update([1, 2], [1, 1], 0.5)).dtype == np.float64, \
 # %% [markdown]
 # ### Exercise 2: `gradient_descent(grad_fn, x0, lr=0.1, steps=100)`
 # Walk: starting at `x0` (shape `(D,)`), apply `x <- x - lr * grad_fn(x)` `steps` times.
-# Return the whole path, an array of shape `(steps + 1, D)` whose row 0 is `x0` and whose
-# row `k` is the point after step `k`. `grad_fn` is any function that takes a point and
-# returns the gradient there (like `bowl_grad`). Do not modify `x0`: the caller still needs it.
+# Return the whole path, a float64 array of shape `(steps + 1, D)` whose row 0 is `x0` and
+# whose row `k` is the point after step `k`. `grad_fn` is any function that takes a point and
+# returns the gradient there (like `bowl_grad`). `x0` may be a list such as `[1.0, -4.0]`
+# (then `x0 - ...` fails: convert first), and do not modify it: the caller still needs it.
 
 # %% tags=["exercise"]
 def gradient_descent(grad_fn, x0, lr=0.1, steps=100):
@@ -156,6 +165,8 @@ assert np.allclose(_path[0], [1.0, -4.0]), "row 0 of the path must be x0 itself"
 assert np.allclose(_path[1], [0.5, -2.0]), "x1 = x0 - 0.25 * (2 * x0) = 0.5 * x0"
 assert np.allclose(_path[3], [0.125, -0.5]), "each step halves x here: x3 = x0 / 8"
 assert _x0.tolist() == [1.0, -4.0], "gradient_descent must not modify x0"
+assert np.allclose(gradient_descent(lambda x: 2 * x, [1.0, -4.0], lr=0.25, steps=1),
+                   [[1.0, -4.0], [0.5, -2.0]]), "x0 may be a list: convert it with np.array first"
 
 # %% [markdown]
 # Here is the walk on our valley, from $(-5, 1.2)$ with $\eta = 0.09$. Across the valley the
@@ -199,12 +210,13 @@ except NotImplementedError as exc:
 # exactly what the plot below does.
 
 # %%
-try:
+try:  # compute first: an unfinished exercise raises here, before a figure exists
+    lr_paths = {label: gradient_descent(bowl_grad, THETA0, lr=lr, steps=60)
+                for lr, label in [(0.002, "0.002: too small, crawls"), (0.03, "0.03: steady, slow"),
+                                  (0.09, "0.09: good (zigzags, but fastest here)"),
+                                  (0.105, "0.105: too large, diverges")]}
     fig, ax = plt.subplots(figsize=(7, 4))
-    for lr, label in [(0.002, "0.002: too small, crawls"), (0.03, "0.03: steady, slow"),
-                      (0.09, "0.09: good (zigzags, but fastest here)"),
-                      (0.105, "0.105: too large, diverges")]:
-        path = gradient_descent(bowl_grad, THETA0, lr=lr, steps=60)
+    for label, path in lr_paths.items():
         ax.semilogy(bowl(path[:, 0], path[:, 1]), label=f"lr = {label}")
     ax.set(xlabel="step", ylabel="loss (log scale)", title="the same walk, four learning rates")
     ax.legend()
@@ -380,10 +392,18 @@ class SGD:
 _w, _b = np.array([1.0, 2.0]), np.array([0.5])
 _opt = SGD([_w, _b], lr=0.1, momentum=0.9)
 _opt.step([np.array([1.0, -1.0]), np.array([2.0])])
+assert not (np.array_equal(_w, [1.0, 2.0]) and np.array_equal(_b, [0.5])), \
+    "the first step did not move: the buffer starts as a copy of the first gradient and is " \
+    "used in that same step (and p must change in place: p -= ...)"
 assert np.allclose(_w, [0.9, 2.1]) and np.allclose(_b, [0.3]), \
     "after the first step w should be [0.9, 2.1] and b [0.3], changed IN PLACE (p -= ...): " \
     "the first buffer is the gradient itself, so the first step is p -= lr * grad"
 _opt.step([np.array([1.0, -1.0]), np.array([0.0])])
+for _mistake, (_w_then, _b_then) in {  # what classic mistakes make of the second step
+        "momentum ignored: these are plain SGD steps": ([0.8, 2.2], [0.3]),
+        "momentum with dampening (1 - momentum) * grad": ([0.8, 2.2], [0.12])}.items():
+    assert not (np.allclose(_w, _w_then) and np.allclose(_b, _b_then)), \
+        f"second step: got w = {_w}, b = {_b}. This looks like: {_mistake}"
 assert np.allclose(_w, [0.71, 2.29]) and np.allclose(_b, [0.12]), \
     "second step: buffer = 0.9 * buffer + grad (no (1 - momentum) factor), then p -= lr * buffer"
 _q = np.array([3.0])
@@ -507,10 +527,31 @@ class Adam:
 _p = np.array([1.0, -1.0, 0.0])
 _adam = Adam([_p], lr=0.1)
 _adam.step([np.array([1e-3, -50.0, 0.0])])
-assert np.allclose(_p, [0.9, -0.9, 0.0], atol=1e-4), \
+assert not np.array_equal(_p, [1.0, -1.0, 0.0]), \
+    "the first step left p as it was. This looks like: parameters rebound instead of updated " \
+    "in place (p = p - ...): the caller's arrays never change. Write into them: p -= ..."
+assert np.all(np.isfinite(_p)), \
+    f"got {_p} after the first step. In Adam a nan or inf usually comes from a division by zero " \
+    "in the bias correction (t must be 1 on the first step, so 1 - beta ** t is never 0) or " \
+    "from the square root of a negative v (v must average grad * grad)"
+_mistakes = {  # what the first step makes of the entry 1.0 (gradient 1e-3, lr 0.1) in classic bugs
+    "eps inside the square root (torch adds eps after it: sqrt(v_hat) + eps)":
+        1 - 0.1 * 1e-3 / np.sqrt(1e-6 + 1e-8),
+    "Adam without bias correction (divide m by 1 - beta1 ** t and v by 1 - beta2 ** t)":
+        1 - 0.1 * 1e-4 / (np.sqrt(1e-9) + 1e-8),
+    "Adam step count off by one (t must start at 1): t += 1 once per step, before the "
+    "bias correction": 1 - 0.1 * (1e-4 / 0.19) / (np.sqrt(1e-9 / (1 - 0.999 ** 2)) + 1e-8),
+    "v averaging grad (or |grad|) instead of grad * grad": 1 - 0.1 * 1e-3 / (np.sqrt(1e-3) + 1e-8),
+    "eps scaled by the bias correction (the paper's 'efficient' form); torch adds eps to "
+    "sqrt(v_hat)": 1 - 0.1 * 1e-3 / (1e-3 + 1e-8 / np.sqrt(1e-3)),
+}
+for _mistake, _value in _mistakes.items():
+    assert not np.isclose(_p[0], _value, rtol=0, atol=1e-9), \
+        f"got {_p} after the first step. This looks like: {_mistake}"
+assert np.allclose(_p, [1 - 1e-4 / (1e-3 + 1e-8), -1 + 5 / (50 + 1e-8), 0.0], rtol=0, atol=1e-9), \
     "Adam's first step should move every entry by about lr = 0.1 against its gradient's sign, " \
     "whatever the gradient's size, and leave a zero-gradient entry alone, in place (p -= ...); " \
-    f"got {_p}: check the bias correction (t must be 1 on the first step)"
+    f"got {_p}"
 _adam.step([np.array([3e-3, 50.0, 0.0])])
 assert np.allclose(_p, [0.8082233, -0.90526316, 0.0], atol=1e-6), \
     f"second step: m = 0.9 m + 0.1 g, v = 0.999 v + 0.001 g * g, both bias-corrected; got {_p}"
@@ -568,11 +609,11 @@ try:
     runs = [("SGD, lr 1e-3", lambda ps: SGD(ps, lr=1e-3), "#3b6fb6"),
             ("SGD, lr 1e-3, momentum 0.9", lambda ps: SGD(ps, lr=1e-3, momentum=0.9), "#d9682b"),
             ("Adam, lr 0.1", lambda ps: Adam(ps, lr=0.1), "#2a9d5c")]
+    banana_paths = [run_optimizer(make, rosenbrock_grad, start, 400) for _, make, _ in runs]
     fig, ax = plt.subplots(figsize=(7, 5))
     contour_map(ax, rosenbrock, xlim=(-2, 2), ylim=(-1, 3), levels=np.geomspace(0.3, 2500, 15),
                 title="Rosenbrock, 400 steps each")
-    for label, make, color in runs:
-        path = run_optimizer(make, rosenbrock_grad, start, 400)
+    for (label, _, color), path in zip(runs, banana_paths):
         ax.plot(*path.T, "-", lw=1.5, color=color,
                 label=f"{label}: ends at loss {rosenbrock(*path[-1]):.2g}")
         ax.plot(*path[-1], "o", ms=7, color=color, markeredgecolor="k")  # where it stopped

@@ -515,9 +515,30 @@ _got = train_one_epoch(_net, DataLoader(TensorDataset(_xs, _ys), batch_size=5), 
                        torch.optim.SGD(_net.parameters(), lr=0.1), torch.device("cpu"))
 assert isinstance(_got, float), "train_one_epoch should return a Python float (use loss.item())"
 assert abs(_got - _expected_loss.item()) < 1e-5, "with one batch, the epoch loss is that batch's loss"
+assert not all(torch.equal(p, s) for p, s in zip(_net.parameters(), _start)), \
+    "the parameters did not move: optimizer.step() before loss.backward(), or no optimizer.step() at all"
 assert all(torch.allclose(p, s - 0.1 * g, atol=1e-6) for p, s, g in zip(_net.parameters(), _start, _grads)), \
     "one batch with SGD(lr=0.1) should move each parameter by -0.1 * its gradient"
 assert _net.training, "train_one_epoch should put the model in training mode (model.train())"
+# Two batches, of 3 and 2 examples, with lr=0: the parameters stay put, so each batch's loss
+# and gradient can be computed here in advance.
+_net.zero_grad(set_to_none=True)
+_batches = [(_xs[:3], _ys[:3]), (_xs[3:], _ys[3:])]
+_losses = [_loss_fn(_net(_x), _y).item() for _x, _y in _batches]
+_batch_grads = [torch.autograd.grad(_loss_fn(_net(_x), _y), list(_net.parameters()))
+                for _x, _y in _batches]
+_summed = [_g1 + _g2 for _g1, _g2 in zip(*_batch_grads)]  # what no zero_grad() leaves behind
+_got = train_one_epoch(_net, DataLoader(TensorDataset(_xs, _ys), batch_size=3), _loss_fn,
+                       torch.optim.SGD(_net.parameters(), lr=0.0), torch.device("cpu"))
+assert not all(p.grad is not None and torch.allclose(p.grad, g) for p, g in zip(_net.parameters(), _summed)), \
+    "gradients accumulated across batches: call optimizer.zero_grad() before loss.backward()"
+for _mistake, _value in {
+        "mean of batch losses not weighted by batch size (the last batch is smaller)": sum(_losses) / 2,
+        "the batch losses were summed, not averaged over the examples": sum(_losses),
+        "only the last batch's loss was returned": _losses[-1]}.items():
+    assert abs(_got - _value) > 1e-6, f"two batches of 3 and 2 examples: this looks like: {_mistake}"
+assert abs(_got - (3 * _losses[0] + 2 * _losses[1]) / 5) < 1e-5, \
+    "the epoch loss is the mean over all examples: weight each batch's loss by its size"
 
 # %% [markdown]
 # ## 7. Evaluating: eval mode and `torch.no_grad()`
@@ -536,15 +557,20 @@ assert _net.training, "train_one_epoch should put the model in training mode (mo
 # is why `train_one_epoch` must switch back.
 
 # %%
+torch.manual_seed(0)  # the same "random" entries every time you run this cell
 dropout = nn.Dropout(p=0.5)
 ones = torch.ones(1, 8)
 dropout.train()
 print("train mode:", dropout(ones))
-print("train mode:", dropout(ones), "(a different random half each call)")
+print("train mode:", dropout(ones), "(other entries: each call draws anew)")
 dropout.eval()
 print("eval mode: ", dropout(ones))
 
 # %% [markdown]
+# In training mode every call zeroes each entry with probability 0.5, independently: about
+# half of them, a different set each call (the seed only makes this notebook's output
+# repeatable), and the survivors are doubled. In eval mode the input passes unchanged.
+#
 # The second switch is about gradients. While evaluating we never call `backward()`, so
 # recording the computational graph only costs memory and time. Inside
 # `with torch.no_grad():` PyTorch records nothing: results have `requires_grad=False` and
@@ -656,8 +682,13 @@ assert _history["val_loss"][-1] == evaluate(_net, _loader, nn.CrossEntropyLoss()
 # ## 9. Training on two moons
 #
 # Everything is in place. The recipe: data and loaders, a model on the device, a loss for
-# two classes (two logits and cross-entropy; one logit and `BCEWithLogitsLoss` would work
-# just as well), Adam, and `fit`.
+# two classes, Adam, and `fit`. For the loss we give the model two logits, one per class, and
+# use cross-entropy, which is what `evaluate`'s argmax expects. One logit with
+# `BCEWithLogitsLoss` is the other common way to classify two classes, but not a drop-in
+# change here: that loss wants float targets of the logits' shape `(N, 1)` (our loaders hand
+# out class indices of shape `(N,)`, so it raises "Target size ... must be the same as input
+# size"), and the class is then `logit > 0`, while an argmax over a single column is always
+# 0.
 
 # %%
 try:
@@ -705,7 +736,8 @@ if history is not None:
 # ## 10. Where to go from here
 #
 # - Remove the ReLU from `forward`: the two layers collapse into one linear map, the
-#   boundary becomes a straight line and the validation accuracy drops below 90%. Then
+#   boundary becomes a straight line and the validation accuracy drops from about 98% to
+#   about 91% (a line cannot follow the moons' tips). Then
 #   put it back and try `hidden_size=2`: how many bends can the boundary make now?
 # - Try `"sgd"` with `lr=0.01` instead of Adam: the same network needs far more epochs.
 #   Then try `"momentum"`.

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.suite import (check_array, check_equal, check_float, check_unmodified, fail,
-                              points, rng, type_name)
+from autograder.suite import (check_array, check_equal, check_float, check_unmodified,
+                              describe, fail, points, rng, type_name)
 
 X_GATE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -179,8 +179,10 @@ def test_train_stops_after_clean_epoch(student, ref):
     if not isinstance(mistakes, list) or not mistakes:
         fail("train_perceptron: expected a non-empty list of mistakes per epoch")
     if mistakes[-1] != 0 or 0 in mistakes[:-1]:
+        where = (f"epoch {mistakes.index(0) + 1} made none, yet {len(mistakes)} epochs ran"
+                 if 0 in mistakes[:-1] else f"the last of {len(mistakes)} epochs made some")
         fail(f"train_perceptron: training should stop right after the first epoch with 0 "
-             f"mistakes; got mistakes per epoch {mistakes}")
+             f"mistakes; {where} (mistakes per epoch: {describe(mistakes)})")
     check_equal("train_perceptron: the mistakes per epoch", mistakes,
                 ref.train_perceptron(X, y, max_epochs=500)[2])
 

@@ -20,3 +20,6 @@ def public_checks(linear_backward, np):
     assert np.allclose(_dW[0], [1.0, 2.0, 3.0]) and np.allclose(_dW[2], [0.0, 1.0, -0.5]), \
         "wrong dW: it is dout.T @ x"
     assert np.allclose(_db, [1.0, 1.0, -1.0, 2.0]), "db is dout summed over the batch (not averaged)"
+    _parts = linear_backward(_dout.astype(int).tolist(), _x.tolist(), _W.tolist())
+    assert all(np.allclose(_got, _want) for _got, _want in zip(_parts, (_dx, _dW, _db))), \
+        "dout, x and W may be nested lists (of ints, too): convert each with np.asarray first"

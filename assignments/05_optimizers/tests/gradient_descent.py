@@ -17,3 +17,5 @@ def public_checks(gradient_descent, np):
     assert np.allclose(_path[1], [0.5, -2.0]), "x1 = x0 - 0.25 * (2 * x0) = 0.5 * x0"
     assert np.allclose(_path[3], [0.125, -0.5]), "each step halves x here: x3 = x0 / 8"
     assert _x0.tolist() == [1.0, -4.0], "gradient_descent must not modify x0"
+    assert np.allclose(gradient_descent(lambda x: 2 * x, [1.0, -4.0], lr=0.25, steps=1),
+                       [[1.0, -4.0], [0.5, -2.0]]), "x0 may be a list: convert it with np.array first"
