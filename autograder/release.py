@@ -216,11 +216,13 @@ def solution_lines(assignment, min_length=25):
 
 
 def public_text(assignment):
-    """The master without its solution blocks: what its students see by design."""
+    """The master without its solution blocks (their hints kept): what students see."""
     kept, inside = [], False
     for line in course.master_path(assignment).read_text(encoding="utf-8").splitlines():
-        if master.BEGIN.match(line):
+        begin = master.BEGIN.match(line)
+        if begin:
             inside = True
+            kept.append(begin["hint"] or "")
         elif master.END.match(line):
             inside = False
         elif not inside:
