@@ -45,11 +45,10 @@ from . import course
 REPORT_DIR = "report"
 CODE = "code.py"
 HARD = 0.10  # a pass rate at or below this: "unclear instructions or a test to review"
-SIMILARITY = 0.80  # pairs at or above this copydetect similarity (either way) are listed
+SIMILARITY = 0.80  # pairs sharing at least this part of one's fingerprints are listed
 COMMON = 0.25  # fingerprints in more than this fraction of the class are common code
 NOISE, GUARANTEE = 25, 30  # copydetect's k-gram length and guarantee threshold (its defaults)
 MIN_COMMON = 10  # ... but never fewer submissions than this (MOSS's -m default)
-MAX_COMPARED = 5000  # candidate pairs compared in full, most promising first
 MAX_SIDE_BY_SIDE = 50  # pairs shown side by side (all are in similar.csv)
 
 _LOOKS_LIKE = re.compile(r"This looks like: (.+?)(?:\.(?:\s|$)| \(|$)", re.S)
@@ -241,14 +240,22 @@ def problems(graded):
 
 # ---- similar submissions -----------------------------------------------------------------
 
-def starter_code(assignment):
+def starter_cells(assignment):
     """The code cells of the student notebook, cleaned as a submission's are: boilerplate."""
     from .submission import SubmissionError, read_cells
     path = course.ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
     try:
-        return "\n\n".join(read_cells(path))
+        return read_cells(path)
     except (SubmissionError, OSError):
-        return ""
+        return []
+
+
+def own_code(code, starter):
+    """``code`` (a code.py) without the cells that are exactly starter cells (given code,
+    demos and stubs left as they were): what the student wrote or changed."""
+    cells = re.split(r"(?m)^# %%$\n?", code)
+    return "".join(f"# %%\n{cell.strip()}\n\n" for cell in cells
+                   if cell.strip() and cell.strip() not in starter)
 
 
 def _fingerprint(name, code, boilerplate=()):
@@ -256,6 +263,28 @@ def _fingerprint(name, code, boilerplate=()):
     win = GUARANTEE - NOISE + 1
     return CodeFingerprint(f"{name}.py", NOISE, win, boilerplate=list(boilerplate),
                            language="python", fp=io.StringIO(code))
+
+
+def _fingerprint_all(args):
+    codes, boilerplate = args
+    return [_fingerprint(name, code, boilerplate) for name, code in codes]
+
+
+def _fingerprints(codes, boilerplate):
+    """copydetect's fingerprints of [(name, code)], in order; tokenizing is most of the
+    report's time, so a large class is split over the cores (forked processes)."""
+    import multiprocessing
+    import os
+    jobs = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
+    if len(codes) < 100 or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _fingerprint_all((codes, boilerplate))
+    chunks = [(codes[n::jobs], boilerplate) for n in range(jobs)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        parts = pool.map(_fingerprint_all, chunks)
+    prints = [None] * len(codes)
+    for n, part in enumerate(parts):
+        prints[n::jobs] = part
+    return prints
 
 
 def _drop(fp, hashes):
@@ -281,17 +310,22 @@ class Pair:
 
 
 def similar_pairs(graded, assignment=None, threshold=SIMILARITY, common=COMMON):
-    """Pairs of submissions whose code copydetect finds alike at ``threshold`` or more
-    (either way), most alike first. ``assignment`` gives the starter code (boilerplate)."""
+    """Pairs of submissions whose code is alike, most alike first: copydetect's winnowed
+    fingerprints of each code.py (``assignment`` gives the starter code: boilerplate), and a
+    pair's similarity, either way, the part of one's fingerprints that the other holds too
+    (one matrix product for the whole class); pairs at ``threshold`` or more either way are
+    kept, and the first MAX_SIDE_BY_SIDE get copydetect's matching parts, side by side."""
     import numpy as np
     from copydetect import compare_files
     from copydetect.utils import highlight_overlap
     subs = [g for g in graded if g.code.strip()]
     if len(subs) < 2:
         return []
-    starter = starter_code(assignment) if assignment else ""
+    cells = starter_cells(assignment) if assignment else []
+    starter = "\n\n".join(cells)
     boilerplate = _fingerprint("starter", starter).hashes if starter.strip() else set()
-    prints = [_fingerprint(g.id, g.code, boilerplate) for g in subs]
+    kept = {c.strip() for c in cells}
+    prints = _fingerprints([(g.id, own_code(g.code, kept)) for g in subs], boilerplate)
     frequency = Counter(h for fp in prints for h in fp.hashes)
     limit = max(MIN_COMMON, int(common * len(subs)))
     shared = {h for h, n in frequency.items() if n > limit}
@@ -306,18 +340,14 @@ def similar_pairs(graded, assignment=None, threshold=SIMILARITY, common=COMMON):
         held[row, [columns[h] for h in fp.hashes if h in columns]] = 1.0
     overlap = held @ held.T
     sizes = np.array([max(1, len(fp.hashes)) for fp in prints], dtype=np.float32)
-    ratio = overlap / np.minimum.outer(sizes, sizes)
-    # a pair copydetect could find alike shares a large part of the smaller one's fingerprints
-    rows, cols = np.nonzero(np.triu(ratio >= threshold * 0.5, k=1))
-    order = np.argsort(-ratio[rows, cols], kind="stable")[:MAX_COMPARED]
-    pairs = []
-    for i, j in zip(rows[order].tolist(), cols[order].tolist()):
-        _, (sim_i, sim_j), _ = compare_files(prints[i], prints[j])
-        if max(sim_i, sim_j) >= threshold:
-            pairs.append(Pair(subs[i].id, subs[j].id, float(sim_i), float(sim_j)))
+    share = overlap / sizes[:, None]  # share[i, j]: the part of i's fingerprints j holds too
+    alike = np.triu(np.maximum(share, share.T) >= threshold, k=1)
+    pairs = [Pair(subs[i].id, subs[j].id, float(share[i, j]), float(share[j, i]))
+             for i, j in zip(*(a.tolist() for a in np.nonzero(alike)))]
     pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
     index = {g.id: n for n, g in enumerate(subs)}
-    for pair in pairs[:MAX_SIDE_BY_SIDE]:
+    for pair in pairs[:MAX_SIDE_BY_SIDE]:  # copydetect finds the matching parts
+
         fa, fb = prints[index[pair.a]], prints[index[pair.b]]
         _, _, (slices_a, slices_b) = compare_files(fa, fb)
         for attr, fp, slices in (("side_a", fa, slices_a), ("side_b", fb, slices_b)):
@@ -497,8 +527,10 @@ def _page(assignment, graded, summary, bins, questions, tests, labels, trouble, 
               f"have few good answers, and students may work together where that is allowed. "
               f"Pairs at {_pct(SIMILARITY)} or more (copydetect's winnowing, as MOSS does; the "
               f"starter code and code that more than {_pct(COMMON)} of the class shares do not "
-              f"count). The first figure is the part of the first submission's code found in "
-              f"the second, and the other way round.</p>"]
+              f"count). The first figure is the part of the first submission's fingerprints "
+              f"(its code, winnowed) that the second holds too, and the other way round; the "
+              f"matching parts are marked side by side for the first {MAX_SIDE_BY_SIDE} "
+              f"pairs.</p>"]
     if pairs:
         parts.append(_table(["first", "second", "similarity", ""],
                             [[_ids([p.a]), _ids([p.b]),
