@@ -166,10 +166,11 @@ python3.11 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt
 
 On Windows (PowerShell): `py -3.11 -m venv .venv; .venv\\Scripts\\python -m pip install -r requirements.txt`.
 With conda: `conda env create -f environment.yml` then `conda activate nn-fundamentals`
-(and use `python` wherever this page says `.venv/bin/python`).
+(and use `python` wherever this page says `.venv/bin/python`; on Windows without conda,
+`.venv\\Scripts\\python`).
 
-It installs numpy, matplotlib, PyTorch (the CPU version is enough: no GPU needed),
-JupyterLab and otter's checks client, at the versions the grader uses.
+It installs numpy, matplotlib, PyTorch (no GPU needed), JupyterLab and otter's checks
+client, at the versions the grader uses.
 
 ## Work on an assignment
 
