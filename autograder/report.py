@@ -50,6 +50,7 @@ COMMON = 0.25  # fingerprints in more than this fraction of the class are common
 NOISE, GUARANTEE = 25, 30  # copydetect's k-gram length and guarantee threshold (its defaults)
 MIN_COMMON = 10  # ... but never fewer submissions than this (MOSS's -m default)
 MAX_SIDE_BY_SIDE = 50  # pairs shown side by side (all are in similar.csv)
+MAX_PAIRS_SHOWN = 300  # pairs listed on the page
 
 _LOOKS_LIKE = re.compile(r"This looks like: (.+?)(?:\.(?:\s|$)| \(|$)", re.S)
 _LIMITS = re.compile(r"still running after [\d.]+ s|used more than \d+ MB of memory|wrote a "
@@ -536,7 +537,10 @@ def _page(assignment, graded, summary, bins, questions, tests, labels, trouble, 
                             [[_ids([p.a]), _ids([p.b]),
                               f"{_pct(p.similarity_a)} / {_pct(p.similarity_b)}",
                               f'<a href="#pair-{n}">side by side</a>' if p.side_a else ""]
-                             for n, p in enumerate(pairs)]))
+                             for n, p in enumerate(pairs[:MAX_PAIRS_SHOWN])]))
+        if len(pairs) > MAX_PAIRS_SHOWN:
+            parts.append(f"<p>... and {len(pairs) - MAX_PAIRS_SHOWN} more pairs, all in "
+                         "similar.csv.</p>")
         for n, p in enumerate(pairs):
             if not p.side_a:
                 continue
