@@ -15,6 +15,7 @@ alone.
 """
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -65,14 +66,17 @@ def main(argv=None):
             (target / report.CODE).write_text(code + random_tail(rng))
         shutil.copy(graded / batch.MARKER, klass / batch.MARKER)
         batch.write_gradebook(klass)
-        started, cpu = time.perf_counter(), time.process_time()
+        started, before = time.perf_counter(), os.times()
         path = report.write_report(klass)
-        whole, cpu = time.perf_counter() - started, time.process_time() - cpu
+        after = os.times()
+        whole = time.perf_counter() - started
+        cpu = sum(getattr(after, f) - getattr(before, f)
+                  for f in ("user", "system", "children_user", "children_system"))
         started = time.perf_counter()
         pairs = report.similar_pairs(report.read_graded(klass), "01_perceptron")
         similar = time.perf_counter() - started
-        print(f"class of {args.size}: the report took {whole:.1f} s ({cpu:.1f} s of CPU in "
-              f"this process; the fingerprints are made on every core), of which the "
+        print(f"class of {args.size}: the report took {whole:.1f} s ({cpu:.1f} s of CPU, "
+              f"the fingerprints made on every core), of which the "
               f"similarity search {similar:.1f} s ({len(pairs)} pairs listed); {path}")
     finally:
         if not args.keep:
