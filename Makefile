@@ -27,6 +27,7 @@ test: venv
 
 bench: build
 	$(PY) bench/grading_speed.py
+	$(PY) bench/report_speed.py
 
 clean:
 	rm -rf dist graded

@@ -80,6 +80,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import course
+from .report import CODE, annotate
 
 CANDIDATE_SUFFIXES = (".ipynb", ".zip", ".py")  # also the preference order in a folder
 IGNORED_NAMES = {"__pycache__", "__MACOSX", ".ipynb_checkpoints"}
@@ -338,6 +339,24 @@ def grade_submission(submission, assignment, limits=None):
     return grade_file(path, assignment, limits)
 
 
+def submission_code(submission):
+    """The code the grader ran, as a ``# %%`` script (``code.py``; '' where unreadable)."""
+    from .submission import SubmissionError, read_cells
+    path = Path(submission.path)
+    try:
+        if submission.problem:
+            return ""
+        if path.suffix.lower() == ".zip" and path.is_file():
+            with tempfile.TemporaryDirectory(prefix="autograder-zip-") as folder:
+                member, _ = _zip_member(path, folder)
+                cells = read_cells(member) if member else []
+        else:
+            cells = read_cells(path)
+    except (SubmissionError, OSError):
+        return ""
+    return "".join(f"# %%\n{cell}\n\n" for cell in cells)
+
+
 # ---- files ----------------------------------------------------------------------------------
 
 def write_atomic(path, text):
@@ -505,7 +524,8 @@ def _grading_process(submission, assignment, limits, folder, parent_pid, reason=
         if reason:
             results = unreadable_results(assignment, reason)
         else:
-            results = grade_submission(submission, assignment, limits)
+            results = annotate(grade_submission(submission, assignment, limits))
+            write_atomic(Path(folder) / CODE, submission_code(submission))
         if _stopping:
             raise KeyboardInterrupt
         write_outputs(folder, submission.id, assignment, results)

@@ -1,4 +1,4 @@
-"""The command line: ``python -m autograder {build,grade,merge,grade-examples,check}``."""
+"""The command line: ``python -m autograder {build,grade,merge,report,release,grade-examples,check}``."""
 
 import argparse
 import contextlib
@@ -79,7 +79,9 @@ def cmd_grade(args):
             print(f"--json grades exactly one submission; {path} holds {len(found)}",
                   file=sys.stderr)
             return 2
-        print(json.dumps(batch.grade_submission(found[0], args.assignment, _limits(args))))
+        from .report import annotate
+        print(json.dumps(annotate(batch.grade_submission(found[0], args.assignment,
+                                                         _limits(args)))))
         return 0
     for path in args.submissions:
         if not path.exists():
@@ -117,10 +119,26 @@ def cmd_grade(args):
             return 130
         if args.output:
             print(report.summary())
+            if not args.no_report:
+                _class_report(args.output, args.assignment)
         else:
             print(score_table([(s.label, batch.read_results(output / s.id))
                                for s in submissions]))
     return 1 if report.failed else 0
+
+
+def _class_report(folder, assignment=None):
+    """Write the class report of a batch's output folder; a failure is reported, not raised
+    (the grades are written already)."""
+    from .report import write_report
+    try:
+        path = write_report(folder, assignment)
+    except Exception as exc:  # noqa: BLE001 - the grades stand; say what went wrong
+        print(f"warning: the class report could not be written: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+    print(f"class report: {path}")
+    return 0
 
 
 def cmd_merge(args):
@@ -128,6 +146,15 @@ def cmd_merge(args):
     count = merge(args.folders, args.output)
     print(f"merged {len(args.folders)} folders: {count} submissions in "
           f"{args.output / 'grades.csv'}")
+    if not args.no_report:
+        _class_report(args.output)
+    return 0
+
+
+def cmd_report(args):
+    from .report import write_report
+    path = write_report(args.folder, args.assignment)
+    print(f"class report: {path}")
     return 0
 
 
@@ -146,6 +173,18 @@ def cmd_grade_examples(args):
                               progress=False)
             rows = [(s.label, batch.read_results(Path(output) / s.id)) for s in submissions]
         print(score_table(rows), flush=True)
+    return 0
+
+
+def cmd_release(args):
+    from .release import given_away, write_release
+    files = write_release(args.folder, args.assignments or None)
+    print(f"wrote the student release: {len(files)} files in {args.folder} (no solutions, "
+          "hidden tests or course secret); publish that folder, not this repository")
+    for later, earlier in given_away(sorted(args.assignments or course.assignment_names())).items():
+        listed = ", ".join(f"{n} solution lines of {a}" for a, n in earlier.items())
+        print(f"note: {later}'s lesson and given code repeat {listed}: release {later} only "
+              "once those are due (`release DIR NN_name ...` writes only the ones named)")
     return 0
 
 
@@ -191,6 +230,8 @@ def main(argv=None):
                                                  "(default %(default)s)")
     batch_options.add_argument("--no-progress", action="store_true",
                                help="no progress bar on stderr")
+    batch_options.add_argument("--no-report", action="store_true",
+                               help="do not write the class report (DIR/report/index.html)")
     _add_limits(p)
     p.set_defaults(func=cmd_grade)
 
@@ -198,11 +239,25 @@ def main(argv=None):
     p.add_argument("folders", nargs="+", type=Path)
     p.add_argument("--output", type=Path, required=True, metavar="DIR",
                    help="the merged folder: results and feedback copied, grades.csv rebuilt")
+    p.add_argument("--no-report", action="store_true",
+                   help="do not write the class report (DIR/report/index.html)")
     p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("report", help="write the class report of a graded folder "
+                                      "(GRADED_DIR/report/index.html, figures and CSV tables)")
+    p.add_argument("folder", type=Path, metavar="GRADED_DIR", help="a `grade --output` folder")
+    p.add_argument("--assignment", help="default: the one the folder was graded for")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("grade-examples", help="grade the bundled examples/ and print scores")
     _add_limits(p)
     p.set_defaults(func=cmd_grade_examples)
+
+    p = sub.add_parser("release", help="write the student repository (no answers) into DIR")
+    p.add_argument("folder", type=Path, metavar="DIR",
+                   help="a new or empty folder outside this repository (or under dist/)")
+    p.add_argument("assignments", nargs="*", help="only these (default: all)")
+    p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("check", help="run the public checks on your notebook")
     p.add_argument("notebook", type=Path)

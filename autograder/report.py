@@ -1,0 +1,617 @@
+"""``python -m autograder report GRADED_DIR``: what a class got right, got wrong, and shares.
+
+Reads a batch's output folder (``DIR/<id>/results.json``, ``code.py``, ``grades.csv``; see
+``autograder/batch.py``) and writes ``DIR/report/``:
+
+- ``index.html``       one self-contained page (no script, no network: it opens offline);
+- ``*.png``            its figures, beside it: the score histogram, pass rates, misconceptions;
+- ``*.csv``            its tables: ``summary``, ``histogram``, ``questions``, ``tests``,
+                       ``misconceptions``, ``problems``, ``similar`` and ``submissions``.
+
+What it shows:
+
+- the score distribution, with mean, median and the number of full marks and of zeros;
+- every question and every test with its pass rate (the fraction of submissions that earned
+  all its points), hardest first; a test that at most ``HARD`` of the class passes is
+  flagged "unclear instructions or a test to review", one that nobody fails "not
+  discriminating" (submissions whose grading process failed are left out of these rates);
+- the misconceptions: every ``This looks like: LABEL`` of a failure message (the batch also
+  stores it as ``extra_data.misconception`` of the test), with the submissions that showed it;
+- the submissions whose grading failed, timed out, hit a limit or were flagged for tampering;
+- pairs of submissions whose code is alike: copydetect's winnowing (as MOSS does) on each
+  ``code.py``, with the student notebook's code cells as boilerplate, and code that more than
+  ``COMMON`` of the class shares ignored as MOSS's ``-m`` does. Similarity is a reason to
+  look, not a verdict.
+
+Every student-supplied text (ids, messages, code) is escaped; the page links each
+submission to its ``feedback.md`` and ``code.py``.
+"""
+
+import csv
+import html
+import io
+import json
+import math
+import re
+import statistics
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from . import course
+
+REPORT_DIR = "report"
+CODE = "code.py"
+HARD = 0.10  # a pass rate at or below this: "unclear instructions or a test to review"
+SIMILARITY = 0.80  # pairs sharing at least this part of one's fingerprints are listed
+COMMON = 0.25  # fingerprints in more than this fraction of the class are common code
+NOISE, GUARANTEE = 25, 30  # copydetect's k-gram length and guarantee threshold (its defaults)
+MIN_COMMON = 10  # ... but never fewer submissions than this (MOSS's -m default)
+MAX_SIDE_BY_SIDE = 50  # pairs shown side by side (all are in similar.csv)
+MAX_PAIRS_SHOWN = 300  # pairs listed on the page
+
+_LOOKS_LIKE = re.compile(r"This looks like: (.+?)(?:\.(?:\s|$)| \(|$)", re.S)
+_LIMITS = re.compile(r"still running after [\d.]+ s|used more than \d+ MB of memory|wrote a "
+                     r"file larger than|wrote more than the \d+ MB|tried to run more than \d+ "
+                     r"processes|took longer than [\d.]+ s")
+
+
+# ---- misconceptions in results.json ---------------------------------------------------
+
+def misconception(message):
+    """The label of the first ``This looks like: LABEL`` in a failure message, or ''."""
+    match = _LOOKS_LIKE.search(str(message or ""))
+    return match[1].strip().rstrip(".") if match else ""
+
+
+def annotate(results):
+    """``results`` with ``extra_data: {"misconception": label}`` on each failed test whose
+    message names one (Gradescope allows extra_data on a test); returns ``results``."""
+    for test in results.get("tests", []):
+        if (test.get("score") or 0) < (test.get("max_score") or 0):
+            label = misconception(test.get("output"))
+            if label:
+                test.setdefault("extra_data", {})["misconception"] = label
+    return results
+
+
+# ---- reading a graded folder ------------------------------------------------------------
+
+@dataclass
+class Graded:
+    id: str
+    results: dict
+    failed: str = ""  # why the grading process failed (the .grading-failed marker), or ''
+    code: str = ""
+
+    @property
+    def score(self):
+        return float(self.results.get("score") or 0)
+
+    @property
+    def max_score(self):
+        return float(self.results.get("max_score") or 0)
+
+
+def read_graded(folder):
+    """The graded submissions of a batch's output folder, sorted by id."""
+    from .batch import FAILED, read_results
+    found = []
+    for sub in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
+        results = read_results(sub)
+        if results is None:
+            continue
+        failed = (sub / FAILED).read_text(encoding="utf-8").strip() if (sub / FAILED).exists() else ""
+        code = (sub / CODE).read_text(encoding="utf-8") if (sub / CODE).is_file() else ""
+        found.append(Graded(sub.name, results, failed, code))
+    return found
+
+
+def _assignment(folder):
+    from .batch import MARKER
+    try:
+        return json.loads((Path(folder) / MARKER).read_text(encoding="utf-8")).get("assignment")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+# ---- the figures' numbers -----------------------------------------------------------------
+
+def score_summary(graded):
+    scores = [g.score for g in graded]
+    top = max((g.max_score for g in graded), default=0.0)
+    return {
+        "submissions": len(scores),
+        "max_score": top,
+        "mean": statistics.fmean(scores) if scores else 0.0,
+        "median": statistics.median(scores) if scores else 0.0,
+        "full_marks": sum(1 for g in graded if g.max_score and g.score >= g.max_score),
+        "zeros": sum(1 for s in scores if s == 0),
+    }
+
+
+def histogram(scores, max_score, bins=None):
+    """[(low, high, count)]: ``bins`` equal bins over [0, max_score] (default: one per point
+    up to 20 bins); the last bin includes max_score."""
+    bins = bins or max(1, min(20, int(math.ceil(max_score)) or 1))
+    width = (max_score or 1.0) / bins
+    counts = [0] * bins
+    for s in scores:
+        counts[min(bins - 1, max(0, int(s // width)))] += 1
+    return [(i * width, (i + 1) * width, c) for i, c in enumerate(counts)]
+
+
+@dataclass
+class Item:
+    """A question or a test across the class."""
+    name: str
+    points: float = 0.0
+    attempts: int = 0
+    passed: int = 0
+    failed_by: list = field(default_factory=list)
+
+    @property
+    def rate(self):
+        return self.passed / self.attempts if self.attempts else 0.0
+
+    @property
+    def flag(self):
+        if not self.attempts:
+            return ""
+        if self.rate <= HARD:
+            return "unclear instructions or a test to review"
+        if self.passed == self.attempts:
+            return "not discriminating"
+        return ""
+
+
+def item_analysis(graded):
+    """(questions, tests): Items sorted by pass rate (hardest first), then name; tests with
+    no points (skipped ones) and submissions whose grading failed are left out."""
+    from .batch import question_of
+    tests, questions = {}, {}
+    for g in graded:
+        if g.failed:
+            continue
+        earned = defaultdict(lambda: [0.0, 0.0])
+        for test in g.results.get("tests", []):
+            points = float(test.get("max_score") or 0)
+            if not points:
+                continue
+            name = str(test.get("name", "?"))
+            item = tests.setdefault(name, Item(name, points))
+            item.attempts += 1
+            full = float(test.get("score") or 0) >= points
+            item.passed += full
+            if not full:
+                item.failed_by.append(g.id)
+            earned[question_of(name)][0] += float(test.get("score") or 0)
+            earned[question_of(name)][1] += points
+        for question, (got, out_of) in earned.items():
+            item = questions.setdefault(question, Item(question, out_of))
+            item.attempts += 1
+            item.passed += got >= out_of
+            if got < out_of:
+                item.failed_by.append(g.id)
+    order = lambda i: (i.rate, i.name)  # noqa: E731
+    return sorted(questions.values(), key=order), sorted(tests.values(), key=order)
+
+
+def misconceptions(graded):
+    """[(label, {submission ids}, {test names})], most submissions first."""
+    seen = defaultdict(lambda: (set(), set()))
+    for g in graded:
+        if g.failed:
+            continue
+        for test in g.results.get("tests", []):
+            if (test.get("score") or 0) >= (test.get("max_score") or 0):
+                continue
+            label = ((test.get("extra_data") or {}).get("misconception")
+                     or misconception(test.get("output")))
+            if label:
+                seen[label][0].add(g.id)
+                seen[label][1].add(str(test.get("name", "?")))
+    return sorted(((label, ids, names) for label, (ids, names) in seen.items()),
+                  key=lambda x: (-len(x[1]), x[0]))
+
+
+def problems(graded):
+    """[(id, kind, reason)]: grading failed or timed out, a limit was hit, tampering."""
+    found = []
+    for g in graded:
+        results = g.results
+        output = str(results.get("output") or "")
+        tampered = (results.get("extra_data") or {}).get("tampered")
+        if g.failed:
+            kind = "timed out" if "took longer than" in g.failed else "grading failed"
+            found.append((g.id, kind, g.failed))
+        if tampered:
+            found.append((g.id, "tampering", str(tampered)))
+        if output.startswith("your submission could not be read"):
+            found.append((g.id, "unreadable", output.splitlines()[0]))
+        if not g.failed:
+            texts = [output] + [str(t.get("output") or "") for t in results.get("tests", [])]
+            hits = sorted({m[0] for text in texts for m in _LIMITS.finditer(text)})
+            if hits:
+                found.append((g.id, "limit", "; ".join(hits)))
+    return found
+
+
+# ---- similar submissions -----------------------------------------------------------------
+
+def starter_cells(assignment):
+    """The code cells of the student notebook, cleaned as a submission's are: boilerplate."""
+    from .submission import SubmissionError, read_cells
+    path = course.ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
+    try:
+        return read_cells(path)
+    except (SubmissionError, OSError):
+        return []
+
+
+def own_code(code, starter):
+    """``code`` (a code.py) without the cells that are exactly starter cells (given code,
+    demos and stubs left as they were): what the student wrote or changed."""
+    cells = re.split(r"(?m)^# %%$\n?", code)
+    return "".join(f"# %%\n{cell.strip()}\n\n" for cell in cells
+                   if cell.strip() and cell.strip() not in starter)
+
+
+def _fingerprint(name, code, boilerplate=()):
+    from copydetect import CodeFingerprint
+    win = GUARANTEE - NOISE + 1
+    return CodeFingerprint(f"{name}.py", NOISE, win, boilerplate=list(boilerplate),
+                           language="python", fp=io.StringIO(code))
+
+
+def _fingerprint_all(args):
+    codes, boilerplate = args
+    return [_fingerprint(name, code, boilerplate) for name, code in codes]
+
+
+def _fingerprints(codes, boilerplate):
+    """copydetect's fingerprints of [(name, code)], in order; tokenizing is most of the
+    report's time, so a large class is split over the cores (forked processes)."""
+    import multiprocessing
+    import os
+    jobs = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
+    if len(codes) < 100 or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _fingerprint_all((codes, boilerplate))
+    chunks = [(codes[n::jobs], boilerplate) for n in range(jobs)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        parts = pool.map(_fingerprint_all, chunks)
+    prints = [None] * len(codes)
+    for n, part in enumerate(parts):
+        prints[n::jobs] = part
+    return prints
+
+
+def _drop(fp, hashes):
+    """Remove ``hashes`` from a fingerprint (as copydetect removes boilerplate)."""
+    from copydetect.utils import get_token_coverage
+    fp.hashes = set(fp.hashes) - hashes
+    fp.hash_idx = {h: i for h, i in fp.hash_idx.items() if h not in hashes}
+    fp.token_coverage = get_token_coverage(fp.hash_idx, fp.k, len(fp.filtered_code))
+
+
+@dataclass
+class Pair:
+    a: str
+    b: str
+    similarity_a: float  # the part of a's code found in b
+    similarity_b: float
+    side_a: str = ""  # a's code as HTML, the matching parts marked
+    side_b: str = ""
+
+    @property
+    def similarity(self):
+        return max(self.similarity_a, self.similarity_b)
+
+
+def similar_pairs(graded, assignment=None, threshold=SIMILARITY, common=COMMON):
+    """Pairs of submissions whose code is alike, most alike first: copydetect's winnowed
+    fingerprints of each code.py (``assignment`` gives the starter code: boilerplate), and a
+    pair's similarity, either way, the part of one's fingerprints that the other holds too
+    (one matrix product for the whole class); pairs at ``threshold`` or more either way are
+    kept, and the first MAX_SIDE_BY_SIDE get copydetect's matching parts, side by side."""
+    import numpy as np
+    from copydetect import compare_files
+    from copydetect.utils import highlight_overlap
+    subs = [g for g in graded if g.code.strip()]
+    if len(subs) < 2:
+        return []
+    cells = starter_cells(assignment) if assignment else []
+    starter = "\n\n".join(cells)
+    boilerplate = _fingerprint("starter", starter).hashes if starter.strip() else set()
+    kept = {c.strip() for c in cells}
+    prints = _fingerprints([(g.id, own_code(g.code, kept)) for g in subs], boilerplate)
+    frequency = Counter(h for fp in prints for h in fp.hashes)
+    limit = max(MIN_COMMON, int(common * len(subs)))
+    shared = {h for h, n in frequency.items() if n > limit}
+    if shared:
+        for fp in prints:
+            _drop(fp, shared)
+    # how many fingerprints each pair shares: one matrix product over the fingerprints that
+    # at least two submissions hold (0/1 matrix: submissions x fingerprints)
+    columns = {h: c for c, h in enumerate(h for h, n in frequency.items() if 2 <= n <= limit)}
+    held = np.zeros((len(subs), len(columns)), dtype=np.float32)
+    for row, fp in enumerate(prints):
+        held[row, [columns[h] for h in fp.hashes if h in columns]] = 1.0
+    overlap = held @ held.T
+    sizes = np.array([max(1, len(fp.hashes)) for fp in prints], dtype=np.float32)
+    share = overlap / sizes[:, None]  # share[i, j]: the part of i's fingerprints j holds too
+    alike = np.triu(np.maximum(share, share.T) >= threshold, k=1)
+    pairs = [Pair(subs[i].id, subs[j].id, float(share[i, j]), float(share[j, i]))
+             for i, j in zip(*(a.tolist() for a in np.nonzero(alike)))]
+    pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
+    index = {g.id: n for n, g in enumerate(subs)}
+    for pair in pairs[:MAX_SIDE_BY_SIDE]:  # copydetect finds the matching parts
+
+        fa, fb = prints[index[pair.a]], prints[index[pair.b]]
+        _, _, (slices_a, slices_b) = compare_files(fa, fb)
+        for attr, fp, slices in (("side_a", fa, slices_a), ("side_b", fb, slices_b)):
+            if np.size(slices):
+                text, _ = highlight_overlap(fp.raw_code, slices, "<mark>", "</mark>",
+                                            escape_html=True)
+            else:
+                text = html.escape(fp.raw_code)
+            setattr(pair, attr, text)
+    return pairs
+
+
+# ---- writing the report --------------------------------------------------------------------
+
+def _write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _pct(rate):
+    return f"{100 * rate:.1f}%"
+
+
+def _num(value):
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+def _plain(text, limit=60):
+    """A label for matplotlib: cut short, and no mathtext (a '$' is a dollar sign)."""
+    return str(text)[:limit].replace("$", r"\$")
+
+
+def _bars(ax, names, values, color):
+    """Horizontal bars, the first on top (by position: two equal names stay two bars)."""
+    positions = list(range(len(names)))[::-1]
+    ax.barh(positions, values, color=color)
+    ax.set_yticks(positions, names)
+
+
+def _figures(folder, summary, bins, questions, tests, labels):
+    import matplotlib
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    written = {}
+
+    def save(fig, name):
+        fig.tight_layout()
+        fig.savefig(folder / name, dpi=80)
+        plt.close(fig)
+        written[name] = True
+
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.bar([lo for lo, _, _ in bins], [c for _, _, c in bins],
+           width=[hi - lo for lo, hi, _ in bins], align="edge", color="#4c72b0",
+           edgecolor="white")
+    ax.axvline(summary["mean"], color="#c44e52", label=f"mean {summary['mean']:.1f}")
+    ax.axvline(summary["median"], color="#55a868", linestyle="--",
+               label=f"median {summary['median']:.1f}")
+    ax.set_xlabel(f"score (out of {_num(summary['max_score'])})")
+    ax.set_ylabel("submissions")
+    ax.legend()
+    save(fig, "histogram.png")
+
+    for name, items in (("questions.png", questions), ("tests.png", tests)):
+        shown = items[:40]
+        fig, ax = plt.subplots(figsize=(7, 0.8 + 0.22 * max(1, len(shown))))
+        _bars(ax, [_plain(i.name) for i in shown], [100 * i.rate for i in shown], "#4c72b0")
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("pass rate (%)" + (f", the {len(shown)} hardest" if len(items) > 40 else ""))
+        ax.tick_params(axis="y", labelsize=7)
+        save(fig, name)
+
+    if labels:
+        shown = labels[:15]
+        fig, ax = plt.subplots(figsize=(7, 0.8 + 0.3 * len(shown)))
+        _bars(ax, [_plain(label) for label, _, _ in shown], [len(ids) for _, ids, _ in shown],
+              "#dd8452")
+        ax.set_xlabel("submissions")
+        ax.tick_params(axis="y", labelsize=7)
+        save(fig, "misconceptions.png")
+    return written
+
+
+def _link(submission_id, name):
+    return f"../{quote(submission_id)}/{name}"
+
+
+def _ids(ids, limit=30):
+    shown = sorted(ids)
+    links = ", ".join(f'<a href="{_link(i, "feedback.md")}">{html.escape(i)}</a>'
+                      for i in shown[:limit])
+    return links + (f" and {len(shown) - limit} more" if len(shown) > limit else "")
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222;
+       line-height: 1.4; padding: 0 1em; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.flag { color: #a33; font-weight: 600; }
+.note { background: #fff8e0; border-left: 4px solid #e0b000; padding: 0.5em 1em; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
+pre { background: #f6f6f6; padding: 0.5em; overflow-x: auto; font-size: 0.8em; max-height: 30em; }
+mark { background: #ffd27a; }
+img { max-width: 100%; }
+"""
+
+
+def _table(header, rows, numeric=()):
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for index, cell in enumerate(row):
+            klass = ' class="n"' if index in numeric else ""
+            cells.append(f"<td{klass}>{cell}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _page(assignment, graded, summary, bins, questions, tests, labels, trouble, pairs):
+    e = html.escape
+    parts = [f"<h1>Class report: {e(assignment or 'unknown assignment')}</h1>",
+             f"<p>{len(graded)} submissions. Tables as CSV beside this page; each "
+             "submission links to its feedback.</p>",
+             "<h2 id='scores'>Scores</h2>",
+             _table(["", "value"], [
+                 ["submissions", f'<span id="stat-submissions">{summary["submissions"]}</span>'],
+                 ["maximum score", f'<span id="stat-max">{_num(summary["max_score"])}</span>'],
+                 ["mean", f'<span id="stat-mean">{summary["mean"]:.2f}</span>'],
+                 ["median", f'<span id="stat-median">{summary["median"]:.2f}</span>'],
+                 ["full marks", f'<span id="stat-full">{summary["full_marks"]}</span>'],
+                 ["zero", f'<span id="stat-zeros">{summary["zeros"]}</span>'],
+             ], numeric=(1,)),
+             '<img src="histogram.png" alt="score histogram">',
+             _table(["scores from", "to", "submissions"],
+                    [[f"{lo:.2f}", f"{hi:.2f}" + (" (incl.)" if n == len(bins) - 1 else ""),
+                      f'<span class="bin">{c}</span>'] for n, (lo, hi, c) in enumerate(bins)],
+                    numeric=(0, 1, 2))]
+    for title, anchor, items, image in (("Questions", "questions", questions, "questions.png"),
+                                        ("Tests", "tests", tests, "tests.png")):
+        parts += [f"<h2 id='{anchor}'>{title}, hardest first</h2>",
+                  f"<p>Pass rate: the share of submissions that earned all the points. Flagged: "
+                  f"at most {_pct(HARD)} pass (unclear instructions or a test to review), or "
+                  "nobody fails (not discriminating). Submissions whose grading failed are "
+                  "left out.</p>",
+                  f'<img src="{image}" alt="{anchor} pass rates">',
+                  _table(["name", "points", "passed", "of", "pass rate", "flag"],
+                         [[e(i.name), _num(i.points), str(i.passed), str(i.attempts),
+                           f'<span class="rate">{_pct(i.rate)}</span>',
+                           f'<span class="flag">{e(i.flag)}</span>' if i.flag else ""]
+                          for i in items], numeric=(1, 2, 3, 4))]
+    parts.append("<h2 id='misconceptions'>Misconceptions</h2>")
+    if labels:
+        parts += ["<p>Each label is what a failure message said the wrong answer looks like "
+                  "(\"This looks like: ...\"), counted once per submission.</p>",
+                  '<img src="misconceptions.png" alt="misconceptions">',
+                  _table(["this looks like", "submissions", "in tests", "which"],
+                         [[e(label), f'<span class="mc-count">{len(ids)}</span>',
+                           e("; ".join(sorted(names))), _ids(ids)]
+                          for label, ids, names in labels], numeric=(1,))]
+    else:
+        parts.append("<p>No failure message named a known misconception.</p>")
+    parts.append("<h2 id='problems'>Submissions to look at</h2>")
+    if trouble:
+        parts.append(_table(["submission", "what", "reason"],
+                            [[_ids([sid]), e(kind), e(reason[:500])]
+                             for sid, kind, reason in trouble]))
+    else:
+        parts.append("<p>No grading failed, timed out, hit a limit or was flagged for "
+                     "tampering.</p>")
+    parts += ["<h2 id='similar'>Similar submissions</h2>",
+              f"<p class='note'>Similarity is a reason to look, not a verdict: short exercises "
+              f"have few good answers, and students may work together where that is allowed. "
+              f"Pairs at {_pct(SIMILARITY)} or more (copydetect's winnowing, as MOSS does; the "
+              f"starter code and code that more than {_pct(COMMON)} of the class shares do not "
+              f"count). The first figure is the part of the first submission's fingerprints "
+              f"(its code, winnowed) that the second holds too, and the other way round; the "
+              f"matching parts are marked side by side for the first {MAX_SIDE_BY_SIDE} "
+              f"pairs.</p>"]
+    if pairs:
+        parts.append(_table(["first", "second", "similarity", ""],
+                            [[_ids([p.a]), _ids([p.b]),
+                              f"{_pct(p.similarity_a)} / {_pct(p.similarity_b)}",
+                              f'<a href="#pair-{n}">side by side</a>' if p.side_a else ""]
+                             for n, p in enumerate(pairs[:MAX_PAIRS_SHOWN])]))
+        if len(pairs) > MAX_PAIRS_SHOWN:
+            parts.append(f"<p>... and {len(pairs) - MAX_PAIRS_SHOWN} more pairs, all in "
+                         "similar.csv.</p>")
+        for n, p in enumerate(pairs):
+            if not p.side_a:
+                continue
+            parts.append(f"<h3 id='pair-{n}'>{e(p.a)} and {e(p.b)}</h3><div class='pair'>"
+                         f"<pre>{p.side_a}</pre><pre>{p.side_b}</pre></div>")
+    else:
+        parts.append("<p>No pair of submissions is that alike.</p>")
+    parts += ["<h2 id='submissions'>Every submission</h2>",
+              _table(["submission", "score", "", ""],
+                     [[e(g.id), _num(g.score),
+                       f'<a href="{_link(g.id, "feedback.md")}">feedback</a>',
+                       f'<a href="{_link(g.id, CODE)}">code</a>' if g.code else ""]
+                      for g in graded], numeric=(1,))]
+    body = "\n".join(parts)
+    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Class report: {e(assignment or '')}</title>"
+            f"<link rel='icon' href='data:,'><style>{STYLE}</style></head>"
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def report_folder(graded_dir):
+    """Where the report goes: ``GRADED_DIR/report``, or ``GRADED_DIR/class report`` where a
+    submission's id is ``report`` (no id can hold a space)."""
+    from .batch import RESULTS
+    folder = Path(graded_dir) / REPORT_DIR
+    return folder.with_name("class report") if (folder / RESULTS).exists() else folder
+
+
+def write_report(graded_dir, assignment=None):
+    """Write the class report of a batch's output folder; the path of its index.html."""
+    graded_dir = Path(graded_dir)
+    if not graded_dir.is_dir():
+        raise ValueError(f"{graded_dir} is not a folder")
+    assignment = assignment or _assignment(graded_dir)
+    graded = read_graded(graded_dir)
+    folder = report_folder(graded_dir)
+    folder.mkdir(exist_ok=True)
+    summary = score_summary(graded)
+    bins = histogram([g.score for g in graded], summary["max_score"])
+    questions, tests = item_analysis(graded)
+    labels = misconceptions(graded)
+    trouble = problems(graded)
+    pairs = similar_pairs(graded, assignment)
+    _write_csv(folder / "summary.csv", ["statistic", "value"],
+               [[k, f"{v:.6g}"] for k, v in summary.items()])
+    _write_csv(folder / "histogram.csv", ["low", "high", "submissions"],
+               [[f"{lo:g}", f"{hi:g}", c] for lo, hi, c in bins])
+    for name, items in (("questions.csv", questions), ("tests.csv", tests)):
+        _write_csv(folder / name, ["name", "points", "passed", "attempts", "pass_rate", "flag"],
+                   [[i.name, f"{i.points:g}", i.passed, i.attempts, f"{i.rate:.4f}", i.flag]
+                    for i in items])
+    _write_csv(folder / "misconceptions.csv", ["misconception", "submissions", "tests", "ids"],
+               [[label, len(ids), "; ".join(sorted(names)), " ".join(sorted(ids))]
+                for label, ids, names in labels])
+    _write_csv(folder / "problems.csv", ["submission", "kind", "reason"], trouble)
+    _write_csv(folder / "similar.csv", ["first", "second", "similarity_first",
+                                        "similarity_second"],
+               [[p.a, p.b, f"{p.similarity_a:.4f}", f"{p.similarity_b:.4f}"] for p in pairs])
+    _write_csv(folder / "submissions.csv", ["submission", "score", "max_score", "feedback"],
+               [[g.id, f"{g.score:g}", f"{g.max_score:g}", f"../{g.id}/feedback.md"]
+                for g in graded])
+    for old in folder.glob("*.png"):
+        old.unlink()
+    _figures(folder, summary, bins, questions, tests, labels)
+    page = _page(assignment, graded, summary, bins, questions, tests, labels, trouble, pairs)
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    return folder / "index.html"
+
+
+def timed_report(graded_dir, assignment=None):
+    """write_report, and the seconds it took (for the benchmark)."""
+    started = time.perf_counter()
+    path = write_report(graded_dir, assignment)
+    return path, time.perf_counter() - started
