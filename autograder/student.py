@@ -10,11 +10,14 @@ sandboxed worker; our grader) and ``LocalStudent`` (the notebook's globals in th
 the otter and nbgrader bridges). Either way every result is a fresh plain-data copy.
 """
 
+import dataclasses
 import shutil
+import time
 
 import numpy as np
 
 from .inside import calls, plain
+from .safe_text import printable
 from .sandbox import Limits, Worker, WorkerLost, describe_limit, temporary_dir
 
 
@@ -23,11 +26,13 @@ class StudentError(Exception):
 
     def __init__(self, name, info, args=(), limit=None):
         self.name = name
-        self.type_name = str(info.get("type", "Exception"))
         self.type_names = [str(n) for n in info.get("mro", [])]
         self.kind = info.get("kind", "raised")
-        self.detail = str(info.get("message", ""))
-        where = f" ({info['where']})" if info.get("where") else ""
+        # what the worker says is the submission's: cut short and escaped, never trusted
+        self.type_name = printable(str(info.get("type", "Exception"))[:100], one_line=True)
+        self.detail = printable(str(info.get("message", ""))[:calls.MAX_MESSAGE])
+        where = printable(str(info.get("where") or "")[:300], one_line=True)
+        where = f" ({where})" if where else ""
         if self.kind == "missing":
             text = f"{name} is not defined in your submission (check the spelling of its name)"
         elif self.type_name == "NotImplementedError":
@@ -144,6 +149,10 @@ class RemoteStudent(Student):
 
     If the submission cannot even be loaded (it hangs or kills its process while its cells
     run), every call fails at once with that reason instead of trying again.
+
+    ``limits.budget`` bounds the wall time of all of the submission's code together: its
+    loading (restarts too) and every call, each of which gets at most what is left of it. Once
+    it is spent, the worker is stopped and every further request fails at once, saying so.
     """
 
     def __init__(self, cells, limits=None, source=None, filename="submission.py"):
@@ -154,22 +163,41 @@ class RemoteStudent(Student):
         self._worker = None
         self._load_failure = None
         self._scratch = None
+        self._spent = 0.0  # seconds of the budget used: time spent waiting for the worker
         self.outputs = []  # (stdout, stderr) of every worker that ran
+
+    def _budget_left(self):
+        return self.limits.budget - self._spent
+
+    def _budget_spent(self):
+        return (f"the time budget for grading one submission ({self.limits.budget:g} s for "
+                "loading it and all calls together; the grader's --budget) ran out, so this "
+                "and every later test could not run (look for code that is very slow or waits)")
 
     def _ensure_worker(self):
         if self._load_failure:
             raise WorkerLost(self._load_failure)
         if self._worker is None:
+            left = self._budget_left()
+            if left <= 0:
+                raise WorkerLost(self._budget_spent())
             self._scratch = temporary_dir("scratch")
             if self.source is not None:
                 with open(f"{self._scratch}/{self.filename}", "w", encoding="utf-8") as f:
                     f.write(self.source)
+            limits = dataclasses.replace(self.limits,
+                                         load_timeout=min(self.limits.load_timeout, left))
+            started = time.monotonic()
             try:
-                self._worker = Worker(self.cells, self._scratch, self.limits)
+                self._worker = Worker(self.cells, self._scratch, limits)
             except WorkerLost as exc:
-                self._load_failure = f"your submission could not be loaded: {exc}"
+                self._spent += time.monotonic() - started
                 self._cleanup()
+                if self._budget_left() <= 0:
+                    raise WorkerLost(self._budget_spent()) from None
+                self._load_failure = f"your submission could not be loaded: {exc}"
                 raise WorkerLost(self._load_failure) from None
+            self._spent += time.monotonic() - started
             self.load_errors = self._worker.load_errors
         return self._worker
 
@@ -178,11 +206,21 @@ class RemoteStudent(Student):
 
     def _request(self, request):
         worker = self._ensure_worker()
-        try:
-            return worker.request(request)
-        except WorkerLost:
+        left = self._budget_left()
+        if left <= 0:
             self._cleanup()
+            raise WorkerLost(self._budget_spent())
+        started = time.monotonic()
+        try:
+            reply = worker.request(request, timeout=min(self.limits.call_timeout, left))
+        except WorkerLost:
+            self._spent += time.monotonic() - started
+            self._cleanup()
+            if self._budget_left() <= 0:
+                raise WorkerLost(self._budget_spent()) from None
             raise
+        self._spent += time.monotonic() - started
+        return reply
 
     def _cleanup(self):
         if self._worker is not None:
