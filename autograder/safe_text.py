@@ -26,6 +26,9 @@ def printable(text, limit=None, one_line=False):
     kept unless ``one_line``), cut to about ``limit`` characters."""
     text = str(text)
     keep = "" if one_line else "\n\t"
+    if (limit is None or len(text) <= limit) and (
+            text if one_line else text.replace("\n", "").replace("\t", "")).isprintable():
+        return text  # the usual case, decided in C: nothing to escape (isprintable is stricter)
     out, size = [], 0
     for ch in text:
         if ch not in keep and unicodedata.category(ch) in _ESCAPED_CATEGORIES:

@@ -565,7 +565,9 @@ class Worker:
         if template is None:
             self._start(scratch, limits, None)
         self.load_errors = []
+        started = time.monotonic()  # the submission's own time: running its cells
         reply = self._exchange({"cells": cells}, limits.load_timeout, "running the submission")
+        self.load_seconds = time.monotonic() - started
         if not (isinstance(reply, dict) and reply.get("loaded") is True):
             self.kill()
             raise WorkerLost("the submission's process sent a malformed reply while loading")

@@ -171,8 +171,9 @@ class RemoteStudent(Student):
 
     def _budget_spent(self):
         return (f"the time budget for grading one submission ({self.limits.budget:g} s for "
-                "loading it and all calls together; the grader's --budget) ran out, so this "
-                "and every later test could not run (look for code that is very slow or waits)")
+                "loading it and all calls together: the grader's --budget) ran out; nothing "
+                "more of the submission runs, so the remaining tests fail (look for code that "
+                "is very slow or that waits)")
 
     def _ensure_worker(self):
         if self._load_failure:
@@ -185,19 +186,21 @@ class RemoteStudent(Student):
             if self.source is not None:
                 with open(f"{self._scratch}/{self.filename}", "w", encoding="utf-8") as f:
                     f.write(self.source)
-            limits = dataclasses.replace(self.limits,
-                                         load_timeout=min(self.limits.load_timeout, left))
+            cut = left < self.limits.load_timeout  # the budget bounds this load
+            limits = dataclasses.replace(self.limits, load_timeout=min(self.limits.load_timeout,
+                                                                       left))
             started = time.monotonic()
             try:
                 self._worker = Worker(self.cells, self._scratch, limits)
             except WorkerLost as exc:
-                self._spent += time.monotonic() - started
                 self._cleanup()
-                if self._budget_left() <= 0:
+                if cut and time.monotonic() - started >= left:  # it ran out while loading
+                    self._spent = self.limits.budget
                     raise WorkerLost(self._budget_spent()) from None
                 self._load_failure = f"your submission could not be loaded: {exc}"
                 raise WorkerLost(self._load_failure) from None
-            self._spent += time.monotonic() - started
+            # starting the worker (a template's first start, say) is the grader's time
+            self._spent += self._worker.load_seconds
             self.load_errors = self._worker.load_errors
         return self._worker
 
