@@ -648,7 +648,7 @@ def _grading_process(submission, assignment, limits, folder, parent_pid, reason=
         if not _stopping:
             label = printable(submission.label, one_line=True)
             sys.stderr.write(f"\nerror while grading {label}:\n"
-                             f"{traceback.format_exc()}")
+                             f"{printable(traceback.format_exc())}")
     with contextlib.suppress(Exception):
         sys.stderr.flush()
     os._exit(code)

@@ -78,7 +78,7 @@ def print_not_graded(ignored):
     for path, reason in ignored:
         by_reason.setdefault(reason, []).append(path)
     for reason, paths in by_reason.items():
-        print(f"not graded ({reason}): {', '.join(_show(p) for p in paths)}", file=sys.stderr)
+        print(f"not graded, {reason}: {', '.join(_show(p) for p in paths)}", file=sys.stderr)
 
 
 def cmd_grade(args):

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from . import course
 from .inside import jail, plain
 from .inside.plain import HEADER
+from .safe_text import printable  # noqa: F401 - moved to safe_text; still importable from here
 
 
 def _default_isolation():

@@ -181,7 +181,7 @@ def test_every_layout_is_graded(graded):
     assert {k: v["score"] for k, v in results.items()} == scores
     assert all(v["max_score"] == reference()[0] for v in results.values())
     assert "graded 11, skipped 0" in proc.stdout
-    not_graded = [line for line in proc.stderr.splitlines() if line.startswith("not graded (")]
+    not_graded = [line for line in proc.stderr.splitlines() if line.startswith("not graded, ")]
     for path, reason in ((root / "flat" / "README.txt", "not a notebook (.ipynb), Python"),
                          (root / "course" / "source", "an nbgrader course"),
                          (root / "students" / "ivan" / "helpers.py", "is the one graded"),
