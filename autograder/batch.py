@@ -356,7 +356,8 @@ def discover(inputs, assignment, skip=(), ignored=None):
     seen = Counter(s.id.lower() for s in submissions)
     duplicated = [s.label for s in submissions if seen[s.id.lower()] > 1]
     if duplicated:
-        raise ValueError("the same submission was given twice: " + ", ".join(duplicated))
+        raise ValueError("the same submission was given twice (or two folders of the same name "
+                         "hold the same paths; grade them separately): " + ", ".join(duplicated))
     return sorted(submissions, key=lambda s: s.id)
 
 
