@@ -9,6 +9,12 @@
   (the part of a test name before the colon), each the points earned in that question;
   rebuilt from every ``DIR/*/results.json`` at the end of each run.
 
+Every text that comes from a submission (its messages, type names, output, file names) is
+made safe for where it goes (``autograder.safe_text``): control characters and bidi
+overrides are shown escaped in results.json, feedback.md and on the terminal; feedback.md
+shows messages in code blocks, so no Markdown or HTML in them takes effect; no cell of
+grades.csv starts a spreadsheet formula (``=``, ``+``, ``-``, ``@`` get a ``'`` first).
+
 Submission ids (the folder names in DIR and the first column of grades.csv)
 --------------------------------------------------------------------------
 Every argument is a file or a folder.
@@ -19,8 +25,14 @@ Every argument is a file or a folder.
   (``*/hw.ipynb``), each is named after its folder instead: the nearest folder not named after
   the assignment (``alice/hw.ipynb`` -> ``alice``).
 * In a folder, every ``.ipynb``, ``.py`` and ``.zip`` file is a candidate (hidden files and
-  folders, ``__pycache__``, ``__MACOSX`` and symbolic links are ignored). A folder that holds
-  ``submitted/`` (an nbgrader course directory) is read as its ``submitted/``.
+  folders, ``__pycache__``, ``__MACOSX``, ``.ipynb_checkpoints`` and symbolic links are
+  passed over). An nbgrader course directory, recognised by at least one
+  ``submitted/<student>/<assignment>/`` folder named exactly as the assignment
+  (``--assignment``), is read as nbgrader lays it out: each ``submitted/<student>/<assignment>/``
+  is that student's submission (an empty one is graded as unreadable), and nothing else of
+  the course is graded (``source/``, other assignments' folders, a student folder without
+  this assignment's). The same holds for its ``submitted/`` folder given alone. Any other
+  folder is read as follows, even one that holds a (student's) folder named ``submitted``.
 
   - A file directly in the folder is a submission named by its stem: a folder of notebooks,
     or of otter's exported zips (``alice.zip`` -> ``alice``).
@@ -33,11 +45,16 @@ Every argument is a file or a folder.
     scripts; if that leaves more than one, the submission is graded as unreadable with a
     reason that lists them. A student folder with files but no candidate (``kim/hw.pdf``) is
     graded as unreadable too, saying so; other files lying directly in the folder given are
-    ignored (the command line lists them).
+    not graded.
+* Nothing is dropped in silence: ``discover`` lists every entry of a folder given that is
+  passed over or not graded, with the reason, and the command line prints them on stderr.
 * Ids are safe folder names: characters other than letters, digits and ``._+@-`` become
-  ``_``. If two submissions would still get the same id (compared ignoring case), each of them
-  gets ``-`` and 8 hex digits of a hash of its path below the folder given (or of the path
-  given), so ids do not depend on the order of the arguments or on which machine grades.
+  ``_``, and leading dots are dropped. An id never names something the batch writes in the
+  output folder (``grades.csv``, ``report``, compared ignoring case): such an id gets ``-1``
+  (``grades.csv.py`` -> ``grades.csv-1``). If two submissions would still get the same id
+  (compared ignoring case), each of them gets ``-`` and 8 hex digits of a hash of its path
+  below the folder given (or of the path given), so ids do not depend on the order of the
+  arguments or on which machine grades.
 * A zip is the notebook inside it (otter's exported zip holds one), or its one ``.py`` where
   it holds no notebook; anything else is graded as unreadable with the reason.
 
@@ -56,7 +73,13 @@ saying what happened, next to a ``.grading-failed`` marker (and the batch's exit
 
 ``shard=(i, n)`` keeps the submissions whose id hashes (SHA-256) to ``i - 1`` modulo ``n``:
 ``n`` machines, each with its own output folder, grade disjoint parts of the same batch, and
-``python -m autograder merge DIR1 DIR2 ... --output DIR`` (``merge``) puts them together.
+``python -m autograder merge DIR1 DIR2 ... --output DIR`` (``merge``) puts them together
+(a submission folder that an older grader named like an output, ``grades.csv/``, is merged
+under its id of today, ``grades.csv-1/``; so is one in an output folder graded again).
+
+Time: all of one submission's code has ``limits.budget`` seconds (``--budget``, default
+300; see ``autograder.student.RemoteStudent``), in a batch as in ``grade FILE`` and on
+Gradescope; the grading process's ``timeout`` (``--timeout``) is only a backstop beyond it.
 """
 
 import contextlib
@@ -81,6 +104,7 @@ from pathlib import Path
 
 from . import course
 from .report import CODE, annotate
+from .safe_text import csv_cell, markdown_block, markdown_code, markdown_text, printable
 
 CANDIDATE_SUFFIXES = (".ipynb", ".zip", ".py")  # also the preference order in a folder
 IGNORED_NAMES = {"__pycache__", "__MACOSX", ".ipynb_checkpoints"}
@@ -89,6 +113,8 @@ FEEDBACK = "feedback.md"
 FAILED = ".grading-failed"  # next to a results.json that only says why grading failed
 GRADEBOOK = "grades.csv"
 MARKER = ".autograder-batch.json"  # which assignment an output folder holds
+REPORT = "report"  # reserved for a report folder next to the gradebook
+RESERVED = {GRADEBOOK.lower(), REPORT.lower(), MARKER.lower()}  # names no id may take
 DEFAULT_TIMEOUT = 1800.0  # wall seconds for one submission's grading process
 KILL_GRACE = 10.0  # seconds between SIGTERM and SIGKILL for a grading process
 MAX_ZIP_MEMBERS = 10_000
@@ -116,18 +142,48 @@ def safe_id(name):
     return text[:100] or "submission"
 
 
-def _walk(root, skip):
-    """Files below ``root`` (not following links), sorted: (candidates, other files)."""
+def output_id(name):
+    """``name`` (a safe id) unless it is the name of something the batch writes in its output
+    folder (compared ignoring case), else with ``-1`` appended: ``grades.csv`` ->
+    ``grades.csv-1``."""
+    return f"{name}-1" if name.lower() in RESERVED else name
+
+
+def _passed_over(path, skip=()):
+    """Why ``path`` (an entry in a folder given) is never a submission or part of one, or ""."""
+    if path.is_symlink():
+        return "a symbolic link (links are not followed)"
+    if path.name in IGNORED_NAMES:
+        return "a folder that Jupyter, Python or macOS made"
+    if path.name.startswith("."):
+        return "a hidden file or folder"
+    if path.resolve() in skip:
+        return "the output folder"
+    return ""
+
+
+def _walk(root, skip, ignored):
+    """Files below ``root`` (not following links), sorted: (candidates, other files). What is
+    passed over is appended to ``ignored`` as (path, reason)."""
     found, others = [], []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not (d.startswith(".") or d in IGNORED_NAMES)
-                         and not os.path.islink(os.path.join(folder, d))
-                         and Path(folder, d).resolve() not in skip)
+        if folder != str(root) and not dirs and not files:
+            ignored.append((Path(folder), "an empty folder"))
+        kept = []
+        for name in sorted(dirs):
+            reason = _passed_over(Path(folder, name), skip)
+            if reason:
+                ignored.append((Path(folder, name), reason))
+            else:
+                kept.append(name)
+        dirs[:] = kept
         for name in sorted(files):
             path = Path(folder, name)
-            if name.startswith(".") or path.is_symlink():
-                continue
-            (found if path.suffix.lower() in CANDIDATE_SUFFIXES else others).append(path)
+            reason = _passed_over(path, skip)
+            if reason:
+                ignored.append((path, reason))
+            else:
+                (found if path.suffix.lower() in CANDIDATE_SUFFIXES else others).append(path)
     return found, others
 
 
@@ -163,49 +219,104 @@ def _student_folder(rel, assignment):
     return Path(*rel.parts[:rel.parts.index(folders[0]) + 1]).as_posix(), folders[0]
 
 
-def _folder_units(root, assignment, skip, ignored):
-    if (root / "submitted").is_dir():
-        root = root / "submitted"
-    groups = {}  # key below root -> (base id, is a student folder, candidate files)
-    candidates, others = _walk(root, skip)
-    for path in candidates:
-        rel = path.relative_to(root)
-        student = _student_folder(rel, assignment)
-        if student is None:
-            groups[rel.as_posix()] = (path.stem, False, [path])
-        else:
-            groups.setdefault(student[0], (student[1], True, []))[2].append(path)
-    unusable = {}  # student folders without any candidate: graded as unreadable
-    for path in others:
+def nbgrader_submitted(root, assignment):
+    """nbgrader's ``submitted/`` folder where ``root`` is an nbgrader course directory (or
+    its ``submitted/``), else None: only where some ``submitted/<student>/<assignment>/``
+    folder exists."""
+    for folder in ((root,) if root.name == "submitted" else (root / "submitted",)):
+        if folder.is_dir() and not folder.is_symlink():
+            for student in folder.iterdir():
+                inner = student / assignment
+                if (not _passed_over(student) and student.is_dir()
+                        and inner.is_dir() and not inner.is_symlink()):
+                    return folder
+    return None
+
+
+def _class_folders(root, assignment, skip, ignored):
+    """Any layout but nbgrader's: ({student folder: (id, candidates, other files)}, the
+    candidates lying directly in ``root`` or in folders named after the assignment)."""
+    candidates, others = _walk(root, skip, ignored)
+    chosen = set(candidates)
+    folders, loose = {}, []
+    for path in candidates + others:
         student = _student_folder(path.relative_to(root), assignment)
         if student is None:
-            ignored.append(path)
-        elif student[0] not in groups:
-            unusable.setdefault(student, []).append(path)
+            if path in chosen:
+                loose.append(path)
+            else:
+                ignored.append((path, "not a notebook (.ipynb), Python file (.py) or zip"))
+        else:
+            entry = folders.setdefault(student[0], (student[1], [], []))
+            (entry[1] if path in chosen else entry[2]).append(path)
+    return folders, loose
+
+
+def _nbgrader_folders(course_dir, submitted, assignment, skip, ignored):
+    """nbgrader's layout: {student: (id, candidates, other files)} from
+    ``submitted/<student>/<assignment>/`` only; everything else goes to ``ignored``."""
+    layout = f"nbgrader's layout: submitted/<student>/{assignment}/"
+    if course_dir != submitted:
+        for entry in sorted(course_dir.iterdir()):
+            if entry.name != "submitted":
+                ignored.append((entry, _passed_over(entry, skip) or
+                                f"an nbgrader course: only submitted/<student>/{assignment}/ "
+                                "is graded"))
+    folders = {}
+    for entry in sorted(submitted.iterdir()):
+        inner = entry / assignment
+        reason = _passed_over(entry, skip)
+        if not reason and not entry.is_dir():
+            reason = f"a file directly in submitted/ ({layout})"
+        elif not reason and not inner.is_dir():
+            reason = f"a student folder without a {assignment}/ folder ({layout})"
+        elif not reason:
+            reason = _passed_over(inner, skip)
+        if reason:
+            ignored.append((entry, reason))
+            continue
+        for other in sorted(entry.iterdir()):
+            if other.name != assignment:
+                ignored.append((other, _passed_over(other, skip) or
+                                f"not this assignment's folder ({layout})"))
+        candidates, others = _walk(inner, skip, ignored)
+        folders[entry.name] = (entry.name, candidates, others)
+    return folders
+
+
+def _folder_units(root, assignment, skip, ignored):
+    submitted = nbgrader_submitted(root, assignment)
+    if submitted is None:
+        folders, loose = _class_folders(root, assignment, skip, ignored)
+        if not folders and not loose and not any(root.iterdir()):
+            ignored.append((root, "an empty folder"))
+    else:
+        folders, loose = _nbgrader_folders(root, submitted, assignment, skip, ignored), []
+        root = submitted
     # the file name most student folders share: the name everyone was asked to use
-    names = Counter(name for _, is_folder, files in groups.values() if is_folder
-                    for name in {p.name for p in files})
+    names = Counter(name for _, files, _ in folders.values() for name in {p.name for p in files})
     most = max(names.values(), default=0)
     common = {name for name, count in names.items() if count >= 2 and count == most}
-    units = []
-    for key, (base, is_folder, files) in sorted(groups.items()):
-        unit_key = f"{root.name}/{key}"
-        if not is_folder:
-            units.append(_Unit(unit_key, base, files[0], str(files[0])))
+    units = [_Unit(f"{root.name}/{p.relative_to(root).as_posix()}", p.stem, p, str(p))
+             for p in loose]
+    for key, (base, files, others) in sorted(folders.items()):
+        unit_key, folder = f"{root.name}/{key}", root / key
+        if not files:
+            listed = ", ".join(p.relative_to(folder).as_posix() for p in others[:5])
+            problem = (f"your folder holds no notebook (.ipynb), Python file (.py) or zip, "
+                       f"only: {listed}" if others else "your folder is empty")
+            units.append(_Unit(unit_key, base, folder, str(folder), problem))
             continue
         chosen = _choose(files, assignment, common)
         if chosen is None:
-            listed = ", ".join(p.relative_to(root / key).as_posix() for p in files)
-            units.append(_Unit(unit_key, base, root / key, str(root / key),
+            listed = ", ".join(p.relative_to(folder).as_posix() for p in files)
+            units.append(_Unit(unit_key, base, folder, str(folder),
                                f"your folder holds several files that could be the submission "
                                f"({listed}); hand in exactly one notebook"))
-        else:
-            units.append(_Unit(unit_key, base, chosen, str(chosen)))
-    for (key, base), files in sorted(unusable.items()):
-        listed = ", ".join(p.relative_to(root / key).as_posix() for p in files[:5])
-        units.append(_Unit(f"{root.name}/{key}", base, root / key, str(root / key),
-                           f"your folder holds no notebook (.ipynb), Python file (.py) or "
-                           f"zip, only: {listed}"))
+            continue
+        units.append(_Unit(unit_key, base, chosen, str(chosen)))
+        ignored.extend((p, "another file of the same student folder is the one graded")
+                       for p in sorted(files + others) if p != chosen)
     return units
 
 
@@ -218,7 +329,8 @@ def _file_folder_name(path, assignment):
 
 def discover(inputs, assignment, skip=(), ignored=None):
     """The submissions in ``inputs`` (files and folders), sorted by id; see the module doc.
-    Files found loose in a folder that cannot be submissions are appended to ``ignored``."""
+    Everything found in a folder given that is not graded is appended to ``ignored`` as
+    (path, reason)."""
     skip = {Path(p).resolve() for p in skip}
     ignored = [] if ignored is None else ignored
     units, files = [], []
@@ -234,18 +346,19 @@ def discover(inputs, assignment, skip=(), ignored=None):
         units.append(_Unit(path.as_posix(), base, path, str(path)))
     by_id = {}
     for unit in units:
-        by_id.setdefault(safe_id(unit.base).lower(), []).append(unit)
+        by_id.setdefault(output_id(safe_id(unit.base)).lower(), []).append(unit)
     submissions = []
     for group in by_id.values():
         for unit in group:
-            sid = safe_id(unit.base)
+            sid = output_id(safe_id(unit.base))
             if len(group) > 1:
                 sid = f"{sid}-{hashlib.sha256(unit.key.encode()).hexdigest()[:8]}"
             submissions.append(Submission(sid, unit.path, unit.label, unit.problem))
     seen = Counter(s.id.lower() for s in submissions)
     duplicated = [s.label for s in submissions if seen[s.id.lower()] > 1]
     if duplicated:
-        raise ValueError("the same submission was given twice: " + ", ".join(duplicated))
+        raise ValueError("the same submission was given twice (or two folders of the same name "
+                         "hold the same paths; grade them separately): " + ", ".join(duplicated))
     return sorted(submissions, key=lambda s: s.id)
 
 
@@ -388,42 +501,41 @@ def read_results(folder):
     return None
 
 
-def _fence(text):
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}text\n{text}\n{ticks}"
-
-
 def _points(value):
     return f"{value or 0:g}"
 
 
 def feedback_markdown(submission_id, assignment, results):
-    """The student's feedback: score, failed tests with their messages, the loading report."""
+    """The student's feedback: score, failed tests with their messages, the loading report.
+    Every text not written here is Markdown-escaped, or a code block (messages, output)."""
     tests = results.get("tests", [])
     failed = [t for t in tests if (t.get("score") or 0) < (t.get("max_score") or 0)]
     passed = [t for t in tests if t not in failed and (t.get("max_score") or 0) > 0]
     skipped = [t for t in tests if t not in failed and not (t.get("max_score") or 0)]
-    lines = [f"# Feedback for {submission_id}: {assignment}", "",
+
+    def name(test):
+        return markdown_text(test.get("name", "?"))
+
+    lines = [f"# Feedback for {markdown_code(submission_id)}: {markdown_text(assignment)}", "",
              f"**Score: {_points(results.get('score'))} / {_points(results.get('max_score'))}**"
              f" ({len(passed)} tests passed, {len(failed)} failed)", ""]
     if results.get("output"):
         lines += ["## What the grader saw while running your submission", "",
-                  _fence(str(results["output"])), ""]
+                  markdown_block(str(results["output"])), ""]
     if failed:
         lines += [f"## Failed tests ({len(failed)})", ""]
         for test in failed:
-            lines += [f"### {test.get('name', '?')} "
+            lines += [f"### {name(test)} "
                       f"({_points(test.get('score'))} / {_points(test.get('max_score'))})", ""]
             if test.get("output"):
-                lines += [_fence(str(test["output"])), ""]
+                lines += [markdown_block(str(test["output"])), ""]
     if passed:
         lines += [f"## Passed tests ({len(passed)})", ""]
-        lines += [f"- {t.get('name', '?')} ({_points(t.get('max_score'))})" for t in passed]
+        lines += [f"- {name(t)} ({_points(t.get('max_score'))})" for t in passed]
         lines.append("")
     if skipped:
         lines += [f"## Not graded here ({len(skipped)})", ""]
-        lines += [f"- {t.get('name', '?')}: {t.get('output') or 'skipped'}" for t in skipped]
+        lines += [f"- {name(t)}: {markdown_text(t.get('output') or 'skipped')}" for t in skipped]
         lines.append("")
     return "\n".join(lines)
 
@@ -442,7 +554,8 @@ def write_gradebook(output):
     """Rebuild ``output/grades.csv`` from every ``output/*/results.json``; the row count."""
     output = Path(output)
     rows, questions = [], {}
-    folders = sorted(p for p in output.iterdir() if p.is_dir()) if output.is_dir() else []
+    folders = sorted(p for p in output.iterdir() if p.is_dir() and p.name.lower() not in RESERVED
+                     and not p.name.startswith(".")) if output.is_dir() else []
     for folder in folders:
         results = read_results(folder)
         if results is None:
@@ -455,10 +568,11 @@ def write_gradebook(output):
         rows.append((folder.name, results, earned))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", "score", "max_score", *questions])
+    writer.writerow([csv_cell(c) for c in ("submission", "score", "max_score", *questions)])
     for name, results, earned in rows:
-        writer.writerow([name, _points(results.get("score")), _points(results.get("max_score")),
-                         *(_points(earned.get(q, 0)) for q in questions)])
+        writer.writerow([csv_cell(c) for c in (
+            name, _points(results.get("score")), _points(results.get("max_score")),
+            *(_points(earned.get(q, 0)) for q in questions))])
     write_atomic(output / GRADEBOOK, buffer.getvalue())
     return len(rows)
 
@@ -487,6 +601,22 @@ def claim_output(output, assignment):
     if held is None:
         write_atomic(marker, json.dumps({"assignment": assignment}) + "\n")
     _remove_stale_temporaries(output)
+    _rename_reserved(output)
+
+
+def _rename_reserved(output):
+    """Move a submission folder that an older grader named like an output of the folder
+    (``grades.csv/``, which made the gradebook unwritable) to its id of today."""
+    for folder in sorted(Path(output).iterdir()):
+        if (folder.name.lower() in RESERVED and folder.is_dir() and not folder.is_symlink()
+                and read_results(folder) is not None):
+            target = folder.with_name(output_id(folder.name))
+            if target.exists():
+                raise ValueError(f"{folder} is a submission's folder named like an output of "
+                                 f"the batch, and {target.name} exists too: move one of them")
+            folder.rename(target)
+            print(f"note: {folder} moved to {target} (an id may not name an output of the "
+                  "batch)", file=sys.stderr)
 
 
 # ---- the grading processes ------------------------------------------------------------------
@@ -537,8 +667,9 @@ def _grading_process(submission, assignment, limits, folder, parent_pid, reason=
     except BaseException:  # noqa: BLE001 - the batch reports it; nothing is written
         code = EXIT_STOPPED if _stopping else EXIT_ERROR
         if not _stopping:
-            sys.stderr.write(f"\nerror while grading {submission.label}:\n"
-                             f"{traceback.format_exc()}")
+            label = printable(submission.label, one_line=True)
+            sys.stderr.write(f"\nerror while grading {label}:\n"
+                             f"{printable(traceback.format_exc())}")
     with contextlib.suppress(Exception):
         sys.stderr.flush()
     os._exit(code)
@@ -792,23 +923,24 @@ def merge(inputs, output):
     if len(assignments) > 1:
         raise ValueError(f"these folders hold grades of different assignments: "
                          f"{', '.join(sorted(assignments))}")
-    sources = {}
-    for folder in map(Path, inputs):
-        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-            if read_results(sub) is None:
-                continue
-            if sub.name in sources:
-                other = sources[sub.name]
-                if (other / RESULTS).read_bytes() != (sub / RESULTS).read_bytes():
-                    raise ValueError(f"{sub.name} was graded differently in {other.parent} and "
-                                     f"{folder}: shards should not overlap")
-                continue
-            sources[sub.name] = sub
     if assignments:
         claim_output(output, assignments.pop())
     else:
         output.mkdir(parents=True, exist_ok=True)
-    for name, source in sources.items():
+    sources = {}  # id (ignoring case) -> (id, the folder holding that submission's files)
+    for folder in map(Path, inputs):
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if read_results(sub) is None or sub.name.startswith(".") or sub.is_symlink():
+                continue
+            name = output_id(sub.name)  # an older grader's grades.csv/: grades.csv-1/
+            if name.lower() in sources:
+                other = sources[name.lower()][1]
+                if (other / RESULTS).read_bytes() != (sub / RESULTS).read_bytes():
+                    raise ValueError(f"{sub.name} was graded differently in {other.parent} and "
+                                     f"{folder}: shards should not overlap")
+                continue
+            sources[name.lower()] = (name, sub)
+    for name, source in sources.values():
         target = output / name
         if target.resolve() == source.resolve():
             continue

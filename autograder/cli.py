@@ -10,6 +10,7 @@ from pathlib import Path
 from . import course
 from .inside import jail
 from .batch import DEFAULT_TIMEOUT as DEFAULT_BATCH_TIMEOUT
+from .safe_text import printable
 from .sandbox import Limits
 
 
@@ -28,6 +29,10 @@ def _add_limits(parser):
                        help="seconds to run the submission's cells (default %(default)s)")
     group.add_argument("--call-timeout", type=float, default=defaults.call_timeout,
                        help="seconds for one call into student code (default %(default)s)")
+    group.add_argument("--budget", type=float, default=defaults.budget, metavar="SECONDS",
+                       help="seconds for all of one submission's code together: loading it "
+                            "and every call; when they are spent, the remaining tests fail "
+                            "saying so (default %(default)s)")
     group.add_argument("--output-kb", type=int, default=defaults.output_bytes // 1024,
                        help="output of a worker kept per stream, in KiB (default %(default)s)")
     group.add_argument("--isolation", default=defaults.isolation,
@@ -40,15 +45,17 @@ def _limits(args):
     return Limits(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds,
                   processes=args.processes, file_size_mb=args.file_size_mb,
                   load_timeout=args.load_timeout, call_timeout=args.call_timeout,
-                  output_bytes=args.output_kb * 1024, isolation=args.isolation)
+                  budget=args.budget, output_bytes=args.output_kb * 1024, isolation=args.isolation)
 
 
 def score_table(rows):
-    """A readable table: one row per (label, results)."""
+    """A readable table: one row per (label, results); every text on one printable line."""
+    rows = [(printable(label, one_line=True), result) for label, result in rows]
     width = max([len(label) for label, _ in rows] + [10])
     lines = [f"{'submission':<{width}}  {'score':>13}  failed tests"]
     for label, result in rows:
-        failed = [t["name"] for t in result["tests"] if t["score"] < t["max_score"]]
+        failed = [printable(t["name"], one_line=True) for t in result["tests"]
+                  if t["score"] < t["max_score"]]
         summary = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
         score = f"{result['score']:g} / {result['max_score']:g}"
         lines.append(f"{label:<{width}}  {score:>13}  {summary or '-'}")
@@ -61,9 +68,25 @@ def cmd_build(args):
     return 0
 
 
+def _show(path):
+    return printable(path, one_line=True)
+
+
+def print_not_graded(ignored):
+    """On stderr, every input that is not graded, grouped by the reason."""
+    by_reason = {}
+    for path, reason in ignored:
+        by_reason.setdefault(reason, []).append(path)
+    for reason, paths in by_reason.items():
+        print(f"not graded, {reason}: {', '.join(_show(p) for p in paths)}", file=sys.stderr)
+
+
 def cmd_grade(args):
     from . import batch, secret
     course.master_path(args.assignment)
+    if args.budget <= 0:
+        print("--budget must be a positive number of seconds", file=sys.stderr)
+        return 2
     if secret.course_secret() is None:
         print("autograder: note: no course secret (run `python -m autograder build`, or set "
               f"{secret.ENV_VAR}): hidden inputs then follow from the code alone",
@@ -73,30 +96,36 @@ def cmd_grade(args):
             print("--json grades exactly one submission (and writes no --output)", file=sys.stderr)
             return 2
         path = args.submissions[0]
-        found = (batch.discover([path], args.assignment) if path.is_dir()
+        ignored = []
+        found = (batch.discover([path], args.assignment, ignored=ignored) if path.is_dir()
                  else [batch.Submission(path.stem, path, str(path))])
+        print_not_graded(ignored)
         if len(found) != 1:
-            print(f"--json grades exactly one submission; {path} holds {len(found)}",
+            print(f"--json grades exactly one submission; {_show(path)} holds {len(found)}",
                   file=sys.stderr)
             return 2
         from .report import annotate
         print(json.dumps(annotate(batch.grade_submission(found[0], args.assignment,
                                                          _limits(args)))))
         return 0
+    if args.timeout <= args.budget:
+        print(f"--timeout ({args.timeout:g} s, the backstop for one submission's grading "
+              f"process) must be larger than --budget ({args.budget:g} s)", file=sys.stderr)
+        return 2
     for path in args.submissions:
         if not path.exists():
-            print(f"warning: {path} does not exist (graded as unreadable)", file=sys.stderr)
+            print(f"warning: {_show(path)} does not exist (graded as unreadable)",
+                  file=sys.stderr)
     ignored = []
     submissions = batch.discover(args.submissions, args.assignment,
                                  skip=[args.output] if args.output else (), ignored=ignored)
-    if ignored:
-        shown = ", ".join(str(p) for p in ignored[:5])
-        more = f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
-        print(f"note: not submissions (not .ipynb, .py or .zip), ignored: {shown}{more}",
-              file=sys.stderr)
+    print_not_graded(ignored)
     if args.shard:
         shard = batch.parse_shard(args.shard)
+        total = len(submissions)
         submissions = [s for s in submissions if batch.in_shard(s.id, shard)]
+        print(f"shard {shard[0]}/{shard[1]}: {len(submissions)} of the {total} submissions "
+              "(the others belong to the other shards)", file=sys.stderr)
     elif not submissions:
         print("no submission found (looked for .ipynb, .py and .zip files)", file=sys.stderr)
         return 2
@@ -226,7 +255,8 @@ def main(argv=None):
                                     "split by a hash of their ids; merge the outputs with "
                                     "`merge`")
     batch_options.add_argument("--timeout", type=float, default=DEFAULT_BATCH_TIMEOUT,
-                               metavar="S", help="wall seconds for grading one submission "
+                               metavar="S", help="wall seconds for one submission's grading "
+                                                 "process, a backstop larger than --budget "
                                                  "(default %(default)s)")
     batch_options.add_argument("--no-progress", action="store_true",
                                help="no progress bar on stderr")
@@ -268,5 +298,5 @@ def main(argv=None):
     try:
         return args.func(args)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return 2

@@ -147,13 +147,15 @@ def run_suite(assignment, student, question=None):
 
 
 def to_results_json(results, output=""):
-    """Gradescope's results.json form (skipped tests are reported but score nothing)."""
-    tests = [{"name": r.name, "score": r.score, "max_score": r.max_score, "output": r.output}
-             for r in results]
+    """Gradescope's results.json form (skipped tests are reported but score nothing). Every
+    text is ``printable``: messages quote what the submission raised, returned and printed."""
+    from .safe_text import printable
+    tests = [{"name": printable(r.name), "score": r.score, "max_score": r.max_score,
+              "output": printable(r.output)} for r in results]
     return {
         "score": sum(r.score for r in results),
         "max_score": sum(r.max_score for r in results),
-        "output": output,
+        "output": printable(output),
         "tests": tests,
     }
 
@@ -179,7 +181,7 @@ MAX_OUTPUT_CHARS = 3000  # of each stream the submission wrote, in the results
 def _output_report(student):
     """What the submission printed, escaped and cut short: shown to the student, never
     trusted, and never mixed into the grader's own output."""
-    from .sandbox import printable
+    from .safe_text import printable
     rerun = "\n--- (your submission was run again after a crash or a timeout) ---\n"
     parts = []
     for index, label in ((0, "Output"), (1, "Error output")):
@@ -193,7 +195,7 @@ def _output_report(student):
 
 def grade_file(path, assignment, limits=None):
     """Grade one submission file in a sandboxed worker; Gradescope results.json form."""
-    from .sandbox import printable
+    from .safe_text import printable
     from .student import RemoteStudent
     from .submission import SubmissionError, read_submission
 

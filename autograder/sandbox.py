@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from . import course
 from .inside import jail, plain
 from .inside.plain import HEADER
+from .safe_text import printable  # noqa: F401 - moved to safe_text; still importable from here
 
 
 def _default_isolation():
@@ -59,6 +60,7 @@ class Limits:
     file_size_mb: int = 64  # largest file the worker may write
     load_timeout: float = 60.0  # wall time to run the submission's cells
     call_timeout: float = 10.0  # wall time for one call into student code
+    budget: float = 300.0  # wall time for all of one submission's code (autograder.student)
     output_bytes: int = 64 * 1024  # captured output kept per stream
     isolation: str = field(default_factory=_default_isolation)  # see autograder.inside.jail
     worker_start: str = field(default_factory=_default_worker_start)  # "template" or "exec"
@@ -200,24 +202,6 @@ def worker_environment(scratch):
         if var in os.environ:
             env[var] = os.environ[var]
     return env
-
-
-def printable(text, limit=None):
-    """``text`` with control and invisible formatting characters escaped (newlines and tabs
-    kept), cut to ``limit`` characters: safe to show in a terminal or a web page."""
-    import unicodedata
-    out, size = [], 0
-    for ch in text:
-        if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
-            ch = ch.encode("unicode_escape").decode("ascii")
-        out.append(ch)
-        size += len(ch)
-        if limit is not None and size >= limit:
-            rest = len(text) - len(out)
-            if rest > 0:
-                out.append(f"\n... ({rest} more characters not shown)")
-            break
-    return "".join(out)
 
 
 class _Capture(threading.Thread):
@@ -609,8 +593,11 @@ class Worker:
         # where the jail could not hide the banned packages' files from every program the
         # worker may start, the worker may start none (autograder/inside/bans.py)
         hidden = self.info.get("mode") in ("namespaces", "userns")
+        started = time.monotonic()  # the submission's own time: running its cells
         reply = self._exchange({"cells": cells, "banned": list(banned), "assignment": assignment,
-                                "programs": hidden or not banned}, limits.load_timeout, "running the submission")
+                                "programs": hidden or not banned}, limits.load_timeout,
+                               "running the submission")
+        self.load_seconds = time.monotonic() - started
         if not (isinstance(reply, dict) and reply.get("loaded") is True):
             self.kill()
             raise WorkerLost("the submission's process sent a malformed reply while loading")
@@ -710,9 +697,11 @@ class Worker:
                   + (f" ({details})" if details else "")
                   + "; see autograder/inside/jail.py for what that mode does not protect")
 
-    def request(self, request):
-        """The decoded reply to one request; raises WorkerLost if the worker is gone."""
-        return self._exchange(request, self.limits.call_timeout, "this call")
+    def request(self, request, timeout=None):
+        """The decoded reply to one request, within ``timeout`` seconds (default: the call
+        timeout); raises WorkerLost if the worker is gone."""
+        timeout = self.limits.call_timeout if timeout is None else timeout
+        return self._exchange(request, timeout, "this call")
 
     def _exchange(self, message, timeout, what):
         if self.proc.poll() is not None:

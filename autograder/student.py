@@ -10,13 +10,16 @@ sandboxed worker; our grader) and ``LocalStudent`` (the notebook's globals in th
 the otter and nbgrader bridges). Either way every result is a fresh plain-data copy.
 """
 
+import dataclasses
 import re
 import shutil
+import time
 
 import numpy as np
 
 from .inside import calls, plain
-from .sandbox import Limits, Worker, WorkerLost, describe_limit, printable, temporary_dir
+from .safe_text import printable
+from .sandbox import Limits, Worker, WorkerLost, describe_limit, temporary_dir
 
 
 _WHERE = re.compile(r"cell (\d+), line (\d+)")
@@ -87,11 +90,13 @@ class StudentError(Exception):
 
     def __init__(self, name, info, args=(), limit=None, labels=None):
         self.name = name
-        self.type_name = str(info.get("type", "Exception"))
         self.type_names = [str(n) for n in info.get("mro", [])]
         self.kind = info.get("kind", "raised")
-        self.detail = str(info.get("message", ""))
-        where = f" ({locate(info['where'], labels)})" if info.get("where") else ""
+        # what the worker says is the submission's: cut short and escaped, never trusted
+        self.type_name = printable(str(info.get("type", "Exception"))[:100], one_line=True)
+        self.detail = printable(str(info.get("message", ""))[:calls.MAX_MESSAGE])
+        where = locate(str(info.get("where") or "")[:300], labels) if info.get("where") else ""
+        where = f" ({where})" if where else ""
         if self.kind == "missing":
             text = f"{name} is not defined in your submission (check the spelling of its name)"
         elif self.type_name == "NotImplementedError":
@@ -239,6 +244,10 @@ class RemoteStudent(Student):
 
     If the submission cannot even be loaded (it hangs or kills its process while its cells
     run), every call fails at once with that reason instead of trying again.
+
+    ``limits.budget`` bounds the wall time of all of the submission's code together: its
+    loading (restarts too) and every call, each of which gets at most what is left of it. Once
+    it is spent, the worker is stopped and every further request fails at once, saying so.
     """
 
     def __init__(self, cells, limits=None, source=None, filename="submission.py", banned=(),
@@ -252,23 +261,45 @@ class RemoteStudent(Student):
         self._worker = None
         self._load_failure = None
         self._scratch = None
+        self._spent = 0.0  # seconds of the budget used: time spent waiting for the worker
         self.outputs = []  # (stdout, stderr) of every worker that ran
+
+    def _budget_left(self):
+        return self.limits.budget - self._spent
+
+    def _budget_spent(self):
+        return (f"the time budget for grading one submission ({self.limits.budget:g} s for "
+                "loading it and all calls together: the grader's --budget) ran out; nothing "
+                "more of the submission runs, so the remaining tests fail (look for code that "
+                "is very slow or that waits)")
 
     def _ensure_worker(self):
         if self._load_failure:
             raise WorkerLost(self._load_failure)
         if self._worker is None:
+            left = self._budget_left()
+            if left <= 0:
+                raise WorkerLost(self._budget_spent())
             self._scratch = temporary_dir("scratch")
             if self.source is not None:
                 with open(f"{self._scratch}/{self.filename}", "w", encoding="utf-8") as f:
                     f.write(self.source)
+            cut = left < self.limits.load_timeout  # the budget bounds this load
+            limits = dataclasses.replace(self.limits, load_timeout=min(self.limits.load_timeout,
+                                                                       left))
+            started = time.monotonic()
             try:
-                self._worker = Worker(self.cells, self._scratch, self.limits, self.banned,
+                self._worker = Worker(self.cells, self._scratch, limits, self.banned,
                                       self.assignment)
             except WorkerLost as exc:
-                self._load_failure = f"your submission could not be loaded: {exc}"
                 self._cleanup()
+                if cut and time.monotonic() - started >= left:  # it ran out while loading
+                    self._spent = self.limits.budget
+                    raise WorkerLost(self._budget_spent()) from None
+                self._load_failure = f"your submission could not be loaded: {exc}"
                 raise WorkerLost(self._load_failure) from None
+            # starting the worker (a template's first start, say) is the grader's time
+            self._spent += self._worker.load_seconds
             self.load_errors = self._worker.load_errors
             self.tampered = self.tampered or self._worker.tampered
         return self._worker
@@ -281,11 +312,21 @@ class RemoteStudent(Student):
         if self.tampered:  # nothing more is asked of a worker caught changing the grader
             return {"error": {"kind": "tampered", "type": "RuntimeError",
                               "message": self.tampered}}
-        try:
-            return worker.request(request)
-        except WorkerLost:
+        left = self._budget_left()
+        if left <= 0:
             self._cleanup()
+            raise WorkerLost(self._budget_spent())
+        started = time.monotonic()
+        try:
+            reply = worker.request(request, timeout=min(self.limits.call_timeout, left))
+        except WorkerLost:
+            self._spent += time.monotonic() - started
+            self._cleanup()
+            if self._budget_left() <= 0:
+                raise WorkerLost(self._budget_spent()) from None
             raise
+        self._spent += time.monotonic() - started
+        return reply
 
     def _cleanup(self):
         if self._worker is not None:

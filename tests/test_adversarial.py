@@ -87,6 +87,7 @@ class Case:
     prepare: object = None  # prepare(context) before grading; context is a dict
     slow: bool = False  # graded first
     needs: str = ""  # "namespaces": what Linux must allow for this case's assertions
+    filename: str = ""  # the file's name, if not the case's name and suffix
 
 
 @dataclass
@@ -155,8 +156,9 @@ def run_case(case_, folder):
                            "__FORGED__": FORGED}.items():
             source = source.replace(key, value)
         source = source.encode()
-    path = folder / f"{case_.name}{case_.suffix}"
+    path = folder / (case_.filename or f"{case_.name}{case_.suffix}")
     path.write_bytes(source)
+    context["path"] = path
     start = time.monotonic()
     proc = cli("grade", path, "--assignment", "01_perceptron", "--json", *LIMITS, *case_.args,
                timeout=240)  # from this pool's threads: cli passes its own environment
@@ -922,6 +924,87 @@ def _(result):
     assert "hello" in result.output
 
 
+# ---- text from the submission reaches the instructor and the student escaped ----------------
+
+# Clear screen, cursor home, window title, a green fake verdict, a carriage return and bidi
+# overrides (U+202E, U+2066-2069), as the submission's exception messages and type names.
+HOSTILE_TEXT = (r"\x1b[2J\x1b[H\x1b]0;owned\x07\x1b[1;32mALL TESTS PASSED (24/24)\x1b[0m\r"
+                r" \u202etxt.exe\u202c \u2066x\u2069\u200b")
+RAW = ("\x1b", "\x07", "\r", "\u202e", "\u202c", "\u2066", "\u2069", "\u200b")
+
+
+def all_text(value):
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in [k, *all_text(v)]]
+    if isinstance(value, list):
+        return [t for v in value for t in all_text(v)]
+    return []
+
+
+def escaped_everywhere(text):
+    assert not any(ch in text for ch in RAW), ascii(text[:3000])
+    assert not any(ord(ch) < 32 and ch not in "\n\t" for ch in text), ascii(text[:3000])
+
+
+@case("escape_sequences_in_messages_and_names", BASE + f'''
+# %%
+TEXT = "{HOSTILE_TEXT}"
+Fake = type("Fake\\x1b[2J\\u202eError", (Exception,), {{}})
+raise Fake("at load: " + TEXT)
+''' + replace("step", "    raise Fake(TEXT)") + replace("accuracy", "    raise ValueError(TEXT)"),
+      filename="name\x1b[2J\u202e\x07.py")
+def _(result):
+    only_lost(result, ("step", "accuracy"))  # the text earns nothing, and costs only those two
+    for text in all_text(result.json):
+        escaped_everywhere(text)
+    step, accuracy = result.messages("step")[0], result.messages("accuracy")[0]
+    assert "raised Fake\\x1b[2J\\u202eError: \\x1b[2J\\x1b[H\\x1b]0;owned\\x07" in step, step
+    assert "raised ValueError: \\x1b[2J" in accuracy and "\\u202etxt.exe\\u202c" in accuracy
+    assert "raised Fake\\x1b[2J\\u202eError: at load: \\x1b[2J" in result.output
+    # the same file graded as a batch (results.json, feedback.md, summary) and as a table
+    path, out = result.context["path"], result.context["folder"] / "escape-batch"
+    batch = cli("grade", path, "--assignment", "01_perceptron", "--output", out, "--no-progress",
+                *LIMITS)
+    table = cli("grade", path, "--assignment", "01_perceptron", *LIMITS)
+    for proc in (batch, table):
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        escaped_everywhere(proc.stdout + proc.stderr)
+    assert "name\\x1b[2J\\u202e\\x07.py" in table.stdout and len(table.stdout.splitlines()) == 2
+    assert f"{result.score():g} / 24" in table.stdout  # the same score as --json
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    assert json.loads((folder / "results.json").read_text())["tests"] == result.json["tests"]
+    feedback = (folder / "feedback.md").read_text(encoding="utf-8")
+    escaped_everywhere(feedback)
+    assert step in feedback and "raised Fake\\x1b[2J\\u202eError: at load" in feedback
+
+
+# ---- one time budget for all of a submission's code -----------------------------------------
+
+# Every function answers correctly after sleeping 5 s, under the 8 s call timeout: without a
+# budget, the suite's 40-odd calls would take over 3 minutes; with 12 s, two or three answer.
+SLEEP_CALLS = f"\n# %%\nimport time\n_base = {{}}\nexec({BASE!r}, _base)\n" + "".join(
+    replace(name, f"    time.sleep(5)\n    return _base[{name!r}]({args})")
+    for name, args in (("step", "z"), ("perceptron_output", "x, w, b"),
+                       ("perceptron_update", "x, y, w, b, lr"),
+                       ("train_perceptron", "X, y, lr, max_epochs"),
+                       ("accuracy", "y_true, y_pred")))
+
+
+@case("drips_answers_under_the_call_timeout", BASE + SLEEP_CALLS,
+      args=("--call-timeout", "8", "--budget", "12"), slow=True)
+def _(result):
+    budget = "time budget for grading one submission (12 s"
+    tests = result.tests()
+    first = next(i for i, t in enumerate(tests) if budget in t["output"])
+    assert all(budget in t["output"] and t["score"] == 0 for t in tests[first:]), tests[first:]
+    assert first >= 1 and all(t["score"] == t["max_score"] for t in tests[:first]), tests[:first]
+    assert result.score() < result.full() / 2  # far less than the same code without sleeps
+    assert result.seconds < 12 + 90  # an upper bound far above the budget, far below 3 min
+
+
 # ---- beyond one grading -------------------------------------------------------------------
 
 def test_killing_the_grader_takes_the_submission_along(tmp_path):
@@ -953,7 +1036,7 @@ def test_killing_the_grader_takes_the_submission_along(tmp_path):
 def test_kill_uid_reaches_daemons_in_their_own_sessions():
     """The uid mode's sweep (where no PID namespace can be had): kill(-1) sent as the worker's
     uid ends every process of that uid, whatever session or parent it has."""
-    from autograder import jail
+    from autograder.inside import jail
     uid = jail.UID_BASE + os.getpid() + 7_000_000
     subprocess.Popen(["/bin/sh", "-c", "setsid sleep 600 & (sleep 601 &); exec sleep 602"],
                      user=uid, group=uid, extra_groups=[], start_new_session=True,

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder import batch, course
+from autograder.safe_text import markdown_text
 from conftest import cli
 
 ASSIGNMENT = "01_perceptron"
@@ -180,7 +181,12 @@ def test_every_layout_is_graded(graded):
     assert {k: v["score"] for k, v in results.items()} == scores
     assert all(v["max_score"] == reference()[0] for v in results.values())
     assert "graded 11, skipped 0" in proc.stdout
-    assert "ignored: " in proc.stderr and "README.txt" in proc.stderr
+    not_graded = [line for line in proc.stderr.splitlines() if line.startswith("not graded, ")]
+    for path, reason in ((root / "flat" / "README.txt", "not a notebook (.ipynb), Python"),
+                         (root / "course" / "source", "an nbgrader course"),
+                         (root / "students" / "ivan" / "helpers.py", "is the one graded"),
+                         (root / "students" / "ivan" / ".ipynb_checkpoints", "Jupyter")):
+        assert any(reason in line and str(path) in line for line in not_graded), (path, not_graded)
     assert "submission/s" in proc.stderr or "%" in proc.stderr  # the progress bar
     assert "is not a readable Jupyter notebook" in results["carol"]["output"]
     assert "not a readable zip file" in results["grace"]["output"]
@@ -225,7 +231,7 @@ def test_feedback_lists_failed_tests_and_what_the_submission_printed(graded):
     assert f"Score: {points(buggy)} / {points(full)}" in bob
     failed = [t for t in results["bob"]["tests"] if t["score"] < t["max_score"]]
     for test in failed:
-        assert test["name"] in bob and test["output"] in bob
+        assert markdown_text(test["name"]) in bob and test["output"] in bob
     assert results["bob"]["output"] and results["bob"]["output"].strip() in bob
     carol = (output / "carol" / "feedback.md").read_text()
     assert f"Score: 0 / {points(full)}" in carol and "not a readable Jupyter notebook" in carol
@@ -292,13 +298,15 @@ def grade(submission, assignment, limits=None):
     return real(submission, assignment, limits)
 batch.grade_submission = grade
 subs = batch.discover([sys.argv[1]], "01_perceptron")
-report = batch.grade_batch(subs, "01_perceptron", sys.argv[2], jobs=2, timeout=3,
+report = batch.grade_batch(subs, "01_perceptron", sys.argv[2], jobs=2, timeout=20,
                            progress=False)
 print(sorted(report.graded), sorted(report.failed))
 """
 
 
 def test_a_dying_or_hanging_grading_process_costs_only_its_submission(tmp_path):
+    # timeout=20: carol's grading never ends; alice's takes about a second, far below 20 s
+    # even on a slow, shared machine (3 s was too close there)
     subs = tmp_path / "subs"
     for name in ("alice", "bob", "carol"):
         copy(CORRECT, subs / f"{name}.ipynb")
@@ -311,7 +319,7 @@ def test_a_dying_or_hanging_grading_process_costs_only_its_submission(tmp_path):
     full = reference()[0]
     assert results["alice"]["score"] == full
     assert "killed by SIGKILL" in results["bob"]["output"]
-    assert "longer than 3 s" in results["carol"]["output"]
+    assert "longer than 20 s" in results["carol"]["output"]
     for name in ("bob", "carol"):
         assert results[name]["score"] == 0 and results[name]["max_score"] == full
         assert all(t["output"] == results[name]["output"] for t in results[name]["tests"])
@@ -428,3 +436,208 @@ def test_signals_stop_the_batch_cleanly(tmp_path):
     for path in out.glob("*/results.json"):
         assert json.loads(path.read_text())["score"] == reference()[1]
     assert (out / "grades.csv").is_file() and not list(out.glob("**/*.tmp"))
+
+
+# ---- ids, layouts and skipped inputs: nothing of the class is lost -------------------------
+
+def test_ids_never_name_an_output_of_the_folder(tmp_path):
+    """A submission named like the gradebook or the report folder (in any case) gets an id
+    of its own, so the gradebook can always be written."""
+    subs = tmp_path / "subs"
+    for name in ("grades.csv.py", "Report.ipynb", "alice.ipynb"):
+        copy(CORRECT, subs / name)
+    copy(CORRECT, tmp_path / "folders" / "GRADES.CSV" / "hw.ipynb")
+    copy(CORRECT, tmp_path / "folders" / "bob" / "hw.ipynb")
+    assert set(ids([subs])) == {"grades.csv-1", "Report-1", "alice"}
+    assert set(ids([tmp_path / "folders"])) == {"GRADES.CSV-1", "bob"}
+    # two of them, and one already named like the suffixed id: all distinct, order-free
+    copy(CORRECT, tmp_path / "more" / "grades.csv-1.ipynb")
+    found = ids([subs, tmp_path / "more"])
+    assert len(found) == 4 and not {i.lower() for i in found} & batch.RESERVED
+    assert {i for i in found if i.startswith("grades.csv-1-")} == set(found) - {"Report-1", "alice"}
+    assert set(ids([tmp_path / "more", subs])) == set(found)
+
+
+def test_a_submission_named_grades_csv_is_graded_rerun_and_merged(tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "grades.csv.py").parent.mkdir()
+    (subs / "grades.csv.py").write_text("x = 1\n")  # scores 0, quickly
+    copy(BUGGY, subs / "bob.ipynb")
+    out = tmp_path / "graded"
+    proc = grade_into(out, subs)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / "grades.csv").is_file() and (out / "grades.csv-1" / "results.json").is_file()
+    rows = list(csv.reader(open(out / "grades.csv", newline="")))
+    assert [r[:2] for r in rows[1:]] == [["bob", points(reference()[1])], ["grades.csv-1", "0"]]
+    again = grade_into(out, subs)
+    assert again.returncode == 0 and "graded 0, skipped 2" in again.stdout
+    merged = tmp_path / "merged"
+    assert cli("merge", out, "--output", merged).returncode == 0
+    assert (merged / "grades.csv").read_text() == (out / "grades.csv").read_text()
+
+
+def test_an_older_graders_folder_named_like_an_output_is_moved_on_rerun_and_merge(tmp_path):
+    """Before ids avoided output names, ``grades.csv.py`` was graded into ``grades.csv/``."""
+    results = {"score": 1.0, "max_score": 2.0, "output": "", "tests": []}
+    for folder in (tmp_path / "old", tmp_path / "shard"):
+        batch.write_outputs(folder / "grades.csv", "grades.csv", ASSIGNMENT, results)
+        batch.write_outputs(folder / "alice", "alice", ASSIGNMENT, results)
+        (folder / batch.MARKER).write_text(json.dumps({"assignment": ASSIGNMENT}))
+    batch.claim_output(tmp_path / "old", ASSIGNMENT)  # what a rerun does first
+    assert batch.write_gradebook(tmp_path / "old") == 2
+    assert batch.read_results(tmp_path / "old" / "grades.csv-1") == results
+    assert batch.merge([tmp_path / "shard"], tmp_path / "merged") == 2
+    rows = list(csv.reader(open(tmp_path / "merged" / "grades.csv", newline="")))
+    assert [r[0] for r in rows[1:]] == ["alice", "grades.csv-1"]
+
+
+def nbgrader_course(root):
+    """An nbgrader course: two students handed in 01, one only 02, one folder is odd."""
+    course_dir = root / "course"
+    copy(CORRECT, course_dir / "submitted" / "dave" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    copy(BUGGY, course_dir / "submitted" / "erin" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    copy(CORRECT, course_dir / "submitted" / "erin" / "02_activations" / "02_activations.ipynb")
+    copy(CORRECT, course_dir / "submitted" / "fay" / "02_activations" / "02_activations.ipynb")
+    (course_dir / "submitted" / "gus" / ASSIGNMENT).mkdir(parents=True)  # handed in nothing
+    copy(CORRECT, course_dir / "submitted" / "stray.ipynb")
+    copy(CORRECT, course_dir / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    (course_dir / "gradebook.db").write_bytes(b"")
+    return course_dir
+
+
+def test_nbgrader_layout_is_read_only_where_it_is_one(tmp_path):
+    course_dir = nbgrader_course(tmp_path)
+    ignored = []
+    found = ids([course_dir], ignored=ignored)
+    assert set(found) == {"dave", "erin", "gus"}
+    assert found["erin"].path.parts[-2] == ASSIGNMENT
+    assert found["gus"].problem == "your folder is empty"
+    reasons = {p.relative_to(course_dir).as_posix(): r for p, r in ignored}
+    assert "not this assignment's folder" in reasons["submitted/erin/02_activations"]
+    assert "without a 01_perceptron/ folder" in reasons["submitted/fay"]
+    assert "a file directly in submitted/" in reasons["submitted/stray.ipynb"]
+    assert "an nbgrader course" in reasons["source"] and "an nbgrader course" in reasons["gradebook.db"]
+    assert set(ids([course_dir / "submitted"])) == {"dave", "erin", "gus"}
+    # for another assignment, the same course holds that assignment's submissions
+    assert set(ids([course_dir], assignment="02_activations")) == {"erin", "fay"}
+
+
+def test_a_student_folder_named_submitted_is_a_student(tmp_path):
+    """One student called "submitted" does not turn a class into an nbgrader course."""
+    students = tmp_path / "students"
+    for name in ("alice", "submitted", "zoe"):
+        copy(CORRECT, students / name / "hw.ipynb")
+    copy(CORRECT, students / "submitted" / "notes" / "draft.ipynb")  # not the assignment's
+    found = ids([students])
+    assert set(found) == {"alice", "submitted", "zoe"}
+    assert found["submitted"].path == students / "submitted" / "hw.ipynb"
+
+
+def test_every_input_not_graded_is_listed_with_the_reason(tmp_path):
+    subs = tmp_path / "subs"
+    copy(CORRECT, subs / "alice.ipynb")
+    (subs / "notes.txt").write_text("x")
+    (subs / ".hidden.ipynb").write_text("{}")
+    (subs / "__pycache__").mkdir()
+    (subs / "empty").mkdir()
+    (subs / "link.ipynb").symlink_to(subs / "alice.ipynb")
+    copy(CORRECT, subs / "graded" / "alice" / "old.ipynb")  # the output folder, inside
+    ignored = []
+    assert set(ids([subs], skip=[subs / "graded"], ignored=ignored)) == {"alice"}
+    reasons = {p.name: r for p, r in ignored}
+    assert reasons == {"notes.txt": "not a notebook (.ipynb), Python file (.py) or zip",
+                       ".hidden.ipynb": "a hidden file or folder",
+                       "__pycache__": "a folder that Jupyter, Python or macOS made",
+                       "empty": "an empty folder",
+                       "link.ipynb": "a symbolic link (links are not followed)",
+                       "graded": "the output folder"}
+    proc = cli("grade", subs, "--assignment", ASSIGNMENT, "--output", subs / "graded",
+               "--budget", "1", "--timeout", "0.5")  # refused before grading anything
+    assert proc.returncode == 2 and "--timeout (0.5 s" in proc.stderr
+    assert not (subs / "graded" / "alice" / "results.json").exists()
+
+
+# ---- what reaches the gradebook and the feedback from a submission -------------------------
+
+HOSTILE = ("<img src=x onerror=alert(1)> [click](http://evil.example) ![i](http://evil.example/i.png)"
+           "\n# ALL TESTS PASSED\n\n```\n</pre><script>alert(2)</script>\n"
+           "\x1b[2J\x1b]0;owned\x07 \u202egnp.exe\u202c \u2066x\u2069 *bold* _it_ &amp;")
+
+
+def test_feedback_shows_submission_text_literally(tmp_path):
+    """Markdown, HTML, escape sequences and bidi overrides from a submission's messages and
+    output render as the literal text, in a Markdown renderer too."""
+    from markdown_it import MarkdownIt
+    results = {"score": 1.0, "max_score": 3.0, "output": HOSTILE, "tests": [
+        {"name": "step: passes", "score": 1.0, "max_score": 1.0, "output": ""},
+        {"name": "step: raises", "score": 0.0, "max_score": 2.0, "output": HOSTILE}]}
+    text = batch.feedback_markdown("www.evil.example", ASSIGNMENT, results)
+    assert not any(ch in text for ch in "\x1b\x07\u202e\u202c\u2066\u2069")
+    assert "\\x1b[2J" in text and "\\u202e" in text
+    html = MarkdownIt("commonmark").render(text)
+    assert "<img" not in html and "<a " not in html and "<script" not in html
+    assert "<h1>ALL TESTS PASSED" not in html and "<em>" not in html
+    assert html.count("<h1>") == 1 and "<code>www.evil.example</code>" in html
+    assert "&lt;img src=x onerror=alert(1)&gt; [click](http://evil.example)" in html
+    assert html.count("# ALL TESTS PASSED") == 2  # both copies, as text in code blocks
+
+
+def test_gradebook_cells_never_start_a_formula(tmp_path):
+    results = {"score": 1.0, "max_score": 2.0, "output": "",
+               "tests": [{"name": "step: x", "score": 1.0, "max_score": 2.0, "output": ""}]}
+    names = ["-2+3", "+cmd", "@SUM(A1)", "=HYPERLINK(1)", "alice"]
+    for name in names:
+        batch.write_outputs(tmp_path / name, name, ASSIGNMENT, results)
+    batch.write_gradebook(tmp_path)
+    rows = list(csv.reader(open(tmp_path / "grades.csv", newline="")))
+    assert sorted(r[0] for r in rows[1:]) == sorted(
+        ["'-2+3", "'+cmd", "'@SUM(A1)", "'=HYPERLINK(1)", "alice"])
+    assert all(r[1:] == ["1", "2", "1"] for r in rows[1:])
+    # discovery keeps such ids ("=" is not an id character): the gradebook neutralises them
+    copy(CORRECT, tmp_path / "subs" / "-2+3.ipynb")
+    copy(CORRECT, tmp_path / "subs" / "=1+2.ipynb")
+    assert set(ids([tmp_path / "subs"])) == {"-2+3", "_1+2"}
+
+
+# ---- one time budget for a submission's code --------------------------------------------
+
+SLEEPY = '''\
+import time
+
+def step(z):
+    time.sleep(8)
+
+def perceptron_output(x, w, b):
+    time.sleep(8)
+
+def perceptron_update(x, y, w, b, lr=1.0):
+    time.sleep(8)
+
+def train_perceptron(X, y, lr=1.0, max_epochs=100):
+    time.sleep(8)
+
+def accuracy(y_true, y_pred):
+    time.sleep(8)
+'''
+
+
+def test_the_time_budget_applies_in_a_batch(tmp_path):
+    """Calls that each stay under the call timeout still stop at the submission's budget;
+    the slowness is the submission's own sleeping, and the time bound is far above it."""
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "sleepy.py").write_text(SLEEPY)
+    copy(BUGGY, tmp_path / "subs" / "bob.ipynb")
+    started = time.monotonic()
+    proc = grade_into(tmp_path / "graded", tmp_path / "subs",
+                      extra=["--budget", "3", "--call-timeout", "10"])
+    seconds = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = results_of(tmp_path / "graded")
+    assert results["bob"]["score"] == reference()[1]  # honest work is far from the budget
+    sleepy = results["sleepy"]
+    assert sleepy["score"] == 0
+    budget = [t for t in sleepy["tests"] if "time budget for grading one submission (3 s" in t["output"]]
+    assert budget and budget[0] is sleepy["tests"][0]  # the first call already ran it out
+    later = [t for t in sleepy["tests"] if t["max_score"] > 0]
+    assert all("time budget" in t["output"] for t in later), later
+    assert seconds < 150  # without the budget: about 30 calls of 8 s, 4 minutes
