@@ -566,7 +566,10 @@ def _(result):
         deep = [deep]
     loop = {}
     loop["again"] = loop
-    return deep if len(y_true) > 2 else loop'''))
+    return deep if len(y_true) > 2 else loop'''),
+      # encoding 10 million numbers is honest work that a loaded machine does slowly: the
+      # call timeout is far above it, so only the size limit can decide this case
+      args=("--call-timeout", "120"))
 def _(result):
     only_lost(result, ("step", "accuracy"))
     assert "the grader accepts at most 64 MB" in result.messages("step")[0]
