@@ -13,6 +13,7 @@ import pytest
 from . import course, master
 from .sandbox import WorkerLost
 from .student import StudentError
+from .suite import WrongValue
 
 PYTEST_ARGS = [
     "-p", "no:cacheprovider",
@@ -63,6 +64,15 @@ def failure_message(excinfo):
     return f"could not be checked: {type(exc).__name__}: {exc}"
 
 
+def _wrong_or_broken(exc):
+    """A value check failed, or the function raised (not a stub, a missing name or a ban: a
+    banned import fails the property itself)."""
+    if isinstance(exc, WrongValue):
+        return True
+    return (isinstance(exc, StudentError) and exc.kind == "raised"
+            and exc.type_name not in ("NotImplementedError", "ImportError", "PermissionError"))
+
+
 class SuitePlugin:
     """A pytest plugin: provides the ``student`` and ``ref`` fixtures and records outcomes."""
 
@@ -70,9 +80,14 @@ class SuitePlugin:
         self._student, self._reference = student, reference
         self.question = question
         self.results = {}
+        self.value_tests = {}  # question -> the name of its first test of the value itself
 
     def pytest_collection_modifyitems(self, config, items):
         """With a question given, run only its tests (nbgrader grades cell by cell)."""
+        for item in items:
+            if not item.get_closest_marker("property_test"):
+                self.value_tests.setdefault(test_name(item).split(":")[0].strip(),
+                                            test_name(item))
         if self.question is None:
             return
         keep = [i for i in items if test_name(i).split(":")[0].strip() == self.question]
@@ -100,6 +115,11 @@ class SuitePlugin:
             previous = self.results.get(item.nodeid)
             if previous is None or previous.score > 0 or previous.skipped:
                 message = failure_message(call.excinfo) if call.excinfo else "failed"
+                value_test = self.value_tests.get(name.split(":")[0].strip())
+                if (call.excinfo and value_test and item.get_closest_marker("property_test")
+                        and _wrong_or_broken(call.excinfo.value)):
+                    message = (f"this property could not be checked, because the value itself "
+                               f'is wrong (the test "{value_test}" says more): {message}')
                 self.results[item.nodeid] = TestResult(name, 0.0, max_score, message)
         elif report.when == "call":
             self.results[item.nodeid] = TestResult(name, max_score, max_score)

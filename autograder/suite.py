@@ -46,6 +46,21 @@ def fail(message):
     raise AssertionError(message)
 
 
+class WrongValue(AssertionError):
+    """A value check failed (check_array, check_float, check_equal): the answer is wrong."""
+
+
+def wrong_value(message):
+    raise WrongValue(message)
+
+
+# A test of a property other than the value (inputs left alone, numpy alone, the right error):
+# it checks the value too (only a working function earns it), and where that fails, its
+# message says that the property could not be checked and names the test of the value
+# (grading.SuitePlugin), so that no student hunts for a mutation that is not there.
+property_test = pytest.mark.property_test
+
+
 def type_name(value):
     """What a returned value is, for messages: "a list", "a MyTuple object" (never "Opaque")."""
     if isinstance(value, Opaque):
@@ -83,27 +98,27 @@ def check_array(what, got, expected, *, rtol=1e-6, atol=1e-9, dtype="float64", i
     """
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray):
-        fail(f"{what}: expected a numpy array of shape {expected.shape}, got {type_name(got)}"
-             f" ({describe(got)}).")
+        wrong_value(f"{what}: expected a numpy array of shape {expected.shape}, got "
+                    f"{type_name(got)} ({describe(got)}).")
     if got.shape != expected.shape:
         hint = _likely(got, likely, rtol, atol)
         if not hint and got.shape == expected.shape[::-1] and got.ndim == 2:
             hint = " (the axes look swapped: check which dimension is which)"
-        fail(f"{what}: expected shape {expected.shape}, got shape {got.shape}.{hint}")
+        wrong_value(f"{what}: expected shape {expected.shape}, got shape {got.shape}.{hint}")
     if dtype == "float64" and got.dtype != np.float64:
-        fail(f"{what}: expected dtype float64, got {got.dtype} (convert with np.asarray(x, "
-             "dtype=float) or avoid integer arithmetic).")
+        wrong_value(f"{what}: expected dtype float64, got {got.dtype} (convert with np.asarray(x, "
+                    "dtype=float) or avoid integer arithmetic).")
     if dtype == "int" and got.dtype.kind not in "iu":
-        fail(f"{what}: expected integers, got dtype {got.dtype}.")
+        wrong_value(f"{what}: expected integers, got dtype {got.dtype}.")
     if got.dtype.kind == "c" or expected.dtype.kind == "c":
-        fail(f"{what}: complex numbers are not expected here.")
+        wrong_value(f"{what}: complex numbers are not expected here.")
     expected_f, got_f = expected.astype(np.float64), got.astype(np.float64)
     bad_finite = np.isfinite(expected_f) & ~np.isfinite(got_f)
     if bad_finite.any():
         index = tuple(np.argwhere(bad_finite)[0])
-        fail(f"{what}: got {_num(got_f[index])} at index {_index_text(index)} where the answer is "
-             f"{expected_f[index]:.6g}; this usually means an overflow (exp of a large number) "
-             "or a division by zero.")
+        wrong_value(f"{what}: got {_num(got_f[index])} at index {_index_text(index)} where the "
+                    f"answer is {expected_f[index]:.6g}; this usually means an overflow (exp of a "
+                    "large number) or a division by zero.")
     close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
     if not close.all():
         index = tuple(np.argwhere(~close)[0])
@@ -112,27 +127,27 @@ def check_array(what, got, expected, *, rtol=1e-6, atol=1e-9, dtype="float64", i
         if inputs is not None and np.shape(inputs) == got.shape:
             shown = f" (input there: {_num(np.asarray(inputs)[index])})"
         count = f"{(~close).sum()} of {close.size} entries differ; " if close.size > 1 else ""
-        fail(f"{what}: {count}expected {_num(expected[index])}{at}{shown}, "
-             f"got {_num(got[index])}."
-             + _likely(got, likely, rtol, atol))
+        wrong_value(f"{what}: {count}expected {_num(expected[index])}{at}{shown}, "
+                    f"got {_num(got[index])}."
+                    + _likely(got, likely, rtol, atol))
 
 
 def check_float(what, got, expected, *, rtol=1e-6, atol=1e-9, likely=None):
     """Assert ``got`` is a float (Python or numpy float64 scalar) close to ``expected``."""
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype == np.float64:
-        fail(f"{what}: expected a float, got a 0-d numpy array; return float(value).")
+        wrong_value(f"{what}: expected a float, got a 0-d numpy array; return float(value).")
     if not isinstance(got, float):
-        fail(f"{what}: expected a float, got {type_name(got)} ({describe(got)}).")
+        wrong_value(f"{what}: expected a float, got {type_name(got)} ({describe(got)}).")
     if not np.isfinite(got) and np.isfinite(expected):
-        fail(f"{what}: got {got} where the answer is {expected:.6g}; this usually means an "
-             "overflow or log(0).")
+        wrong_value(f"{what}: got {got} where the answer is {expected:.6g}; this usually means an "
+                    "overflow or log(0).")
     if not np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
         hint = ""
         for label, candidate in (likely or {}).items():
             if np.isclose(got, candidate, rtol=rtol, atol=atol):
                 hint = f" This looks like: {label}"
                 break
-        fail(f"{what}: expected {expected!r}, got {got!r}.{hint}")
+        wrong_value(f"{what}: expected {expected!r}, got {got!r}.{hint}")
 
 
 def _plain_equal(got, expected):
@@ -167,7 +182,7 @@ def check_equal(what, got, expected):
     """Assert equality of plain values (ints, floats, strings, lists, tuples, dicts of them),
     kinds included: a list of floats does not pass for a list of ints."""
     if not _plain_equal(got, expected):
-        fail(f"{what}: expected {describe(expected)}, got {describe(got)}.")
+        wrong_value(f"{what}: expected {describe(expected)}, got {describe(got)}.")
 
 
 def check_unmodified(what, before, after):

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.suite import (check_array, check_equal, check_float, check_unmodified,
-                              describe, fail, points, rng, type_name)
+from autograder.suite import (check_array, check_equal, check_float, check_unmodified, describe,
+                              fail, points, property_test, rng, type_name)
 
 X_GATE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -49,6 +49,7 @@ def test_step_large_and_integer_inputs(student, ref):
     check_array("step(an int array)", student.step(zi), ref.step(zi))
 
 
+@property_test
 def test_step_leaves_input_alone(student, ref):
     """step: does not modify its input"""
     z = rng(2).normal(size=(3, 4))
@@ -88,6 +89,7 @@ def test_output_bias_and_boundary(student, ref):
                 ref.perceptron_output(X, w, 0.5))
 
 
+@property_test
 def test_output_leaves_inputs_alone(student, ref):
     """perceptron_output: does not modify x or w"""
     g = rng(5)
@@ -133,6 +135,7 @@ def test_update_random(student, ref):
         _check_update(student, ref, x, y, w, b, lr, f"perceptron_update(x, {y}, w, b, lr={lr:.3g})")
 
 
+@property_test
 def test_update_leaves_inputs_alone(student, ref):
     """perceptron_update: does not modify x or w"""
     x, w = np.array([1.0, -2.0, 3.0]), np.array([0.1, 0.1, 0.1])
@@ -199,6 +202,7 @@ def test_train_xor_never_converges(student, ref):
                     max_epochs=13)
 
 
+@property_test
 def test_train_leaves_inputs_alone(student, ref):
     """train_perceptron: does not modify X or y"""
     X, y = separable_data(9, n=10)

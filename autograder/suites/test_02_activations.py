@@ -21,7 +21,8 @@ import numpy as np
 
 from autograder.inside.probes import activations as probe
 from autograder.suite import (check_array, check_no_banned_imports, check_not_a_copy_of,
-                              check_not_calling, check_unmodified, fail, points, rng, type_name)
+                              check_not_calling, check_unmodified, fail, points, property_test,
+                              rng, type_name)
 
 FD_STEP = 1e-6
 FD_TOL = {"rtol": 1e-5, "atol": 1e-7}  # derivative vs central differences
@@ -237,6 +238,7 @@ def test_sigmoid_edge_cases(student, ref):
     check_plain_inputs(student, ref, "sigmoid")
 
 
+@property_test
 def test_sigmoid_leaves_input_alone(student, ref):
     """sigmoid: does not modify its input and returns float64"""
     check_inputs_unchanged(student, ref, "sigmoid", random_x(3, shape=(4, 6)),
@@ -276,6 +278,7 @@ def test_sigmoid_grad_large_and_edge(student, ref):
     check_plain_inputs(student, ref, "sigmoid_grad")
 
 
+@property_test
 def test_sigmoid_grad_leaves_input_alone(student, ref):
     """sigmoid_grad: does not modify its input and returns float64"""
     check_inputs_unchanged(student, ref, "sigmoid_grad", random_x(6, shape=(5, 3)),
@@ -316,6 +319,7 @@ def test_tanh_large(student, ref):
 
 
 @points(2)
+@property_test
 def test_tanh_not_from_a_library(student, ref):
     """tanh: built from exp, without np.tanh, math.tanh, scipy or torch"""
     x = random_x(9, shape=(2, 5))
@@ -343,6 +347,7 @@ def test_tanh_edge_cases(student, ref):
     check_plain_inputs(student, ref, "tanh")
 
 
+@property_test
 def test_tanh_leaves_input_alone(student, ref):
     """tanh: does not modify its input and returns float64"""
     check_inputs_unchanged(student, ref, "tanh", random_x(10, shape=(4, 6)),
@@ -383,6 +388,7 @@ def test_tanh_grad_large_and_edge(student, ref):
     check_plain_inputs(student, ref, "tanh_grad")
 
 
+@property_test
 def test_tanh_grad_leaves_input_alone(student, ref):
     """tanh_grad: does not modify its input and returns float64"""
     check_inputs_unchanged(student, ref, "tanh_grad", random_x(13, shape=(5, 3)),
@@ -416,6 +422,7 @@ def test_relu_numbers_lists_and_ints(student, ref):
     check_plain_inputs(student, ref, "relu")
 
 
+@property_test
 def test_relu_leaves_input_alone(student, ref):
     """relu: does not modify its input (no zeroing in place)"""
     check_inputs_unchanged(student, ref, "relu", random_x(15, shape=(4, 6)),
@@ -504,6 +511,7 @@ def test_leaky_relu_edge_cases(student, ref):
     check_plain_inputs(student, ref, "leaky_relu")
 
 
+@property_test
 def test_leaky_relu_leaves_input_alone(student, ref):
     """leaky_relu: does not modify its input"""
     check_inputs_unchanged(student, ref, "leaky_relu", random_x(22, shape=(4, 6)),
@@ -603,6 +611,7 @@ def test_elu_edge_cases(student, ref):
     check_plain_inputs(student, ref, "elu", alpha=0.7)
 
 
+@property_test
 def test_elu_leaves_input_alone(student, ref):
     """elu: does not modify its input"""
     check_inputs_unchanged(student, ref, "elu", random_x(30, shape=(4, 6)),
@@ -748,6 +757,7 @@ def test_softmax_lists_and_ints(student, ref):
     compare(student, ref, "softmax", ints, "softmax(an int64 array of shape (2, 4))")
 
 
+@property_test
 def test_softmax_leaves_input_alone(student, ref):
     """softmax: does not modify its input (no subtracting the maximum in place)"""
     check_inputs_unchanged(student, ref, "softmax", random_x(40, shape=(4, 6)),

@@ -20,9 +20,8 @@ import numpy as np
 import pytest
 
 from autograder.inside.probes import forward
-from autograder.suite import (check_array, check_no_banned_imports,
-                              check_unmodified, expect_error, fail, points, rng,
-                              seed_for)
+from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, expect_error,
+                              fail, points, property_test, rng, seed_for)
 from autograder.inside.plain import Opaque
 from autograder.student import LocalStudent, describe
 
@@ -186,6 +185,7 @@ def _pair(what, value):
 
 # ---- linear_forward -------------------------------------------------------------------------
 
+@property_test
 def test_linear_numpy_only(student, ref):
     """linear_forward: the submission uses numpy alone (no torch, scipy, sklearn or jax)"""
     g = rng(30)
@@ -250,6 +250,7 @@ def test_linear_large(student, ref):
                ref.linear_forward(x, W, b), torch_linear(x, W, b))
 
 
+@property_test
 def test_linear_leaves_inputs_alone(student, ref):
     """linear_forward: does not modify x, W or b"""
     g = rng(35)
@@ -295,6 +296,7 @@ def test_init_linear_exact_values(student, ref):
         check_array(f"{what}[1] (b)", b, own[1], rtol=1e-12, atol=0)
 
 
+@property_test
 def test_init_linear_draw_count(student, ref):
     """init_linear: takes exactly out*in + out numbers from the generator it is given"""
     for in_f, out_f, seed in ((5, 3, seed_for(9)), (4, 1, seed_for(10))):
@@ -374,6 +376,7 @@ def test_init_mlp_single_layer(student, ref):
     _check_layers(what, got, want, sizes, seed)
 
 
+@property_test
 def test_init_mlp_draw_count(student, ref):
     """init_mlp: all layers draw from the one generator it is given, nothing more"""
     sizes, seed = [2, 5, 4], seed_for(14)
@@ -465,6 +468,7 @@ def test_mlp_zeros_and_large_inputs(student, ref):
 
 
 @points(2)
+@property_test
 def test_mlp_unknown_activation(student, ref):
     """mlp_forward: raises ValueError for an unknown activation name"""
     g = rng(45)
@@ -477,6 +481,7 @@ def test_mlp_unknown_activation(student, ref):
                      student.mlp_forward, x, params, activation=name)
 
 
+@property_test
 def test_mlp_leaves_inputs_alone(student, ref):
     """mlp_forward: does not modify x or the params list"""
     g = rng(46)
@@ -546,6 +551,7 @@ def test_predict_ties_and_single_example(student, ref):
                ref.predict(x1, params), torch_predict(x1, params), dtype="int")
 
 
+@property_test
 def test_predict_leaves_inputs_alone(student, ref):
     """predict: does not modify x or the params list"""
     g = rng(53)

@@ -18,8 +18,8 @@ import pytest
 
 from autograder.inside.probes import backprop as probe
 from autograder.student import describe
-from autograder.suite import (check_array, check_float, check_no_banned_imports,
-                              check_unmodified, fail, points, rng)
+from autograder.suite import (check_array, check_float, check_no_banned_imports, check_unmodified,
+                              fail, points, property_test, rng)
 
 ACTIVATION_NAMES = ["relu", "tanh", "sigmoid"]
 FD_TOL = {"rtol": 1e-5, "atol": 1e-7}  # analytic gradient vs central differences
@@ -171,6 +171,7 @@ def _check_linear(student, ref, dout, x, W, b, what):
     check_grad(f"{what}[2] (db)", db, want[2], t_db, likely={DB_AVERAGED: np.mean(dout, axis=0)})
 
 
+@property_test
 def test_linear_backward_numpy_only(student, ref):
     """linear_backward: the submission uses numpy only (no torch, scipy, sklearn or jax)"""
     dout, x, W, _ = linear_case(0)
@@ -222,6 +223,7 @@ def test_linear_backward_one_example_and_lists(student, ref):
                     ref.linear_backward(zero, x, W)[i])
 
 
+@property_test
 def test_linear_backward_leaves_inputs_alone(student, ref):
     """linear_backward: does not modify dout, x or W"""
     dout, x, W, _ = linear_case(5)
@@ -301,6 +303,7 @@ def test_relu_backward_finite_differences(student, ref):
     _elementwise_fd(ref, student, "relu_backward", 11)
 
 
+@property_test
 def test_relu_backward_leaves_inputs_alone(student, ref):
     """relu_backward: does not modify dout or x"""
     _elementwise_unmodified(student, ref, "relu_backward", 12)
@@ -326,6 +329,7 @@ def test_sigmoid_backward_finite_differences(student, ref):
     _elementwise_fd(ref, student, "sigmoid_backward", 21)
 
 
+@property_test
 def test_sigmoid_backward_leaves_inputs_alone(student, ref):
     """sigmoid_backward: does not modify dout or x"""
     _elementwise_unmodified(student, ref, "sigmoid_backward", 22)
@@ -351,6 +355,7 @@ def test_tanh_backward_finite_differences(student, ref):
     _elementwise_fd(ref, student, "tanh_backward", 31)
 
 
+@property_test
 def test_tanh_backward_leaves_inputs_alone(student, ref):
     """tanh_backward: does not modify dout or x"""
     _elementwise_unmodified(student, ref, "tanh_backward", 32)
@@ -411,6 +416,7 @@ def test_softmax_backward_finite_differences(student, ref):
                 likely={FULL_JACOBIAN: dout * s * (1 - s)})
 
 
+@property_test
 def test_softmax_backward_leaves_inputs_alone(student, ref):
     """softmax_backward: does not modify dout or x"""
     g = rng(44)
@@ -451,6 +457,7 @@ def test_mse_loss_small_cases(student, ref):
                student.mse_loss(pred, target), ref.mse_loss(pred, target), t_loss)
 
 
+@property_test
 def test_mse_loss_leaves_inputs_alone(student, ref):
     """mse_loss: does not modify pred or target"""
     g = rng(51)
@@ -488,6 +495,7 @@ def test_mse_loss_grad_finite_differences(student, ref):
                     likely=_mse_grad_likely(pred, target))
 
 
+@property_test
 def test_mse_loss_grad_leaves_inputs_alone(student, ref):
     """mse_loss_grad: does not modify pred or target"""
     g = rng(54)
@@ -548,6 +556,7 @@ def test_cross_entropy_loss_one_example(student, ref):
               "cross_entropy_loss(zeros((3, 4)), labels)")
 
 
+@property_test
 def test_cross_entropy_loss_leaves_inputs_alone(student, ref):
     """cross_entropy_loss: does not modify logits or labels"""
     logits, labels = ce_case(62, n=5, c=3)
@@ -585,6 +594,7 @@ def test_cross_entropy_loss_grad_finite_differences(student, ref):
                 likely={NOT_DIVIDED: want * len(labels)})
 
 
+@property_test
 def test_cross_entropy_loss_grad_leaves_inputs_alone(student, ref):
     """cross_entropy_loss_grad: does not modify logits or labels"""
     logits, labels = ce_case(66, n=5, c=3)
@@ -648,6 +658,7 @@ def test_bce_loss_tiny_probabilities(student, ref):
                        float(-np.mean(targets * np.log(probs) + (1 - targets) * np.log1p(-probs)))})
 
 
+@property_test
 def test_bce_loss_leaves_inputs_alone(student, ref):
     """bce_loss: does not modify probs or targets"""
     probs, targets = bce_case(71, shape=(5,))
@@ -687,6 +698,7 @@ def test_bce_loss_grad_finite_differences(student, ref):
                 likely={NOT_DIVIDED + " (the number of elements)": want * probs.size})
 
 
+@property_test
 def test_bce_loss_grad_leaves_inputs_alone(student, ref):
     """bce_loss_grad: does not modify probs or targets"""
     probs, targets = bce_case(74, shape=(5,))
@@ -739,6 +751,7 @@ def test_bce_with_logits_loss_large_logits(student, ref):
                       "bce_with_logits_loss(logits, targets) for logits up to ±1e4")
 
 
+@property_test
 def test_bce_with_logits_loss_leaves_inputs_alone(student, ref):
     """bce_with_logits_loss: does not modify logits or targets"""
     logits, targets = bcel_case(81, shape=(6,))
@@ -783,6 +796,7 @@ def test_bce_with_logits_loss_grad_finite_differences(student, ref):
                 likely={NOT_DIVIDED + " (the number of elements)": want * logits.size})
 
 
+@property_test
 def test_bce_with_logits_loss_grad_leaves_inputs_alone(student, ref):
     """bce_with_logits_loss_grad: does not modify logits or targets"""
     logits, targets = bcel_case(84, shape=(6,))
@@ -921,6 +935,7 @@ def test_mlp_loss_and_grads_one_example(student, ref):
     _check_mlp_grads(what, grads, want_grads, len(x), also=t_grads)
 
 
+@property_test
 def test_mlp_loss_and_grads_leaves_inputs_alone(student, ref):
     """mlp_loss_and_grads: does not modify x, labels or params"""
     x, labels, params = mlp_case(100)
@@ -1038,6 +1053,7 @@ def test_numerical_gradient_uses_h(student, ref):
 
 
 @points(2)
+@property_test
 def test_numerical_gradient_restores_x(student, ref):
     """numerical_gradient: leaves x exactly as it was"""
     x = rng(114).normal(size=(4, 5)) * 10.0 ** rng(115).integers(-3, 4, size=(4, 5))

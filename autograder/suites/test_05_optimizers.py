@@ -22,8 +22,8 @@ mistake would produce (``simulate`` writes those mistakes out).
 import numpy as np
 
 from autograder.inside.probes import optimizers as probes
-from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, fail,
-                              points, rng)
+from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, fail, points,
+                              property_test, rng)
 
 # ---- misconceptions, by the words a failure uses ----------------------------------------------
 
@@ -342,6 +342,7 @@ def test_sgd_update_edge_cases(student, ref):
                 likely={UPHILL: param + 100.0 * grad})
 
 
+@property_test
 def test_sgd_update_leaves_inputs_alone(student, ref):
     """sgd_update: does not modify param or grad"""
     g = rng(3)
@@ -351,6 +352,7 @@ def test_sgd_update_leaves_inputs_alone(student, ref):
     check_unmodified("sgd_update(param, grad, lr)", (param, grad), after)
 
 
+@property_test
 def test_sgd_update_numpy_only(student, ref):
     """sgd_update: the submission uses numpy only (no torch, scipy, sklearn or jax)"""
     param, grad = np.array([1.0, -1.0]), np.array([0.5, 2.0])
@@ -449,6 +451,7 @@ def test_gradient_descent_zero_steps(student, ref):
 
 
 @points(2)
+@property_test
 def test_gradient_descent_leaves_x0_alone(student, ref):
     """gradient_descent: does not modify x0"""
     x0 = np.array([1.0, 2.0, -1.0])
@@ -499,6 +502,7 @@ def test_sgd_first_momentum_step(student, ref):
 
 
 @points(2)
+@property_test
 def test_sgd_in_place(student, ref):
     """SGD: step updates the caller's arrays in place and leaves the gradients alone"""
     check_runs("SGD", student, ref, [open_run(54, 5, {"lr": 0.05, "momentum": 0.9})],
@@ -542,6 +546,7 @@ def test_adam_first_step(student, ref):
 
 
 @points(2)
+@property_test
 def test_adam_in_place(student, ref):
     """Adam: step updates the caller's arrays in place and leaves the gradients alone"""
     check_runs("Adam", student, ref, [open_run(63, 5, {"lr": 0.05})],
