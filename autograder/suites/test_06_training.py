@@ -134,13 +134,6 @@ def numpy_mlp(weights, x, relu=True, softmax=False):
     return out
 
 
-def cross_entropy(logits, labels):
-    """Mean cross-entropy of float64 logits (N, C) and int labels (N,)."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(-log_probs[np.arange(len(labels)), labels].mean())
-
-
 # ---- get_device ---------------------------------------------------------------------------
 
 def _check_device(what, facts, expected):
@@ -690,7 +683,9 @@ def test_epoch_training_mode(student, ref, device):
         f"{what} (its hidden layer behaves like dropout: different in training mode)", got,
         epoch_run(vars(ref), "mode"), device,
         {"model.train() missing: the model stayed in eval mode while training (dropout off). "
-         "Call model.train() at the start of train_one_epoch": in_eval_mode["params"]})
+         "Call model.train() at the start of train_one_epoch": in_eval_mode["params"],
+         "the parameters did not move: optimizer.step() before loss.backward(), or no "
+         "optimizer.step() at all": weights})
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -803,12 +798,11 @@ def test_evaluate_eval_mode(student, ref, device):
         student, device, mask=mask, start_mode="train",
         note=(" with a model left in training mode, whose hidden layer behaves like dropout "
               "(different in training mode)"))
-    want_loss, want_accuracy = eval_run(vars(ref), mask=mask, start_mode="train")
+    want_loss = eval_run(vars(ref), mask=mask, start_mode="train")[0]
     masked = dict(weights, **{"last.weight": weights["last.weight"] * mask})
     likely = {"model.eval() missing: dropout stayed on during the evaluation. Call "
               "model.eval() at the start of evaluate": eval_run(vars(ref), weights=masked)[0]}
     check_float(f"{what}: mean_loss", loss, want_loss, **tolerances(device), likely=likely)
-    check_float(f"{what}: accuracy", accuracy, want_accuracy)
 
 
 # ---- fit ----------------------------------------------------------------------------------
@@ -930,20 +924,17 @@ def test_fit_moons(student, device):
         fail(f"{what}: the trained model classifies {accuracy:.1%} of {c['fresh']} new "
              "two-moons points correctly; at least 95% expected. Check the training loop "
              "(zero_grad, backward, step) and the model.")
-    # the last entries of the history: what the trained parameters give on the
-    # validation loader's examples
+    # the last accuracy in the history: what the trained parameters give on the validation
+    # loader's examples (the loss is left alone: it is evaluate's, and its own tests')
     batches = got["val"] if isinstance(got["val"], list) else []
     if batches:
         X_val = np.concatenate([np.asarray(xb, dtype=np.float64).reshape(-1, 2)
                                 for xb, _ in batches])
         y_val = np.concatenate([np.asarray(yb).reshape(-1) for _, yb in batches]).astype(int)
-        logits = numpy_mlp(params, X_val)
-        val_accuracy = float((logits.argmax(axis=1) == y_val).mean())
-        val_loss = cross_entropy(logits, y_val)
-        last_accuracy, last_loss = history["val_accuracy"][-1], history["val_loss"][-1]
-        if abs(last_accuracy - val_accuracy) > 1.5 / len(y_val) or not np.isclose(
-                last_loss, val_loss, rtol=1e-3, atol=1e-4):
-            fail(f"{what}: after the last epoch the history says val_loss {last_loss!r} and "
-                 f"val_accuracy {last_accuracy!r}, but the trained model gives {val_loss:.6g} "
-                 f"and {val_accuracy:.6g} on the validation loader's {len(y_val)} examples; "
-                 "the history should hold what evaluate returned after each epoch.")
+        val_accuracy = float((numpy_mlp(params, X_val).argmax(axis=1) == y_val).mean())
+        last = history["val_accuracy"][-1]
+        if abs(last - val_accuracy) > 1.5 / len(y_val):
+            fail(f"{what}: after the last epoch the history says val_accuracy {last!r}, but "
+                 f"the trained model classifies {val_accuracy:.4g} of the validation loader's "
+                 f"{len(y_val)} examples correctly; the history should hold what evaluate "
+                 "returned after each epoch.")
