@@ -93,6 +93,17 @@ def params_of(what, got, names):
     return got
 
 
+def explained(check, likely):
+    """``check(hints)``: first with no hints, and only if that fails again with
+    ``likely()``, the {misconception: what it would return} that names the mistake (those
+    take reference runs, which a passing submission does not need)."""
+    try:
+        check({})
+    except AssertionError:
+        check(likely())
+        raise
+
+
 def uniform_weights(g, sizes, names):
     """{name: float32 array} for a two-layer net in -> hidden -> out, as nn.Linear draws them."""
     inputs, hidden, outputs = sizes
@@ -502,9 +513,19 @@ def test_loaders_disjoint(student):
              f"{len(missing)} are in neither and {repeated} appear twice.")
 
 
+def split_made(what, info, n=53):
+    """Fail unless the loaders split the examples: validation holds some, not all, of them
+    and the two together hold N (the exact sizes are test_loaders_sizes' business)."""
+    n_val, n_train = len(info["val"][0]["rows"]), len(info["train"][0]["rows"])
+    if not (0 < n_val < n and n_val + n_train == n):
+        fail(f"{what}: expected the {n} examples split between the two loaders, got "
+             f"{n_train} training and {n_val} validation examples.")
+
+
 def test_loaders_pairing(student):
     """make_loaders: each example keeps its own label"""
     what, info = loaders(student)
+    split_made(what, info)
     for part in ("train", "val"):
         epoch = info[part][0]
         wrong = [r for r, t in zip(epoch["rows"], epoch["labels"]) if r % 3 != t]
@@ -547,6 +568,7 @@ def test_loaders_train_shuffles(student):
 def test_loaders_validation_fixed(student):
     """make_loaders: the validation loader does not shuffle"""
     what, info = loaders(student)
+    split_made(what, info)
     if info["val"][0]["rows"] != info["val"][1]["rows"]:
         fail(f"{what}: validation loader shuffles: two passes over it gave different orders; "
              "use shuffle=False for validation.")
@@ -633,11 +655,15 @@ def student_epoch(student, device, case):
 
 
 def check_epoch_params(what, got, want, device, likely):
+    """The parameters after the epoch are the reference's; ``likely()`` names mistakes."""
     params = params_of(what, got["params"], want["params"])
-    for name in want["params"]:
-        check_array(f"{what}: {name} afterwards", params[name], want["params"][name],
-                    dtype=None, **tolerances(device),
-                    likely={label: values[name] for label, values in likely.items()})
+
+    def check(hints):
+        for name in want["params"]:
+            check_array(f"{what}: {name} afterwards", params[name], want["params"][name],
+                        dtype=None, **tolerances(device),
+                        likely={label: values[name] for label, values in hints.items()})
+    explained(check, likely)
 
 
 @points(3)
@@ -646,7 +672,7 @@ def test_epoch_parameters(student, ref, device):
     """train_one_epoch: the parameters after one SGD epoch match the reference"""
     device = on(student, device)
     what, got = student_epoch(student, device, "parameters")
-    check_epoch_params(what, got, epoch_run(vars(ref), "parameters"), device, {
+    check_epoch_params(what, got, epoch_run(vars(ref), "parameters"), device, lambda: {
         "gradients accumulated across batches: call optimizer.zero_grad() before "
         "loss.backward()": epoch_run(_wrong_epoch("no_zero_grad"), "parameters")["params"],
         "the parameters did not move: optimizer.step() before loss.backward(), or no "
@@ -660,14 +686,14 @@ def test_epoch_loss(student, ref, device):
     device = on(student, device)
     what, got = student_epoch(student, device, "loss")
     not_a_number(f"{what}: the returned loss", got["loss"])
-    likely = {"mean of batch losses not weighted by batch size (the last batch is smaller)":
-              epoch_run(_wrong_epoch("unweighted"), "loss")["loss"],
-              "the batch losses were summed, not averaged over the examples":
-              epoch_run(_wrong_epoch("sum"), "loss")["loss"],
-              "only the last batch's loss was returned":
-              epoch_run(_wrong_epoch("last"), "loss")["loss"]}
-    check_float(f"{what}: the returned loss", got["loss"], epoch_run(vars(ref), "loss")["loss"],
-                **tolerances(device), likely=likely)
+    want = epoch_run(vars(ref), "loss")["loss"]
+    explained(lambda hints: check_float(f"{what}: the returned loss", got["loss"], want,
+                                        **tolerances(device), likely=hints), lambda: {
+        "mean of batch losses not weighted by batch size (the last batch is smaller)":
+        epoch_run(_wrong_epoch("unweighted"), "loss")["loss"],
+        "the batch losses were summed, not averaged over the examples":
+        epoch_run(_wrong_epoch("sum"), "loss")["loss"],
+        "only the last batch's loss was returned": epoch_run(_wrong_epoch("last"), "loss")["loss"]})
 
 
 @points(2)
@@ -677,15 +703,15 @@ def test_epoch_training_mode(student, ref, device):
     device = on(student, device)
     what, got = student_epoch(student, device, "mode")
     weights, X, y, batch, lr, mask, mode = epoch_inputs("mode")
-    in_eval_mode = training.epoch_case(vars(ref), "cpu", weights, X, y, batch, lr, None, "eval",
-                                       "plain")  # no mask: what eval mode computes
     check_epoch_params(
         f"{what} (its hidden layer behaves like dropout: different in training mode)", got,
-        epoch_run(vars(ref), "mode"), device,
-        {"model.train() missing: the model stayed in eval mode while training (dropout off). "
-         "Call model.train() at the start of train_one_epoch": in_eval_mode["params"],
-         "the parameters did not move: optimizer.step() before loss.backward(), or no "
-         "optimizer.step() at all": weights})
+        epoch_run(vars(ref), "mode"), device, lambda: {
+            "model.train() missing: the model stayed in eval mode while training (dropout "
+            "off). Call model.train() at the start of train_one_epoch":  # no mask: eval mode
+            training.epoch_case(vars(ref), "cpu", weights, X, y, batch, lr, None, "eval",
+                                "plain")["params"],
+            "the parameters did not move: optimizer.step() before loss.backward(), or no "
+            "optimizer.step() at all": weights})
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -693,7 +719,7 @@ def test_epoch_steps(student, ref, device):
     """train_one_epoch: one optimizer step per batch, with the batches on the device"""
     device = on(student, device)
     what, got = student_epoch(student, device, "steps")
-    check_epoch_params(what, got, epoch_run(vars(ref), "steps"), device, {
+    check_epoch_params(what, got, epoch_run(vars(ref), "steps"), device, lambda: {
         "two optimizer steps per batch": epoch_run(_wrong_epoch("two_steps"), "steps")["params"],
         "one optimizer step per epoch instead of one per batch":
         epoch_run(_wrong_epoch("one_step"), "steps")["params"],
@@ -756,7 +782,8 @@ def test_evaluate_values(student, ref, device):
     device = on(student, device)
     what, got, (loss, accuracy) = student_eval(student, device)
     want_loss, want_accuracy = eval_run(vars(ref))
-    check_float(f"{what}: mean_loss", loss, want_loss, **tolerances(device), likely={
+    explained(lambda hints: check_float(f"{what}: mean_loss", loss, want_loss,
+                                        **tolerances(device), likely=hints), lambda: {
         "mean of batch losses not weighted by batch size (the last batch is smaller)":
         eval_run({"evaluate": _evaluate_unweighted})[0]})
     check_float(f"{what}: accuracy", accuracy, want_accuracy, likely={
@@ -776,11 +803,12 @@ def test_evaluate_no_graph(student, ref, device):
     # what the model computes with a graph: the shift folded into the last layer's bias
     shifted = dict(weights, **{"last.bias": weights["last.bias"]
                                + shift * weights["last.weight"].sum(axis=1)})
-    check_float(f"{what}: mean_loss", loss, eval_run(vars(ref), shift=shift)[0],
-                **tolerances(device), likely={
-                    "autograd recorded a graph during the evaluation; wrap the loop in "
-                    "`with torch.no_grad():` (nothing is trained here, so no graph is needed)":
-                    eval_run(vars(ref), weights=shifted)[0]})
+    want = eval_run(vars(ref), shift=shift)[0]
+    explained(lambda hints: check_float(f"{what}: mean_loss", loss, want, **tolerances(device),
+                                        likely=hints), lambda: {
+        "autograd recorded a graph during the evaluation; wrap the loop in "
+        "`with torch.no_grad():` (nothing is trained here, so no graph is needed)":
+        eval_run(vars(ref), weights=shifted)[0]})
     params = params_of(what, got["params"], weights)
     if got["grads"] or any(not np.array_equal(params[k], weights[k]) for k in weights):
         fail(f"{what}: evaluate changed the parameters or their gradients "
@@ -800,9 +828,10 @@ def test_evaluate_eval_mode(student, ref, device):
               "(different in training mode)"))
     want_loss = eval_run(vars(ref), mask=mask, start_mode="train")[0]
     masked = dict(weights, **{"last.weight": weights["last.weight"] * mask})
-    likely = {"model.eval() missing: dropout stayed on during the evaluation. Call "
-              "model.eval() at the start of evaluate": eval_run(vars(ref), weights=masked)[0]}
-    check_float(f"{what}: mean_loss", loss, want_loss, **tolerances(device), likely=likely)
+    explained(lambda hints: check_float(f"{what}: mean_loss", loss, want_loss,
+                                        **tolerances(device), likely=hints), lambda: {
+        "model.eval() missing: dropout stayed on during the evaluation. Call model.eval() at "
+        "the start of evaluate": eval_run(vars(ref), weights=masked)[0]})
 
 
 # ---- fit ----------------------------------------------------------------------------------
