@@ -15,8 +15,10 @@ changes it while autograd records a graph. ``fit`` is judged on the parameters i
 they are loaded into this process's own SimpleMLP (numpy) and scored on fresh two-moons
 points that never leave this process.
 
-What a takeover of the worker can still forge: ``get_device``'s answer is a function of a
-flag that the probe must be told, so forging it costs as much as writing it.
+What a takeover of the worker can still forge, at the price of writing the function
+itself: ``get_device``'s answer is a function of a flag the probe must be told, and
+``make_loaders``' tests check how the examples are split, shuffled and batched, which a
+forged probe can only show by splitting, shuffling and batching them.
 
 Tests that put tensors on a device run once per device; the ``cuda`` case is compared
 with this process's CPU reference within a tolerance, worth no points, and skipped where
@@ -203,7 +205,7 @@ def _linear_pair_initial(sizes, seed, fc2_first):
 
 @points(2)
 def test_mlp_parameters(student):
-    """SimpleMLP: an nn.Module with parameters fc1.weight (hidden, in), fc1.bias, fc2.weight, fc2.bias"""
+    """SimpleMLP: an nn.Module of two nn.Linear layers, parameters fc1.weight (hidden, in), fc1.bias, fc2.weight, fc2.bias"""
     sizes = (3, 7, 4)
     seed = int(rng(10).integers(2**31))
     what = "SimpleMLP(3, 7, 4)"
@@ -839,13 +841,13 @@ def test_evaluate_eval_mode(student, ref, device):
 def _explain_spy_value(value, tags):
     """What fit did to produce one history value from the stand-ins (see probes.training)."""
     if not isinstance(value, float):
-        return f"{value!r} is not what either function returned"
+        return f"{value!r}, which neither function returned"
     call = int(value // 1000)
     rest = value - 1000 * call
     wrong = int(rest // 100)
     tag = rest - 100 * wrong
     loader = next((name for name, t in tags.items() if abs(t - tag) < 1e-3), None)
-    parts = [f"came from call number {call + 1}"]
+    parts = [f"the result of call number {call + 1} (counting both functions)"]
     if loader:
         parts.append(f"given the {loader} loader")
     if wrong:
@@ -882,13 +884,11 @@ def test_fit_history(student, device):
         for epoch, (got, want) in enumerate(zip(history[key], expected[key])):
             if got != want:
                 function = "train_one_epoch" if key == "train_loss" else "evaluate"
-                fail(f"{what}: history[{key!r}][{epoch}] should be what {function} returned "
-                     f"in epoch {epoch + 1}, called on the "
-                     f"{'training' if key == 'train_loss' else 'validation'} loader with fit's "
-                     f"own model, criterion, optimizer and device, right after "
-                     f"{'evaluate' if key == 'train_loss' else 'train_one_epoch'}"
-                     f"{' of the epoch before' if key == 'train_loss' and epoch else ''}; "
-                     f"the value it holds {_explain_spy_value(got, tags)}.")
+                fail(f"{what}: history[{key!r}][{epoch}] should be what {function} returned in "
+                     f"epoch {epoch + 1} (each epoch: train_one_epoch on the training loader, "
+                     "then evaluate on the validation loader, both with fit's own model, "
+                     f"criterion, optimizer and device); it holds "
+                     f"{_explain_spy_value(got, tags)}.")
     check_equal(f"{what}: history['val_accuracy'], where evaluate returned the accuracy "
                 f"{expected['val_accuracy'][0]} every time", history["val_accuracy"],
                 expected["val_accuracy"])
