@@ -1,15 +1,20 @@
 """Probes for 06_training: they build torch objects next to the student code, call the
-student's functions on them and report plain data (numbers, strings, lists, dicts, numpy
-arrays) back to the hidden suite.
+student's functions on them and return RAW values (parameters after training, returned
+losses, logits, what a loader yields) as plain data. They decide nothing: every verdict is
+the hidden suite's, which runs the same probes in its own process on the reference
+solution's namespace (``vars(ref)``) and compares.
 
-The suite also calls some of these probes in its own process with the reference solution's
-namespace (``vars(ref)``), so that the reference runs on exactly the same inputs. There they
-are given ``optimizer_kind="plain"``: a hand-written SGD with torch.optim.SGD's arithmetic,
-because building the first torch optimizer in a process imports torch._dynamo (~1.5 s).
+Student code can replace anything in its process, these probes included, so nothing here
+is an answer: no contract function is implemented here, and the test model is not the
+SimpleMLP of the assignment. The model's quirks make properties that live only inside the
+process show in the values: ``ModeMask`` computes differently in training and eval mode
+(deterministically, so an extra forward pass for logging changes nothing), and
+``GraphShift`` computes differently while an autograd graph is being built.
+
+In the suite's process the optimizer is ``PlainSGD``: torch.optim.SGD's arithmetic
+written out, because building the first torch optimizer in a process imports
+torch._dynamo (~1.5 s).
 """
-
-import inspect
-import time
 
 import numpy as np
 import torch
@@ -50,26 +55,57 @@ def _tensor(array, device="cpu"):
     return torch.as_tensor(np.asarray(array)).to(device)
 
 
-class TinyNet(nn.Module):
-    """The suite's own model for testing the loop functions: fc1, ReLU, dropout, fc2."""
+def _params(model):
+    return {name: _array(p) for name, p in model.named_parameters()}
 
-    def __init__(self, input_size, hidden_size, num_classes, dropout=0.0):
+
+def _loader(X, y, batch_size):
+    return DataLoader(TensorDataset(_tensor(X), _tensor(y)), batch_size=batch_size, shuffle=False)
+
+
+class ModeMask(nn.Module):
+    """x * mask in training mode, x in eval mode: a dropout with a fixed pattern."""
+
+    def __init__(self, mask):
         super().__init__()
-        self.fc1 = nn.Linear(input_size, hidden_size)
-        self.relu = nn.ReLU()
-        self.drop = nn.Dropout(dropout)
-        self.fc2 = nn.Linear(hidden_size, num_classes)
+        self.register_buffer("mask", torch.as_tensor(np.asarray(mask, dtype=np.float32)))
 
     def forward(self, x):
-        return self.fc2(self.drop(self.relu(self.fc1(x))))
+        return x * self.mask if self.training else x
 
 
-def tiny_net(weights, dropout=0.0, device="cpu"):
-    hidden, inputs = np.shape(weights["fc1.weight"])
-    classes = np.shape(weights["fc2.weight"])[0]
-    model = TinyNet(inputs, hidden, classes, dropout)
-    model.load_state_dict({k: _tensor(v) for k, v in weights.items()})
-    return model.to(device)
+class GraphShift(nn.Module):
+    """x + shift while autograd records a graph through x, else x."""
+
+    def __init__(self, shift):
+        super().__init__()
+        self.shift = float(shift)
+
+    def forward(self, x):
+        return x + self.shift if x.requires_grad else x
+
+
+class ProbeNet(nn.Module):
+    """The suite's model for the loop functions: first (Linear), tanh, an optional ModeMask
+    and GraphShift, last (Linear). Parameters: first.weight, first.bias, last.weight,
+    last.bias."""
+
+    def __init__(self, weights, mask=None, shift=None):
+        super().__init__()
+        self.first, self.last = nn.Module(), nn.Module()
+        for name, value in weights.items():
+            layer, kind = name.split(".")
+            getattr(self, layer).register_parameter(kind, nn.Parameter(_tensor(value)))
+        self.mask = ModeMask(mask) if mask is not None else nn.Identity()
+        self.shift = GraphShift(shift) if shift is not None else nn.Identity()
+
+    @staticmethod
+    def _affine(layer, x):
+        return x @ layer.weight.T + layer.bias
+
+    def forward(self, x):
+        hidden = self.mask(torch.tanh(self._affine(self.first, x)))
+        return self._affine(self.last, self.shift(hidden))
 
 
 class PlainSGD:
@@ -93,28 +129,6 @@ def _sgd(kind, params, lr):
     return torch.optim.SGD(params, lr=lr) if kind == "torch" else PlainSGD(params, lr)
 
 
-def _params(model):
-    return {name: _array(p) for name, p in model.named_parameters()}
-
-
-def _loader(X, y, batch_size):
-    return DataLoader(TensorDataset(_tensor(X), _tensor(y)), batch_size=batch_size, shuffle=False)
-
-
-def moons(n, noise, seed):
-    """The two-moons data of the lesson (the suite's own copy)."""
-    g = np.random.default_rng(seed)
-    n_upper = n // 2
-    n_lower = n - n_upper
-    a_upper, a_lower = g.uniform(0.0, np.pi, n_upper), g.uniform(0.0, np.pi, n_lower)
-    upper = np.column_stack([np.cos(a_upper), np.sin(a_upper)])
-    lower = np.column_stack([1.0 - np.cos(a_lower), 0.5 - np.sin(a_lower)])
-    X = np.concatenate([upper, lower]) + g.normal(0.0, noise, size=(n, 2)) - [0.5, 0.25]
-    y = np.concatenate([np.zeros(n_upper, dtype=np.int64), np.ones(n_lower, dtype=np.int64)])
-    order = g.permutation(n)
-    return X[order].astype(np.float32), y[order]
-
-
 # ---- probes -------------------------------------------------------------------------------
 
 def cuda_available(ns):
@@ -129,22 +143,23 @@ def _device_facts(device):
     return facts
 
 
-def device_choice(ns):
-    """get_device() as it is here, and with CUDA simulated as available / unavailable."""
+def device_choice(ns, flags):
+    """get_device() as it is here, then once per entry of ``flags`` with
+    torch.cuda.is_available() (and device_count) simulated to say that."""
     get_device = contract_function(ns, "get_device")
     out = {"cuda": bool(torch.cuda.is_available()), "real": _device_facts(get_device()),
-           "simulated": {}}
+           "simulated": []}
     originals = {"is_available": torch.cuda.is_available, "device_count": torch.cuda.device_count}
     aliases = [(k, v) for k, v in ns.items() if any(v is o for o in originals.values())]
     try:
-        for flag in (True, False):
+        for flag in flags:
             fakes = {"is_available": lambda f=flag: f, "device_count": lambda f=flag: int(f)}
             for attr, fake in fakes.items():
                 setattr(torch.cuda, attr, fake)
             for key, value in aliases:
                 ns[key] = fakes["is_available" if value is originals["is_available"]
                                 else "device_count"]
-            out["simulated"][str(flag)] = _device_facts(get_device())
+            out["simulated"].append(_device_facts(get_device()))
     finally:
         for attr, original in originals.items():
             setattr(torch.cuda, attr, original)
@@ -153,15 +168,16 @@ def device_choice(ns):
     return out
 
 
-def mlp_structure(ns, input_size, hidden_size, num_classes):
-    """Type and (name, shape) of every parameter of
-    SimpleMLP(input_size, hidden_size, num_classes)."""
-    model = contract_function(ns, "SimpleMLP")(input_size, hidden_size, num_classes)
-    params = []
-    if isinstance(model, nn.Module):
-        params = [[name, list(p.shape)] for name, p in model.named_parameters()]
-    return {"is_module": isinstance(model, nn.Module), "class": _type_name(model),
-            "params": params}
+def mlp_initial(ns, input_size, hidden_size, num_classes, seed):
+    """SimpleMLP(input_size, hidden_size, num_classes) built right after
+    torch.manual_seed(seed) (the caller's random state is restored afterwards): whether it is
+    an nn.Module, and its parameters as {name: array}."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = contract_function(ns, "SimpleMLP")(input_size, hidden_size, num_classes)
+    if not isinstance(model, nn.Module):
+        return {"is_module": False, "class": _type_name(model), "params": {}}
+    return {"is_module": True, "class": _type_name(model), "params": _params(model)}
 
 
 def mlp_logits(ns, device, weights, x):
@@ -177,83 +193,75 @@ def mlp_logits(ns, device, weights, x):
     return {"type": "torch.Tensor", "logits": _array(out), "device": out.device.type}
 
 
-def criterion_kinds(ns, tasks):
-    """{task: {"class": ..., "reduction": ...}} for make_criterion(task)."""
-    out = {}
-    for task in tasks:
-        criterion = contract_function(ns, "make_criterion")(task)
-        reduction = getattr(criterion, "reduction", None)
-        out[task] = {"class": _type_name(criterion),
-                     "reduction": reduction if isinstance(reduction, str) else None}
-    return out
-
-
-def criterion_values(ns, device, cases):
-    """{task: loss value} of make_criterion(task)(prediction, target) on device; an error
-    raised while computing the loss is reported as {"error": ...}."""
+def criterion_outputs(ns, device, cases):
+    """{task: {"class", "loss", "grad"}}: make_criterion(task)(prediction, target) on device,
+    and the gradient of that loss with respect to the prediction. An error raised while
+    computing the loss is reported as {"class", "error"}."""
     out = {}
     for task, (prediction, target) in cases.items():
         criterion = contract_function(ns, "make_criterion")(task)
+        entry = {"class": _type_name(criterion)}
         try:
-            loss = criterion(_tensor(prediction, device), _tensor(target, device))
-            out[task] = float(loss.item()) if isinstance(loss, torch.Tensor) else _number(loss)
+            pred = _tensor(prediction, device).requires_grad_(True)
+            loss = criterion(pred, _tensor(target, device))
+            entry["loss"] = float(loss.item()) if isinstance(loss, torch.Tensor) \
+                and loss.numel() == 1 else _number(loss)
+            entry["grad"] = None
+            if isinstance(loss, torch.Tensor) and loss.numel() == 1 and loss.requires_grad:
+                loss.backward()
+                entry["grad"] = None if pred.grad is None else _array(pred.grad)
         except Exception as exc:  # e.g. BCELoss on logits outside [0, 1]
-            out[task] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+            entry["error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        out[task] = entry
     return out
 
 
-def _setting(value):
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, (tuple, list)) and all(isinstance(v, (int, float)) for v in value):
-        return [float(v) for v in value]
-    return str(value)[:60]
+class _Bag(nn.Module):
+    """The given parameters ({name: array}), the last of them in a child module."""
 
+    def __init__(self, weights, device):
+        super().__init__()
+        *first, last = weights
+        for name in first:
+            self.register_parameter(name, nn.Parameter(_tensor(weights[name], device)))
+        self.child = nn.Module()
+        self.child.register_parameter(last, nn.Parameter(_tensor(weights[last], device)))
 
-def optimizer_setup(ns, name, lr):
-    """Class, hyperparameters and parameter coverage of make_optimizer(model, name, lr)."""
-    model = TinyNet(3, 4, 2)
-    optimizer = contract_function(ns, "make_optimizer")(model, name, lr)
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        return {"class": _type_name(optimizer), "groups": [], "covered": 0, "total": 4,
-                "foreign": 0}
-    own = {id(p) for p in model.parameters()}
-    held = [p for g in optimizer.param_groups for p in g["params"]]
-    return {
-        "class": _type_name(optimizer),
-        "groups": [{k: _setting(v) for k, v in g.items() if k != "params"}
-                   for g in optimizer.param_groups],
-        "covered": len({id(p) for p in held} & own),
-        "total": len(own),
-        "foreign": len([p for p in held if id(p) not in own]),
-    }
+    def by_name(self):
+        return {name.split(".")[-1]: p for name, p in self.named_parameters()}
 
 
 def optimizer_trajectory(ns, device, name, lr, weights, grads):
-    """Parameters of TinyNet(weights) after one make_optimizer(...).step() per entry of
-    grads ({parameter name: gradient}), the gradients set by hand."""
-    model = tiny_net(weights, device=device)
+    """The parameters ({name: array}) after one make_optimizer(model, name, lr).step() per
+    entry of grads ({name: gradient}), the gradients set by hand; and the optimizer's class
+    and numeric settings, for messages."""
+    model = _Bag(weights, device)
     optimizer = contract_function(ns, "make_optimizer")(model, name, lr)
+    params = model.by_name()
     for grad in grads:
-        for pname, p in model.named_parameters():
+        for pname, p in params.items():
             p.grad = _tensor(grad[pname], device)
         optimizer.step()
-    return _params(model)
+    groups = getattr(optimizer, "param_groups", None)
+    settings = []
+    for group in groups if isinstance(groups, list) else []:
+        if isinstance(group, dict):
+            settings.append({k: float(v) for k, v in group.items()
+                             if k in ("lr", "momentum") and isinstance(v, (int, float))})
+    return {"class": _type_name(optimizer), "groups": settings,
+            "params": {pname: _array(p) for pname, p in params.items()}}
 
 
-def _epoch_rows(loader):
-    rows, labels, sizes = [], [], []
-    for batch in loader:
-        xb, yb = batch
-        rows += [int(round(v)) for v in torch.as_tensor(xb)[:, 0].tolist()]
-        labels += [int(round(v)) for v in torch.as_tensor(yb).reshape(-1).tolist()]
-        sizes.append(len(xb))
-    return {"rows": rows, "labels": labels, "sizes": sizes}
+def _epoch_batches(loader):
+    batches = []
+    for xb, yb in loader:
+        batches.append([_array(torch.as_tensor(xb)), _array(torch.as_tensor(yb))])
+    return batches
 
 
 def loader_contents(ns, X, y, batch_size, val_fraction, seed):
-    """What make_loaders(...) yields: two epochs of each loader, as the row numbers stored in
-    X[:, 0], the labels and the batch sizes."""
+    """What make_loaders(...) yields: two epochs of each loader, each epoch a list of
+    [inputs, targets] batches as arrays."""
     make_loaders = contract_function(ns, "make_loaders")
     loaders = make_loaders(X, y, batch_size=batch_size, val_fraction=val_fraction, seed=seed)
     if not (isinstance(loaders, (tuple, list)) and len(loaders) == 2):
@@ -262,196 +270,111 @@ def loader_contents(ns, X, y, batch_size, val_fraction, seed):
     return {
         "returned": "pair",
         "classes": [_type_name(train), _type_name(val)],
-        "train": [_epoch_rows(train), _epoch_rows(train)],
-        "val": [_epoch_rows(val), _epoch_rows(val)],
+        "train": [_epoch_batches(train), _epoch_batches(train)],
+        "val": [_epoch_batches(val), _epoch_batches(val)],
     }
 
 
-def _variant_epoch(variant, model, loader, criterion, optimizer, device):
-    """Known wrong versions of train_one_epoch, to name a mistake from its result."""
-    model.train()
-    losses, sizes = [], []
-    for xb, yb in loader:
-        xb, yb = xb.to(device), yb.to(device)
-        if variant != "no_zero_grad":
-            optimizer.zero_grad()
-        loss = criterion(model(xb), yb)
-        if variant == "step_first":
-            optimizer.step()
-            loss.backward()
-        else:
-            loss.backward()
-            optimizer.step()
-        losses.append(loss.item())
-        sizes.append(len(xb))
-    if variant == "unweighted":
-        return sum(losses) / len(losses)
-    if variant == "sum":
-        return float(sum(losses))
-    if variant == "last":
-        return losses[-1]
-    return sum(l * s for l, s in zip(losses, sizes)) / sum(sizes)
-
-
-def epoch_case(ns, device, weights, X, y, batch_size, lr, dropout=0.0, start_mode="train",
-               optimizer_kind="torch", variant=""):
-    """train_one_epoch on TinyNet(weights) over a non-shuffled loader with SGD(lr) and
-    cross-entropy. Reports the returned loss, the parameters afterwards, the mode the dropout
-    layer saw on each forward pass, the devices of the inputs and the number of steps."""
-    torch.manual_seed(0)
-    model = tiny_net(weights, dropout, device)
+def epoch_case(ns, device, weights, X, y, batch_size, lr, mask=None, start_mode="train",
+               optimizer_kind="torch"):
+    """ns["train_one_epoch"] on ProbeNet(weights, mask), left in ``start_mode``, over a
+    non-shuffled loader with SGD(lr) and cross-entropy: the returned loss and the
+    parameters afterwards."""
+    model = ProbeNet(weights, mask).to(device)
     model.train(start_mode == "train")
-    modes, devices = [], []
-    model.drop.register_forward_hook(lambda m, i, o: modes.append(bool(m.training)))
-    model.fc1.register_forward_pre_hook(lambda m, i: devices.append(i[0].device.type))
     optimizer = _sgd(optimizer_kind, model.parameters(), lr)
-    steps = []
-    original_step = optimizer.step
-
-    def counted_step(*args, **kwargs):
-        steps.append(1)
-        return original_step(*args, **kwargs)
-
-    optimizer.step = counted_step
-    if variant:
-        def train_one_epoch(*args):
-            return _variant_epoch(variant, *args)
-    else:
-        train_one_epoch = contract_function(ns, "train_one_epoch")
-    loss = train_one_epoch(model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), optimizer,
-                           torch.device(device))
-    return {"loss": _number(loss), "params": _params(model), "modes": modes,
-            "training_after": bool(model.training), "devices": sorted(set(devices)),
-            "steps": len(steps)}
+    loss = contract_function(ns, "train_one_epoch")(
+        model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), optimizer, torch.device(device))
+    return {"loss": _number(loss), "params": _params(model)}
 
 
-def _variant_eval(variant, model, loader, criterion, device):
-    model.eval()
-    losses, sizes, correct = [], [], 0
-    with torch.no_grad():
-        for xb, yb in loader:
-            xb, yb = xb.to(device), yb.to(device)
-            logits = model(xb)
-            losses.append(criterion(logits, yb).item())
-            sizes.append(len(yb))
-            correct += int((logits.argmax(dim=1) == yb).sum().item())
-    if variant == "unweighted":
-        return sum(losses) / len(losses), correct / sum(sizes)
-    return sum(l * s for l, s in zip(losses, sizes)) / sum(sizes), correct / sum(sizes)
-
-
-def eval_case(ns, device, weights, X, y, batch_size, dropout=0.0, start_mode="eval",
-              variant=""):
-    """evaluate on TinyNet(weights) over a non-shuffled loader with cross-entropy. Reports the
-    result, the dropout layer's mode, whether autograd was recording during each forward pass,
-    and whether any parameter received a gradient or changed."""
-    torch.manual_seed(0)
-    model = tiny_net(weights, dropout, device)
+def eval_case(ns, device, weights, X, y, batch_size, mask=None, shift=None, start_mode="eval"):
+    """ns["evaluate"] on ProbeNet(weights, mask, shift), left in ``start_mode``, over a
+    non-shuffled loader with cross-entropy: what it returned, the parameters afterwards
+    and the names of the parameters that hold a gradient."""
+    model = ProbeNet(weights, mask, shift).to(device)
     model.train(start_mode == "train")
-    modes, recording = [], []
-    model.drop.register_forward_hook(lambda m, i, o: modes.append(bool(m.training)))
-    model.register_forward_hook(
-        lambda m, i, o: recording.append(bool(torch.is_grad_enabled() or o.requires_grad)))
-    before = _params(model)
-    if variant:
-        def evaluate(*args):
-            return _variant_eval(variant, *args)
-    else:
-        evaluate = contract_function(ns, "evaluate")
-    result = evaluate(model, _loader(X, y, batch_size), nn.CrossEntropyLoss(),
-                      torch.device(device))
-    after = _params(model)
-    return {"result": _pair(result), "modes": modes, "recording": recording,
-            "training_after": bool(model.training),
-            "grads": [name for name, p in model.named_parameters() if p.grad is not None],
-            "changed": [name for name in before if not np.array_equal(before[name], after[name])]}
+    result = contract_function(ns, "evaluate")(
+        model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), torch.device(device))
+    return {"result": _pair(result), "params": _params(model),
+            "grads": [name for name, p in model.named_parameters() if p.grad is not None]}
 
 
-def _signature(*names):
-    return inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                              for n in names])
+# fit with stand-ins for train_one_epoch and evaluate. A stand-in's loss is 1000 * the
+# number of stand-in calls before it (both kinds) + the tag of the loader it was given (its
+# first input) + 100 for every one of model, criterion, optimizer and device that is not
+# fit's own; evaluate's stand-in gives a tenth of the tag as its accuracy.
+
+def _spy_value(calls, loader, others):
+    dataset = getattr(loader, "dataset", None)
+    tensors = getattr(dataset, "tensors", None)
+    if not (isinstance(tensors, tuple) and tensors and isinstance(tensors[0], torch.Tensor)):
+        raise TypeError(f"fit passed {_type_name(loader)} where a DataLoader was expected")
+    tag = float(tensors[0].reshape(-1)[0].item())
+    value = 1000.0 * len(calls) + tag + 100.0 * sum(not same for same in others)
+    calls.append(value)
+    return value, tag
 
 
-_TRAIN_SIGNATURE = _signature("model", "loader", "criterion", "optimizer", "device")
-_EVAL_SIGNATURE = _signature("model", "loader", "criterion", "device")
-
-
-def fit_spies(ns, device, epochs):
-    """fit with train_one_epoch and evaluate replaced by spies that record how they were
-    called and return known values. Reports fit's result and the calls."""
+def fit_spies(ns, device, epochs, train_tag, val_tag):
+    """fit(model, train_loader, val_loader, criterion, optimizer, device, epochs) with
+    train_one_epoch and evaluate replaced by the stand-ins above; what fit returned."""
     fit = contract_function(ns, "fit")
-    model = TinyNet(2, 3, 2).to(device)
-    data = TensorDataset(torch.zeros(4, 2), torch.zeros(4, dtype=torch.int64))
-    train_loader, val_loader = DataLoader(data, batch_size=2), DataLoader(data, batch_size=3)
-    criterion, optimizer = nn.CrossEntropyLoss(), PlainSGD(model.parameters(), 0.1)
+    own_model = nn.Linear(2, 2).to(device)
+    loaders = []
+    for tag, size in ((train_tag, 4), (val_tag, 3)):
+        X = torch.full((size, 2), float(tag))
+        loaders.append(DataLoader(TensorDataset(X, torch.zeros(size, dtype=torch.int64)),
+                                  batch_size=2))
+    own_criterion, own_optimizer = nn.CrossEntropyLoss(), PlainSGD(own_model.parameters(), 0.1)
+    own_device = torch.device(device)
     calls = []
 
-    def record(function, signature, args, kwargs):
-        try:
-            bound = signature.bind(*args, **kwargs).arguments
-        except TypeError as exc:
-            raise TypeError(f"fit called {function} with arguments that do not match "
-                            f"{function}{signature}: {exc}") from None
-        loader = bound["loader"]
-        calls.append({
-            "function": function,
-            "loader": "train" if loader is train_loader else "val" if loader is val_loader
-            else _type_name(loader),
-            "same_objects": bool(bound["model"] is model and bound["criterion"] is criterion
-                                 and bound.get("optimizer", optimizer) is optimizer),
-            "device": str(bound["device"]),
-        })
-        return sum(c["function"] == function for c in calls)
+    def spy_train(model, loader, criterion, optimizer, device):
+        others = [model is own_model, criterion is own_criterion, optimizer is own_optimizer,
+                  str(device) == str(own_device)]
+        return _spy_value(calls, loader, others)[0]
 
-    def spy_train(*args, **kwargs):
-        k = record("train_one_epoch", _TRAIN_SIGNATURE, args, kwargs)
-        return 1.0 + k / 4
-
-    def spy_eval(*args, **kwargs):
-        k = record("evaluate", _EVAL_SIGNATURE, args, kwargs)
-        return 2.0 + k / 8, k / 16
+    def spy_eval(model, loader, criterion, device):
+        others = [model is own_model, criterion is own_criterion,
+                  str(device) == str(own_device)]
+        value, tag = _spy_value(calls, loader, others)
+        return value, tag / 10
 
     saved = {name: ns.get(name) for name in ("train_one_epoch", "evaluate")}
     ns["train_one_epoch"], ns["evaluate"] = spy_train, spy_eval
     try:
-        history = fit(model, train_loader, val_loader, criterion, optimizer, torch.device(device),
-                      epochs)
+        history = fit(own_model, loaders[0], loaders[1], own_criterion, own_optimizer,
+                      own_device, epochs)
     finally:
         for name, value in saved.items():
             if value is None:
                 ns.pop(name, None)
             else:
                 ns[name] = value
-    if isinstance(history, dict):
-        history = {str(k): [_number(v) for v in h] if isinstance(h, (list, tuple))
-                   else _type_name(h) for k, h in history.items()}
-    else:
-        history = _type_name(history)
-    return {"history": history, "calls": calls}
+    return _history(history)
 
 
-def fit_moons(ns, device, n, noise, data_seed, hidden, lr, epochs):
-    """Everything together: SimpleMLP trained with fit on two moons (make_loaders seed 0).
-    Reports fit's history, the validation accuracy measured here and the time fit took."""
-    X, y = moons(n, noise, data_seed)
-    torch.manual_seed(0)
-    model = contract_function(ns, "SimpleMLP")(2, hidden, 2).to(device)
-    criterion = contract_function(ns, "make_criterion")("multiclass")
-    optimizer = contract_function(ns, "make_optimizer")(model, "adam", lr)
-    make_loaders = contract_function(ns, "make_loaders")
-    train_loader, val_loader = make_loaders(X, y, batch_size=32, val_fraction=0.2, seed=0)
-    start = time.perf_counter()
-    history = contract_function(ns, "fit")(model, train_loader, val_loader, criterion, optimizer,
-                              torch.device(device), epochs)
-    seconds = time.perf_counter() - start
-    model.eval()
-    correct = total = 0
-    with torch.no_grad():
-        for xb, yb in val_loader:
-            xb, yb = xb.to(device), yb.to(device)
-            correct += int((model(xb).argmax(dim=1) == yb).sum().item())
-            total += len(yb)
-    lengths = ({str(k): len(v) if isinstance(v, (list, tuple)) else -1 for k, v in history.items()}
-               if isinstance(history, dict) else _type_name(history))
-    return {"lengths": lengths, "accuracy": correct / max(total, 1), "validation_size": total,
-            "seconds": seconds}
+def _history(history):
+    if not isinstance(history, dict):
+        return _type_name(history)
+    return {str(k): [_number(v) for v in h] if isinstance(h, (list, tuple)) else _type_name(h)
+            for k, h in history.items()}
+
+
+def fit_moons(ns, device, X, y, hidden, lr, epochs, init_seed):
+    """Everything together: SimpleMLP(2, hidden, 2) (built after torch.manual_seed(init_seed))
+    trained with fit, make_criterion("multiclass"), make_optimizer(model, "adam", lr) and
+    make_loaders(X, y, batch_size=32, val_fraction=0.2, seed=0). Returns fit's history, the
+    trained parameters and the validation loader's contents."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(init_seed)
+        model = contract_function(ns, "SimpleMLP")(2, hidden, 2).to(device)
+        criterion = contract_function(ns, "make_criterion")("multiclass")
+        optimizer = contract_function(ns, "make_optimizer")(model, "adam", lr)
+        train_loader, val_loader = contract_function(ns, "make_loaders")(
+            X, y, batch_size=32, val_fraction=0.2, seed=0)
+        history = contract_function(ns, "fit")(model, train_loader, val_loader, criterion,
+                                               optimizer, torch.device(device), epochs)
+    params = _params(model) if isinstance(model, nn.Module) else {}
+    return {"history": _history(history), "params": params, "val": _epoch_batches(val_loader)}
