@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -60,6 +61,25 @@ def cmd_build(args):
     return 0
 
 
+def _grade_one(submission, args):
+    """(results, problem) for one submission graded here. A worker that cannot start (a
+    forced ``--isolation`` this machine does not offer, a Python other users cannot run) is
+    the grader's own problem, not the student's: one line on stderr, and results whose
+    output says the submission was not graded, in place of a traceback."""
+    from . import batch
+    from .sandbox import SandboxError
+    try:
+        return batch.grade_submission(submission, args.assignment, _limits(args)), None
+    except SandboxError as exc:
+        problem = re.sub(r"\w+Error: \[Errno \d+\] ", "", str(exc))
+    hint = "" if args.isolation == "auto" else " (--isolation auto picks the strongest available)"
+    print(f"error: {problem}{hint}", file=sys.stderr)
+    results = batch.unreadable_results(
+        args.assignment, f"Not graded, because of the grader's set-up, not your submission: "
+                         f"{problem}. Your instructor can fix it and regrade.")
+    return results, problem
+
+
 def cmd_grade(args):
     from . import batch
     course.master_path(args.assignment)
@@ -74,8 +94,9 @@ def cmd_grade(args):
             print(f"--json grades exactly one submission; {path} holds {len(found)}",
                   file=sys.stderr)
             return 2
-        print(json.dumps(batch.grade_submission(found[0], args.assignment, _limits(args))))
-        return 0
+        results, problem = _grade_one(found[0], args)
+        print(json.dumps(results))
+        return 1 if problem else 0
     for path in args.submissions:
         if not path.exists():
             print(f"warning: {path} does not exist (graded as unreadable)", file=sys.stderr)
@@ -95,8 +116,10 @@ def cmd_grade(args):
         return 2
     if not args.output and len(submissions) == 1:  # one file: graded here, as always
         sub = submissions[0]
-        print(score_table([(sub.label, batch.grade_submission(sub, args.assignment,
-                                                              _limits(args)))]))
+        results, problem = _grade_one(sub, args)
+        if problem:
+            return 1
+        print(score_table([(sub.label, results)]))
         return 0
     with contextlib.ExitStack() as stack:
         output = args.output or Path(stack.enter_context(
