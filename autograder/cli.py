@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import course, jail
 from .batch import DEFAULT_TIMEOUT as DEFAULT_BATCH_TIMEOUT
+from .gradescope import VISIBILITIES
 from .sandbox import Limits
 
 
@@ -57,7 +58,8 @@ def score_table(rows):
 
 def cmd_build(args):
     from .build import build_all
-    build_all(args.assignments or None, verbose=True)
+    build_all(args.assignments or None, verbose=True,
+              gradescope_visibility=args.gradescope_visibility)
     return 0
 
 
@@ -178,6 +180,9 @@ def main(argv=None):
 
     p = sub.add_parser("build", help="generate assignments/ and dist/ from solutions/")
     p.add_argument("assignments", nargs="*", help="only these (default: all)")
+    p.add_argument("--gradescope-visibility", choices=VISIBILITIES, default="visible",
+                   help="when students see each test's result on Gradescope (default "
+                        "%(default)s; after_due_date hides the hidden tests until the due date)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("grade", help="grade submissions with the hidden suite")
