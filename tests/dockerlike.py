@@ -1,33 +1,33 @@
-"""Run a command the way Docker's default security profile runs a container's processes.
+"""Run a command as a process in a Docker container with the default profile is run.
 
-    python tests/dockerlike.py [--show-host] COMMAND [ARGS...]
+    python tests/dockerlike.py [--keep DIR | --show-host] COMMAND [ARGS...]
 
-installs a seccomp filter with the rules of Docker's default profile that concern
-namespaces, then execs COMMAND (the filter is inherited by everything it starts):
+execs COMMAND (and so everything it starts) under:
 
-- ``unshare``, ``setns``, ``mount``, ``umount2``, ``pivot_root`` and the new mount API
-  fail with EPERM (the profile allows them only with CAP_SYS_ADMIN);
-- ``clone`` fails with EPERM when its flags ask for a namespace (CLONE_NEWNS, NEWUTS,
-  NEWIPC, NEWUSER, NEWPID, NEWNET, NEWCGROUP), user namespaces included; a plain fork or
-  thread is allowed;
-- ``clone3`` fails with ENOSYS, so that the C library falls back to ``clone`` (its flags
-  live in memory, where a filter cannot look).
-
-Run as root, COMMAND also gets only Docker's default capabilities (``setpriv`` drops the
-others from the bounding set), as root in a container does, and a container's view of the
-files: first, in a mount namespace of its own, every top-level directory that is not part
-of a base image (``IMAGE_DIRS``: /work with this repository and its siblings, /home, /srv,
-/mnt, ...) is covered by an empty read-only tmpfs. A worker in ``uid`` isolation can read
-whatever is readable by every user; on Gradescope that is the image and no course file
-outside /autograder/source, and so it is here.
+- a seccomp filter with the rules of Docker's default profile that concern namespaces:
+  ``unshare``, ``setns``, ``mount``, ``umount2``, ``pivot_root`` and the new mount API fail
+  with EPERM (the profile allows them only with CAP_SYS_ADMIN); ``clone`` fails with EPERM
+  when its flags ask for a namespace (CLONE_NEWNS, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET,
+  NEWCGROUP), user namespaces included, while a plain fork or thread is allowed; ``clone3``
+  fails with ENOSYS, so that the C library falls back to ``clone`` (clone3's flags live in
+  memory, where a filter cannot look);
+- as root, only Docker's default capabilities (``setpriv`` drops the others from the
+  bounding set), as root in a container has;
+- as root, a container's view of the files, set up in a mount namespace of its own before
+  the filter: every top-level directory that is not part of a base image (``IMAGE_DIRS``:
+  /work with this repository and its siblings, /home, /srv, /mnt, ...) is covered by an
+  empty read-only tmpfs, and /tmp by a fresh one in which only ``--keep DIR`` (a folder
+  under /tmp: the test's /autograder) stays in view. A worker in ``uid`` isolation can
+  read whatever every user may read; in a Gradescope container that is the image and no
+  course file but /autograder's, and so it is here. ``--show-host`` leaves the files alone.
 
 That is what the grader meets on Gradescope, and why it falls back to ``uid`` isolation
-there (autograder/jail.py). The filter is a hand-written classic BPF program installed
-through ``prctl`` (ctypes), so that the tests need neither libseccomp's bindings nor Docker.
-x86_64 only (``supported()``); elsewhere, and for a user other than root, the tests that
-need it are skipped.
+there (autograder/jail.py). The filter is a hand-written classic BPF program installed with
+``prctl`` through ctypes, so that the tests need neither libseccomp's bindings nor Docker.
+x86_64 Linux only (``supported()``).
 """
 
+import argparse
 import ctypes
 import os
 import platform
@@ -39,31 +39,76 @@ import sys
 DOCKER_CAPABILITIES = ("chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw",
                        "setgid", "setuid", "setfcap", "setpcap", "net_bind_service",
                        "sys_chroot", "kill", "audit_write")
-
 # What a container's root filesystem holds (an Ubuntu base image, plus /opt: this machine's
 # package mirrors, which setup.sh's pip reads, and /root: pip's cache). Nothing else shows.
 IMAGE_DIRS = ("bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "opt", "proc",
               "root", "run", "sbin", "sys", "tmp", "usr", "var")
-CLONE_NEWNS, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x20000, 1, 2, 4, 16384, 1 << 18
 
-AUDIT_ARCH_X86_64 = 0xC000003E
-SYSCALLS_EPERM = {  # x86_64 numbers
-    "mount": 165, "umount2": 166, "pivot_root": 155, "unshare": 272, "setns": 308,
-    "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432,
-    "fspick": 433,
-}
-SYS_CLONE, SYS_CLONE3 = 56, 435
-CLONE_NAMESPACE_FLAGS = 0x7E020000  # NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+# x86_64 system calls and flags
+SYSCALLS_EPERM = {"mount": 165, "umount2": 166, "pivot_root": 155, "unshare": 272,
+                  "setns": 308, "open_tree": 428, "move_mount": 429, "fsopen": 430,
+                  "fsconfig": 431, "fsmount": 432, "fspick": 433}
+SYS_CLONE, SYS_CLONE3, SYS_OPEN_TREE, SYS_MOVE_MOUNT = 56, 435, 428, 429
+CLONE_NAMESPACE_FLAGS = 0x7E020000  # NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
+CLONE_NEWNS, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x20000, 1, 2, 4, 16384, 1 << 18
+AT_FDCWD, OPEN_TREE_CLONE, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH = -100, 1, 0x8000, 4
 EPERM, ENOSYS = 1, 38
 
+# classic BPF and seccomp
 BPF_LD_W_ABS, BPF_JEQ_K, BPF_JSET_K, BPF_RET_K = 0x20, 0x15, 0x45, 0x06
 SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
-OFFSET_NR, OFFSET_ARCH, OFFSET_ARG0 = 0, 4, 16  # struct seccomp_data (little-endian)
+AUDIT_ARCH_X86_64 = 0xC000003E
+OFFSET_NR, OFFSET_ARCH, OFFSET_ARG0 = 0, 4, 16  # in struct seccomp_data (little-endian)
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 
 
 def supported():
     return platform.machine() == "x86_64" and sys.platform == "linux"
+
+
+def _libc():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
+    libc.unshare.argtypes = [ctypes.c_int]
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p,
+                           ctypes.c_ulong, ctypes.c_ulong]
+    libc.syscall.restype = ctypes.c_long
+    return libc
+
+
+def _check(result, what):
+    if result < 0:
+        raise OSError(ctypes.get_errno(), what)
+    return result
+
+
+def _tmpfs(libc, path, options, flags=MS_NOSUID | MS_NODEV):
+    _check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", flags, options), f"tmpfs on {path}")
+
+
+def container_view(keep):
+    """In a new mount namespace: cover every top-level directory outside IMAGE_DIRS with an
+    empty read-only tmpfs, and /tmp with a fresh tmpfs in which ``keep`` stays in view."""
+    libc = _libc()
+    _check(libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    for entry in sorted(os.listdir("/")):
+        path = os.path.join("/", entry)
+        if entry not in IMAGE_DIRS and os.path.isdir(path) and not os.path.islink(path):
+            _tmpfs(libc, path, b"size=4k,mode=755", MS_RDONLY | MS_NOSUID | MS_NODEV)
+    keep = os.path.realpath(keep) if keep else None
+    if keep and os.path.dirname(keep) != "/tmp":
+        raise ValueError(f"--keep {keep}: a folder directly under /tmp is kept, nothing else")
+    # keep's tree, detached (open_tree), is attached again on top of the fresh /tmp
+    tree = keep and _check(libc.syscall(SYS_OPEN_TREE, AT_FDCWD, keep.encode(),
+                                        OPEN_TREE_CLONE | AT_RECURSIVE | os.O_CLOEXEC),
+                           f"open_tree({keep})")
+    _tmpfs(libc, "/tmp", b"mode=1777")
+    if keep:
+        os.mkdir(keep, 0o755)
+        _check(libc.syscall(SYS_MOVE_MOUNT, tree, b"", AT_FDCWD, keep.encode(),
+                            MOVE_MOUNT_F_EMPTY_PATH), f"move_mount(... {keep})")
+        os.close(tree)
 
 
 def _program():
@@ -80,31 +125,6 @@ def _program():
     return program + [allow]
 
 
-def _libc():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
-    libc.unshare.argtypes = [ctypes.c_int]
-    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p,
-                           ctypes.c_ulong, ctypes.c_ulong]
-    return libc
-
-
-def hide_host():
-    """In a new mount namespace, cover every top-level directory outside IMAGE_DIRS."""
-    libc = _libc()
-    if libc.unshare(CLONE_NEWNS) != 0:
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
-    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        raise OSError(ctypes.get_errno(), "mount --make-rprivate /")
-    for entry in sorted(os.listdir("/")):
-        path = os.path.join("/", entry)
-        if entry in IMAGE_DIRS or os.path.islink(path) or not os.path.isdir(path):
-            continue
-        flags = MS_RDONLY | MS_NOSUID | MS_NODEV
-        if libc.mount(b"tmpfs", path.encode(), b"tmpfs", flags, b"size=4k,mode=755") != 0:
-            raise OSError(ctypes.get_errno(), f"mount tmpfs on {path}")
-
-
 def install_filter():
     """Install the filter on this process (and so on everything it execs or starts)."""
     libc = _libc()
@@ -117,10 +137,9 @@ def install_filter():
 
     fprog = SockFprog(len(program), ctypes.cast(buffer, ctypes.c_void_p))
     if os.geteuid() != 0:  # root may filter itself without it, as Docker's runtime does
-        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")
+        _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
+           "prctl(PR_SET_SECCOMP)")
 
 
 def command(argv):
@@ -132,19 +151,24 @@ def command(argv):
     return [setpriv, f"--bounding-set={bounding}", "--", *argv]
 
 
-def main(argv):
-    show_host = argv[:1] == ["--show-host"]  # keep this machine's files in view
-    argv = argv[1:] if show_host else argv
-    if not argv:
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
-        return 2
-    if os.geteuid() == 0 and not show_host:
-        hide_host()
-    if supported():
-        install_filter()
-    argv = command(argv)
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python tests/dockerlike.py",
+                                     description=__doc__.split("\n\n")[0])
+    view = parser.add_mutually_exclusive_group()
+    view.add_argument("--keep", metavar="DIR", help="the folder under /tmp that stays in view")
+    view.add_argument("--show-host", action="store_true", help="leave the files alone")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.error("no COMMAND")
+    if not supported():
+        parser.error("the filter is written for x86_64 Linux")
+    if os.geteuid() == 0 and not args.show_host:
+        container_view(args.keep)
+    install_filter()
+    argv = command(args.command)
     os.execvp(argv[0], argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

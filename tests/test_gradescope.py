@@ -92,6 +92,8 @@ def lay_out(root, autograder_zip, submission_files):
     if not (root / "source" / "setup.sh").exists():
         with zipfile.ZipFile(autograder_zip) as archive:
             archive.extractall(root / "source")
+            for info in archive.infolist():  # the modes, as unzip restores them
+                (root / "source" / info.filename).chmod(info.external_attr >> 16 & 0o777)
     for name, source in submission_files.items():
         target = root / "submission" / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -155,7 +157,8 @@ def image(autograder_zip):
     base = world_readable_tmpdir("gradescope-")
     root = base / "autograder"
     lay_out(root, autograder_zip, {})
-    proc = subprocess.run([sys.executable, DOCKERLIKE, "bash", root / "source" / "setup.sh"],
+    proc = subprocess.run([sys.executable, DOCKERLIKE, "--keep", base,
+                           "bash", root / "source" / "setup.sh"],
                           env=image_env(root), cwd=base, capture_output=True, text=True,
                           timeout=1200)
     assert proc.returncode == 0, f"setup.sh failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
@@ -166,7 +169,8 @@ def image(autograder_zip):
 def run_as_gradescope(root, submission_files):
     """run_autograder as root under Docker's restrictions; (results.json, grader.log)."""
     lay_out(root, None, submission_files)
-    proc = subprocess.run([sys.executable, DOCKERLIKE, root / "source" / "run_autograder"],
+    proc = subprocess.run([sys.executable, DOCKERLIKE, "--keep", root.parent,
+                           root / "source" / "run_autograder"],
                           env=image_env(root), cwd=root, capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -253,10 +257,10 @@ def test_a_hostile_submission_cannot_read_the_course_forge_results_or_stay(image
     """The reference solution plus code that reaches for /autograder/source, writes
     results.json and leaves a daemon: everything it tried lands in a folder it may write."""
     root, _ = image
-    drop = world_readable_tmpdir("gradescope-drop-")
+    drop, spy = root.parent / "drop", root.parent / "spy.py"
+    drop.mkdir()
     drop.chmod(0o1777)
     try:
-        spy = drop.parent / f"{drop.name}-{ASSIGNMENT}.py"  # outside drop: the worker lists it
         spy.write_text(course.master_path(ASSIGNMENT).read_text() + SPY.format(
             drop=str(drop), source=str(root / "source"), submission=str(root / "submission"),
             results=str(root / "results")))
