@@ -1,4 +1,4 @@
-"""Run a command as a process in a Docker container with the default profile is run.
+"""Run a command the way Docker runs the processes of a container under its default profile.
 
     python tests/dockerlike.py [--keep DIR | --show-host] COMMAND [ARGS...]
 

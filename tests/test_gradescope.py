@@ -155,15 +155,18 @@ def image(autograder_zip):
     """setup.sh run as written, as root under Docker's restrictions, with the image's
     python3.11; once for the module (it installs the whole pinned set: about 1.5 minutes)."""
     base = world_readable_tmpdir("gradescope-")
-    root = base / "autograder"
-    lay_out(root, autograder_zip, {})
-    proc = subprocess.run([sys.executable, DOCKERLIKE, "--keep", base,
-                           "bash", root / "source" / "setup.sh"],
-                          env=image_env(root), cwd=base, capture_output=True, text=True,
-                          timeout=1200)
-    assert proc.returncode == 0, f"setup.sh failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    yield root, proc.stdout
-    shutil.rmtree(base, ignore_errors=True)
+    try:
+        root = base / "autograder"
+        lay_out(root, autograder_zip, {})
+        proc = subprocess.run([sys.executable, DOCKERLIKE, "--keep", base,
+                               "bash", root / "source" / "setup.sh"],
+                              env=image_env(root), cwd=base, capture_output=True, text=True,
+                              timeout=1200)
+        assert proc.returncode == 0, (f"setup.sh failed:\n{proc.stdout[-3000:]}\n"
+                                      f"{proc.stderr[-3000:]}")
+        yield root, proc.stdout
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def run_as_gradescope(root, submission_files):
@@ -183,7 +186,7 @@ def test_setup_sh_builds_the_image_with_the_system_python_and_checks_it(image):
     root, output = image
     venv_python = Path(root / "venv" / "bin" / "python")
     assert venv_python.resolve() == SYSTEM_PYTHON.resolve()
-    assert f"setup.sh: Python 3.11." in output and f"({SYSTEM_PYTHON})" in output
+    assert "setup.sh: Python 3.11." in output and f"({SYSTEM_PYTHON})" in output
     assert "setup.sh: grading the reference solution as a submission (isolation uid)" in output
     assert "setup.sh: the reference solution scores 24 / 24" in output
     assert f"setup.sh: the autograder for {ASSIGNMENT} is ready" in output
