@@ -241,17 +241,19 @@ def build_nbgrader(assignment, questions):
     return path
 
 
-def build_all(assignments=None, verbose=False, release=True):
+def build_all(assignments=None, verbose=False, release=True, gradescope_visibility="visible"):
     """Build every output of ``assignments`` (default: all); ``release=False`` leaves the
-    committed student releases in assignments/ alone and builds dist/ only. Creates the
-    course secret where there is none (``autograder.secret``): the bundles carry it."""
+    committed student releases in assignments/ alone and builds dist/ only;
+    ``gradescope_visibility``: of each test in the Gradescope zips (gradescope.VISIBILITIES).
+    Creates the course secret where there is none (``autograder.secret``): the bundles carry
+    it."""
     from .secret import ensure_secret
     ensure_secret()
     for assignment in assignments or course.assignment_names():
         questions = _questions(assignment)
         outputs = [build_student_release(assignment)] if release else []
         outputs += [build_otter(assignment, questions), build_nbgrader(assignment, questions),
-                    build_gradescope(assignment)]
+                    build_gradescope(assignment, visibility=gradescope_visibility)]
         if verbose:
             print(f"{assignment}: " + ", ".join(str(p.relative_to(course.REPO_ROOT))
                                                  for p in outputs))

@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -11,6 +12,7 @@ from . import course
 from .inside import jail
 from .batch import DEFAULT_TIMEOUT as DEFAULT_BATCH_TIMEOUT
 from .safe_text import printable
+from .gradescope import VISIBILITIES
 from .sandbox import Limits
 
 
@@ -64,7 +66,8 @@ def score_table(rows):
 
 def cmd_build(args):
     from .build import build_all
-    build_all(args.assignments or None, verbose=True)
+    build_all(args.assignments or None, verbose=True,
+              gradescope_visibility=args.gradescope_visibility)
     return 0
 
 
@@ -79,6 +82,25 @@ def print_not_graded(ignored):
         by_reason.setdefault(reason, []).append(path)
     for reason, paths in by_reason.items():
         print(f"not graded, {reason}: {', '.join(_show(p) for p in paths)}", file=sys.stderr)
+
+
+def _grade_one(submission, args):
+    """(results, problem) for one submission graded here. A worker that cannot start (a
+    forced ``--isolation`` this machine does not offer, a Python other users cannot run) is
+    the grader's own problem, not the student's: one line on stderr, and results whose
+    output says the submission was not graded, in place of a traceback."""
+    from . import batch
+    from .sandbox import SandboxError
+    try:
+        return batch.grade_submission(submission, args.assignment, _limits(args)), None
+    except SandboxError as exc:
+        problem = re.sub(r"\w+Error: \[Errno \d+\] ", "", str(exc))
+    hint = "" if args.isolation == "auto" else " (--isolation auto picks the strongest available)"
+    print(f"error: {problem}{hint}", file=sys.stderr)
+    results = batch.unreadable_results(
+        args.assignment, f"Not graded, because of the grader's set-up, not your submission: "
+                         f"{problem}. Your instructor can fix it and regrade.")
+    return results, problem
 
 
 def cmd_grade(args):
@@ -104,10 +126,10 @@ def cmd_grade(args):
             print(f"--json grades exactly one submission; {_show(path)} holds {len(found)}",
                   file=sys.stderr)
             return 2
+        results, problem = _grade_one(found[0], args)
         from .report import annotate
-        print(json.dumps(annotate(batch.grade_submission(found[0], args.assignment,
-                                                         _limits(args)))))
-        return 0
+        print(json.dumps(annotate(results)))
+        return 1 if problem else 0
     if args.timeout <= args.budget:
         print(f"--timeout ({args.timeout:g} s, the backstop for one submission's grading "
               f"process) must be larger than --budget ({args.budget:g} s)", file=sys.stderr)
@@ -131,8 +153,10 @@ def cmd_grade(args):
         return 2
     if not args.output and len(submissions) == 1:  # one file: graded here, as always
         sub = submissions[0]
-        print(score_table([(sub.label, batch.grade_submission(sub, args.assignment,
-                                                              _limits(args)))]))
+        results, problem = _grade_one(sub, args)
+        if problem:
+            return 1
+        print(score_table([(sub.label, results)]))
         return 0
     with contextlib.ExitStack() as stack:
         output = args.output or Path(stack.enter_context(
@@ -228,6 +252,9 @@ def main(argv=None):
 
     p = sub.add_parser("build", help="generate assignments/ and dist/ from solutions/")
     p.add_argument("assignments", nargs="*", help="only these (default: all)")
+    p.add_argument("--gradescope-visibility", choices=VISIBILITIES, default="visible",
+                   help="when students see each test's result on Gradescope (default "
+                        "%(default)s; after_due_date hides the hidden tests until the due date)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("grade", help="grade submissions with the hidden suite")

@@ -1,10 +1,16 @@
 """The build: committed student files match a fresh build, and no solution leaks."""
 
 import filecmp
+import importlib.metadata
 import json
+import tomllib
 
 import nbformat
 import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from autograder import build, course, master
 
@@ -118,3 +124,46 @@ def test_constraints_pin_every_requirement_identically():
         line = line.split("#")[0].strip()
         if line:
             assert constraints[line.split("==")[0].lower()] == line
+
+
+def claimed_pythons():
+    """Every Python 3.11 patch release pyproject.toml's requires-python admits (3.11.0 up)."""
+    project = tomllib.loads((course.REPO_ROOT / "pyproject.toml").read_text())["project"]
+    claim = SpecifierSet(project["requires-python"])
+    return [v for v in (f"3.11.{patch}" for patch in range(40)) if claim.contains(v)]
+
+
+def test_python_claim_is_every_3_11_release_from_3_11_0():
+    claimed = claimed_pythons()
+    assert claimed[0] == "3.11.0" and claimed[-1] == "3.11.39"  # Ubuntu 22.04 has 3.11.0
+    assert "  - python=3.11\n" in (course.REPO_ROOT / "environment.yml").read_text()
+
+
+def test_every_pin_installs_on_every_python_we_claim():
+    """Each pin's Requires-Python, read from the metadata of the distribution installed in
+    this environment (offline: ``make venv`` installs exactly constraints.txt), admits every
+    3.11 release we claim; soupsieve 3.0 and up, for one, needs 3.11.5 and is not pinned."""
+    claimed = claimed_pythons()
+    pins = [Requirement(line) for line in
+            (course.REPO_ROOT / "constraints.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+    assert len(pins) > 100 and all(len(pin.specifier) == 1 for pin in pins)
+    stale, refused = [], []
+    for pin in pins:
+        pinned = Version(next(iter(pin.specifier)).version)
+        try:
+            dist = importlib.metadata.distribution(pin.name)
+        except importlib.metadata.PackageNotFoundError:
+            stale.append(f"{pin} (not installed)")
+            continue
+        if Version(dist.version).public != pinned.public:
+            stale.append(f"{pin} ({dist.version} installed)")
+            continue
+        needs = SpecifierSet(dist.metadata.get("Requires-Python") or "")
+        excluded = [v for v in claimed if not needs.contains(v, prereleases=True)]
+        if excluded:
+            refused.append(f"{canonicalize_name(pin.name)}=={pinned} needs Python {needs}: "
+                           f"not {excluded[0]}")
+    assert not stale, ("this environment is not the pinned set; run `make venv`: "
+                       + ", ".join(stale))
+    assert not refused, "pins that do not install on every Python we claim: " + "; ".join(refused)

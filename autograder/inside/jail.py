@@ -759,8 +759,9 @@ def choose_mode(config, allowed=MODES):
             uid = UID_BASE + os.getpid()
             if _uid_works(uid, config):
                 return mode, notes
-            notes.append(f"uid: uid {uid} cannot run the Python installation or read the "
-                         "runtime modules")
+            notes.append(f"uid: uid {uid} cannot run {os.path.realpath(config['argv'][0])} "
+                         "or read the runtime modules (is a directory above them closed to "
+                         "other users?)")
         else:
             return mode, notes
     raise OSError(errno.EPERM, f"isolation {wanted!r} is not available: {'; '.join(notes)}")
