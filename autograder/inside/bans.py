@@ -86,4 +86,22 @@ def install(banned, assignment, programs=True):
 
     hook.__defaults__ = hook.__defaults__[:-1] + (hook,)  # no closure: its cells are writable
     sys.addaudithook(hook)
+    # For the message only: importlib.import_module raises no "import" event, and where the
+    # jail hid a package's folder there is no file to refuse either (an empty folder imports
+    # as an empty namespace package). The finder names the ban first; removing it from
+    # sys.meta_path changes nothing but the message.
+    sys.meta_path.insert(0, _BanFinder(banned, message))
     return hook
+
+
+class _BanFinder:
+    """A meta path finder that refuses the banned packages with the ban's message."""
+
+    def __init__(self, banned, message):
+        self.banned, self.message = banned, message
+
+    def find_spec(self, name, path=None, target=None):
+        top = str(name).partition(".")[0]
+        if top in self.banned:
+            raise ImportError(self.message.format(top))
+        return None

@@ -9,12 +9,19 @@ X_GATE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
 
 def separable_data(seed, n=30, d=3):
-    """Points labelled by a random hyperplane, with a margin so training converges."""
+    """n points labelled by a random hyperplane (a unit normal), with a margin so training
+    converges, and both labels present whatever the hidden inputs: from w = 0 the first
+    epoch then always makes mistakes."""
     g = rng(seed)
-    w_true, X = g.normal(size=d), g.normal(size=(n * 3, d))
-    margin = X @ w_true + 0.3
-    keep = np.abs(margin) > 0.4
-    return X[keep][:n], (margin[keep][:n] > 0).astype(float)
+    while True:
+        w_true = g.normal(size=d)
+        w_true /= np.linalg.norm(w_true)
+        X = g.normal(size=(n * 4, d))
+        margin = X @ w_true + 0.3
+        keep = np.abs(margin) > 0.4
+        X, y = X[keep][:n], (margin[keep][:n] > 0).astype(float)
+        if len(y) == n and 0 < y.sum() < n:
+            return X, y
 
 
 # ---- step ---------------------------------------------------------------------------
