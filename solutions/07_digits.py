@@ -54,6 +54,7 @@ from tqdm.auto import tqdm
 import matplotlib.pyplot as plt
 from sklearn.datasets import load_digits
 
+torch.set_num_threads(1)  # networks this small train fastest on one thread
 try:
     digits = load_digits()
     X_all, y_all, images = digits.data, digits.target, digits.images
