@@ -618,8 +618,15 @@ def _source_uses(source, function, banned):
     return found
 
 
-def test_train_network_numpy_only(student):
+def test_train_network_numpy_only(student, ref):
     """train_network: the numpy network uses numpy alone (no torch, scipy, sklearn or jax)"""
+    X, y = small_run(243)
+    seed = seed_for(244)
+    what, (params, _) = _train_network(student, X, y, seed, SMALL_NUMPY)  # only a working one counts
+    want, _ = ref.train_network(X, y, seed=seed, **SMALL_NUMPY)
+    check_params(what, params, {k: v.shape for k, v in want.items()})
+    for name in want:
+        check_array(f"{what}: {name} afterwards", params[name], want[name], rtol=1e-6, atol=1e-9)
     used = run(student, "train_network", digits.numpy_only, list(NUMPY_NETWORK), list(BANNED))
     if not isinstance(used, dict):
         fail("train_network: the grader could not inspect the numpy network's functions.")
