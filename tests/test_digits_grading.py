@@ -117,5 +117,16 @@ def test_parameters_trained_on_the_test_digits_earn_nothing(ref, tmp_path, grade
     for name in ("train_network: reaches 95%", "train_digits_net: reaches 97%"):
         test = next(t for t in result["tests"] if t["name"].startswith(name))
         assert test["score"] == 0 and "cannot count" in test["output"], test
-    assert "the worker could not read the digits" in result["output"], result["output"][:500]
+    if isolation_mode() in ("namespaces", "userns"):  # the modes that can hide a folder
+        assert "the worker could not read the digits" in result["output"], result["output"][:500]
+
+
+def isolation_mode():
+    from autograder.student import RemoteStudent
+    student = RemoteStudent(["x = 1"])
+    try:
+        student.ensure_loaded()
+        return student._worker.info.get("mode")
+    finally:
+        student.close()
 
