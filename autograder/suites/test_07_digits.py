@@ -3,7 +3,7 @@
 The data functions and the numpy network are called directly and compared with the
 reference on seeded inputs and edge cases. The two training functions are graded on
 scikit-learn's digits, which the worker cannot read (the jail hides the data folder): the
-grader splits them itself into three folds, hands the student's function only the
+grader splits them itself into five folds, hands the student's function only the
 training part of each fold, and measures the accuracy of the parameters that come back
 with its own forward pass (numpy) or its own copy of the stated architecture (PyTorch) on
 the held-out part. Accuracy counts only for a run the grader can reproduce from the
@@ -34,7 +34,7 @@ NUMPY_NETWORK = ("init_params", "forward", "softmax_cross_entropy", "backward", 
 NUMPY_RUN = {"hidden_size": 64, "lr": 0.1, "epochs": 20, "batch_size": 32}
 TORCH_RUN = {"epochs": 30, "lr": 3e-3, "batch_size": 128}
 NUMPY_THRESHOLD, TORCH_THRESHOLD = 0.95, 0.97
-FOLDS = 3
+FOLDS = 5
 
 
 def seed_for(seed):
