@@ -315,9 +315,9 @@ def one_hot(labels, num_classes):
 
 
 # %% tags=["check"] check="one_hot"
-_oh = one_hot(np.array([2, 0, 1]), 4)
-assert _oh.shape == (3, 4), "one row per label, num_classes columns"
-assert np.array_equal(_oh, [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]), "1.0 at column labels[i]"
+_hot = one_hot(np.array([2, 0, 1]), 4)
+assert _hot.shape == (3, 4), "one row per label, num_classes columns"
+assert np.array_equal(_hot, [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]), "1.0 at column labels[i]"
 try:
     one_hot(np.array([0, 4]), 4)
 except ValueError:
