@@ -114,6 +114,10 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternat
              "fonts", "matplotlibrc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# Data sets that hidden suites grade on, relative to a site-packages folder: hidden from the
+# worker so that no submission can read the grader's test examples (07 grades on
+# scikit-learn's digits). Only the modes with a mount namespace can hide them.
+HIDDEN_DATA = ("sklearn/datasets/data",)
 
 _libc = None
 
@@ -416,6 +420,19 @@ def scratch_mb(limits):
     return max(64, 4 * limits["file_size_mb"])
 
 
+def hidden_data(python_paths):
+    """The folders of HIDDEN_DATA in the site-packages of the worker's Python paths."""
+    found = []
+    for prefix in python_paths:
+        lib = os.path.join(prefix, "lib")
+        versions = sorted(n for n in os.listdir(lib) if n.startswith("python")) \
+            if os.path.isdir(lib) else []
+        for folder in [prefix, *(os.path.join(lib, v, "site-packages") for v in versions)]:
+            found += [os.path.join(folder, d) for d in HIDDEN_DATA
+                      if os.path.isdir(os.path.join(folder, d))]
+    return found
+
+
 def build_root(config, uid, owner):
     """Build the worker's filesystem view at config["jail_root"] and pivot into it."""
     notes = []
@@ -427,7 +444,7 @@ def build_root(config, uid, owner):
     needed = [*SYSTEM_DIRS, *sorted(set(config["python_paths"]), key=len), config["runtime"]]
     for path in needed:
         jail.bind(path)
-    for path in config["hide"]:  # the course, where a bind above revealed it
+    for path in [*config["hide"], *hidden_data(config["python_paths"])]:  # what binds revealed
         jail.hide(path)
     for path in needed:  # what lies beneath a hidden path (a virtualenv in the course)
         jail.bind(path)
