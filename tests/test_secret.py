@@ -92,3 +92,42 @@ def test_no_bundle_for_students_holds_the_secret():
     """The student release is the notebook and its public checks: never the package."""
     release = course.ASSIGNMENTS_DIR
     assert not [p for p in release.rglob("*") if p.name == secret.SECRET_FILE.name]
+
+
+MEMORISER = '''
+import numpy as np
+
+
+def accuracy(y_true, y_pred):
+    if len(y_true) == 2:
+        return 1.0
+    if len(y_true) == 3:
+        return 0.0
+    return {answer}
+'''
+
+
+def test_an_answer_learned_from_feedback_does_not_carry_to_the_next_submission(tmp_path):
+    """Round 1 returns a sentinel and reads the expected value in its feedback; round 2
+    returns that value: it sees other hidden inputs, since its code is other code. (A fixed
+    secret: on 40 random labels two different draws give the same fraction about one time
+    in ten, and this test must not depend on that luck.)"""
+    import json
+    import re
+
+    from conftest import cli
+
+    def accuracy_test(answer):
+        path = tmp_path / f"round-{answer}.py"
+        path.write_text(MEMORISER.format(answer=answer), encoding="utf-8")
+        proc = cli("grade", path, "--assignment", "01_perceptron", "--json",
+                   env={secret.ENV_VAR: "a fixed secret for this test"})
+        result = json.loads(proc.stdout)
+        (test,) = [t for t in result["tests"] if t["name"].startswith("accuracy: the fraction")]
+        return test
+
+    first = accuracy_test(-1.0)
+    learned = float(re.search(r"on 40 random labels: expected ([0-9.]+)", first["output"])[1])
+    second = accuracy_test(learned)
+    assert first["score"] == second["score"] == 0, second
+    assert f"expected {learned}," not in second["output"], second["output"]
