@@ -136,9 +136,13 @@ def _questions(assignment):
     return grouped
 
 
-def _copy_package(target):
-    shutil.copytree(course.PACKAGE_DIR, target / "autograder",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+def _copy_package(target, assignment):
+    """The grader package with this assignment's hidden suite only (as in the Gradescope zip):
+    under otter the tests run in the student's kernel, which could read any suite shipped."""
+    from .gradescope import package_files
+    for name, path in package_files(assignment):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target / name)
 
 
 def build_otter(assignment, questions):
@@ -154,7 +158,7 @@ def build_otter(assignment, questions):
                                     _hidden_cases(assignment, tests))
             (tmp / "tests").mkdir(exist_ok=True)
             (tmp / "tests" / f"{question}.py").write_text(text, encoding="utf-8")
-        _copy_package(tmp)
+        _copy_package(tmp, assignment)
         (tmp / "solutions").mkdir()
         shutil.copy(course.master_path(assignment), tmp / "solutions")
         shutil.copy(course.REPO_ROOT / "requirements.txt", tmp / "requirements.txt")

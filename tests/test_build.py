@@ -167,3 +167,18 @@ def test_every_pin_installs_on_every_python_we_claim():
     assert not stale, ("this environment is not the pinned set; run `make venv`: "
                        + ", ".join(stale))
     assert not refused, "pins that do not install on every Python we claim: " + "; ".join(refused)
+
+
+def test_no_bundle_holds_another_assignments_suite_or_solution(built_course):
+    """Under otter the suite runs in the student's kernel: a 01 zip with the 02 suite in it
+    would let a 01 submission print the hidden tests of every later assignment."""
+    import zipfile
+    for assignment in course.assignment_names():
+        others = [a for a in course.assignment_names() if a != assignment]
+        for kind in ("otter", "gradescope"):
+            with zipfile.ZipFile(course.DIST_DIR / kind / assignment / "autograder.zip") as z:
+                names = z.namelist()
+            assert any(n.endswith(f"test_{assignment}.py") for n in names), (kind, assignment)
+            leaked = [n for n in names if any(f"test_{o}.py" in n or f"solutions/{o}" in n
+                                              for o in others)]
+            assert not leaked, (kind, assignment, leaked)
