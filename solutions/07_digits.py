@@ -169,11 +169,13 @@ assert np.array_equal(_yva, np.random.default_rng(1).permutation(10)[:3]), \
     "the validation rows are the first n_val indices of default_rng(seed).permutation(N)"
 
 # %%
+X_train_raw = X_val_raw = y_train = y_val = None
 if X_all is not None:
-    X_train_raw, X_val_raw, y_train, y_val = train_val_split(X_all, y_all, 0.2, seed=0)
-    print("training:", X_train_raw.shape, " validation:", X_val_raw.shape)
-else:
-    X_train_raw = X_val_raw = y_train = y_val = None
+    try:
+        X_train_raw, X_val_raw, y_train, y_val = train_val_split(X_all, y_all, 0.2, seed=0)
+        print("training:", X_train_raw.shape, " validation:", X_val_raw.shape)
+    except NotImplementedError:
+        print("Finish train_val_split above to split the digits.")
 
 # %% [markdown]
 # ## 4. Standardising the inputs
