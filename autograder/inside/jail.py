@@ -598,9 +598,8 @@ def _uid_works(uid, config):
     if pid == 0:
         try:
             _drop_to(uid)
-            ok = (os.access(config["argv"][0], os.X_OK)
-                  and os.access(os.path.join(config["runtime"], "autograder", "worker.py"),
-                                os.R_OK))
+            worker = os.path.join(config["runtime"], "autograder", "inside", "worker.py")
+            ok = os.access(config["argv"][0], os.X_OK) and os.access(worker, os.R_OK)
             os._exit(0 if ok else 1)
         except BaseException:  # noqa: B036
             os._exit(2)
