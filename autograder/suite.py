@@ -266,3 +266,18 @@ def check_not_a_copy_of(what, got, libraries, share=0.99):
                 fail(f"{what}: the result equals {label} to the last bit on {same:.1%} of the "
                      "entries, so it comes from that library function; build it from more "
                      "basic operations (see the lesson).")
+
+
+def run_probe(student, what, probe, *args):
+    """student.probe(probe, *args), with a failure message about ``what`` the student wrote."""
+    try:
+        return student.probe(probe, *args)
+    except StudentError as exc:
+        if exc.type_name == "NotImplementedError":
+            detail = exc.detail or "something it calls is not implemented yet"
+            fail(f"{what}: {detail} (it still raises NotImplementedError)")
+        if exc.kind == "missing" or exc.type_name == "NameError":
+            fail(f"{what}: {exc.detail}")
+        text = str(exc)
+        where = text.split(exc.detail, 1)[1] if exc.detail and exc.detail in text else ""
+        fail(f"{what} raised {exc.type_name}: {exc.detail}{where}")

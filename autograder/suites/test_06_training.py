@@ -33,6 +33,7 @@ import pytest
 from autograder.inside.probes import training
 from autograder.sandbox import WorkerLost
 from autograder.student import StudentError
+from autograder.suite import run_probe as run
 from autograder.suite import (check_array, check_equal, check_float, fail, points, property_test,
                               rng, seed_for)
 
@@ -61,21 +62,6 @@ def on(student, device):
 def tolerances(device):
     """float32 results: the CPU matches the reference closely, a GPU a little less."""
     return {"rtol": 1e-5, "atol": 1e-6} if device == "cpu" else {"rtol": 1e-4, "atol": 1e-5}
-
-
-def run(student, what, probe, *args):
-    """student.probe(probe, *args), with a failure message about ``what`` the student wrote."""
-    try:
-        return student.probe(probe, *args)
-    except StudentError as exc:
-        if exc.type_name == "NotImplementedError":
-            detail = exc.detail or "something it calls is not implemented yet"
-            fail(f"{what}: {detail} (it still raises NotImplementedError)")
-        if exc.kind == "missing" or exc.type_name == "NameError":
-            fail(f"{what}: {exc.detail}")
-        text = str(exc)
-        where = text.split(exc.detail, 1)[1] if exc.detail and exc.detail in text else ""
-        fail(f"{what} raised {exc.type_name}: {exc.detail}{where}")
 
 
 def not_a_number(what, got):

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from autograder.inside.probes import digits
-from autograder.student import StudentError
+from autograder.suite import run_probe as run
 from autograder.suite import (check_array, check_equal, check_float, check_unmodified,
                               expect_error, fail, points, rng, seed_for, type_name)
 
@@ -35,21 +35,6 @@ NUMPY_RUN = {"hidden_size": 64, "lr": 0.1, "epochs": 20, "batch_size": 32}
 TORCH_RUN = {"epochs": 30, "lr": 3e-3, "batch_size": 128}
 NUMPY_THRESHOLD, TORCH_THRESHOLD = 0.95, 0.97
 FOLDS = 5
-
-
-def run(student, what, probe, *args):
-    """student.probe(probe, *args), with a failure message about ``what`` the student wrote."""
-    try:
-        return student.probe(probe, *args)
-    except StudentError as exc:
-        if exc.type_name == "NotImplementedError":
-            detail = exc.detail or "something it calls is not implemented yet"
-            fail(f"{what}: {detail} (it still raises NotImplementedError)")
-        if exc.kind == "missing" or exc.type_name == "NameError":
-            fail(f"{what}: {exc.detail}")
-        text = str(exc)
-        where = text.split(exc.detail, 1)[1] if exc.detail and exc.detail in text else ""
-        fail(f"{what} raised {exc.type_name}: {exc.detail}{where}")
 
 
 @contextlib.contextmanager

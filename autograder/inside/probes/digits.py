@@ -14,23 +14,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .common import contract_function
+from .training import _number, _type_name  # the same plain-data helpers as 06
 
 NEXT_DRAWS = 4  # how many rng.random() values to report after init_params
-
-
-def _type_name(value):
-    kind = type(value)
-    return f"{kind.__module__}.{kind.__qualname__}".replace("builtins.", "")
-
-
-def _number(value):
-    """A returned number as plain data; anything else as {"type": ..., "text": ...}."""
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return value
-    text = ""
-    if isinstance(value, torch.Tensor):
-        text = f"shape {tuple(value.shape)}, requires_grad={value.requires_grad}"
-    return {"type": _type_name(value), "text": text}
 
 
 def _state(model):
