@@ -391,11 +391,13 @@ def _student_that_cannot_load(problem):
     return Unreadable()
 
 
-def unreadable_results(assignment, problem):
-    """Every test at 0 with ``problem`` as the reason, as ``grade_file`` reports an unreadable
-    file (skipped tests stay skipped, so max_score matches a graded submission's)."""
+def unreadable_results(assignment, problem, question=None):
+    """Every test (of ``question``, if given) at 0 with ``problem`` as the reason, as
+    ``grade_file`` reports an unreadable file (skipped tests stay skipped, so max_score
+    matches a graded submission's)."""
     from .grading import run_suite, to_results_json
-    return to_results_json(run_suite(assignment, _student_that_cannot_load(problem)), problem)
+    student = _student_that_cannot_load(problem)
+    return to_results_json(run_suite(assignment, student, question), problem)
 
 
 def _zip_member(path, folder):
@@ -435,21 +437,23 @@ def _zip_member(path, folder):
         return None, f"{path.name} is not a readable zip file ({type(exc).__name__}: {exc})"
 
 
-def grade_submission(submission, assignment, limits=None):
-    """One submission's results (Gradescope's form), graded in this process."""
+def grade_submission(submission, assignment, limits=None, question=None):
+    """One submission's results (Gradescope's form; only ``question``'s tests, if given),
+    graded in this process."""
     from .grading import grade_file
     if submission.problem:
         return unreadable_results(assignment, f"your submission could not be read: "
-                                              f"{submission.problem}")
+                                              f"{submission.problem}", question)
     path = Path(submission.path)
     if path.suffix.lower() == ".zip" and path.is_file():
         with tempfile.TemporaryDirectory(prefix="autograder-zip-") as folder:
             member, problem = _zip_member(path, folder)
             if member is None:
                 return unreadable_results(assignment,
-                                          f"your submission could not be read: {problem}")
-            return grade_file(member, assignment, limits)
-    return grade_file(path, assignment, limits)
+                                          f"your submission could not be read: {problem}",
+                                          question)
+            return grade_file(member, assignment, limits, question)
+    return grade_file(path, assignment, limits, question)
 
 
 def submission_code(submission):
@@ -505,6 +509,16 @@ def _points(value):
     return f"{value or 0:g}"
 
 
+def skip_reasons(tests):
+    """{reason: [test]} of the skipped tests among ``tests`` (results.json entries)."""
+    reasons = {}
+    for test in tests:
+        if not (test.get("max_score") or 0):
+            reason = (test.get("extra_data") or {}).get("skipped") or test.get("output") or "skipped"
+            reasons.setdefault(str(reason), []).append(test)
+    return reasons
+
+
 def feedback_markdown(submission_id, assignment, results):
     """The student's feedback: score, failed tests with their messages, the loading report.
     Every text not written here is Markdown-escaped, or a code block (messages, output)."""
@@ -533,9 +547,9 @@ def feedback_markdown(submission_id, assignment, results):
         lines += [f"## Passed tests ({len(passed)})", ""]
         lines += [f"- {name(t)} ({_points(t.get('max_score'))})" for t in passed]
         lines.append("")
-    if skipped:
-        lines += [f"## Not graded here ({len(skipped)})", ""]
-        lines += [f"- {name(t)}: {markdown_text(t.get('output') or 'skipped')}" for t in skipped]
+    for reason, tests in skip_reasons(skipped).items():
+        lines += [f"## Skipped, worth no points ({len(tests)}): {markdown_text(reason)}", ""]
+        lines += [f"- {name(t)}" for t in tests]
         lines.append("")
     return "\n".join(lines)
 

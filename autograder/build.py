@@ -27,7 +27,8 @@ OTTER_SETUP = """\
 # Run this cell first: it loads the public checks (the `grader.check(...)` cells below) from
 # the tests/ folder next to this notebook. Keep the notebook in its folder: moved elsewhere,
 # every check cell fails with "ValueError: Test ... not found".
-import otter
+import os, otter
+if not os.path.isdir("tests"): print("This notebook is not in its folder: its public checks are read from tests/ next to it (assignments/{assignment}/tests/). Move it back there, or every check cell below fails with 'Test ... not found'.")
 grader = otter.Notebook("{notebook}")"""
 WHERE_CHECKS_ARE = """
 
@@ -82,7 +83,7 @@ def student_notebook(assignment):
         else:
             cells.append(_cell(cell.kind, cell.source, cell_id))
         if len(cells) == 1:  # the otter set-up cell right after the title
-            setup = OTTER_SETUP.format(notebook=f"{assignment}.ipynb")
+            setup = OTTER_SETUP.format(notebook=f"{assignment}.ipynb", assignment=assignment)
             cells.append(_cell("code", setup, "otter-setup"))
     return _notebook(cells)
 

@@ -11,15 +11,6 @@ from .student import RemoteStudent, cell_name, relabel
 from .submission import SubmissionError, read_submission
 
 
-def _guess_assignment(path):
-    stem = Path(path).stem
-    for name in course.assignment_names():
-        if stem.startswith(name) or name in Path(path).parts:
-            return name
-    raise ValueError(f"cannot tell the assignment from {path}; pass --assignment NAME "
-                     f"(one of {', '.join(course.assignment_names())})")
-
-
 def _reason(error):
     if error.type_name == "AssertionError":
         return error.detail or "an assertion failed"
@@ -27,7 +18,7 @@ def _reason(error):
 
 
 def check_notebook(path, assignment=None):
-    assignment = assignment or _guess_assignment(path)
+    assignment = assignment or course.assignment_from_path(path)
     checks = master.checks(assignment)
     try:
         cells, labels, _ = read_submission(path)

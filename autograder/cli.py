@@ -51,16 +51,42 @@ def _limits(args):
 
 
 def score_table(rows):
-    """A readable table: one row per (label, results); every text on one printable line."""
+    """A readable table: one row per (label, results), then a line per reason tests were
+    skipped; every text on one printable line."""
+    from .batch import skip_reasons
     rows = [(printable(label, one_line=True), result) for label, result in rows]
     width = max([len(label) for label, _ in rows] + [10])
     lines = [f"{'submission':<{width}}  {'score':>13}  failed tests"]
+    skipped = {}
     for label, result in rows:
         failed = [printable(t["name"], one_line=True) for t in result["tests"]
                   if t["score"] < t["max_score"]]
         summary = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
         score = f"{result['score']:g} / {result['max_score']:g}"
         lines.append(f"{label:<{width}}  {score:>13}  {summary or '-'}")
+        for reason, tests in skip_reasons(result["tests"]).items():
+            skipped.setdefault(reason, set()).update(t["name"] for t in tests)
+    for reason, names in skipped.items():
+        lines.append(f"skipped, worth no points: {len(names)} tests "
+                     f"({printable(reason, one_line=True)})")
+    return "\n".join(lines)
+
+
+def first_failures(result):
+    """For each question with a failed test: the first one's name and whole message."""
+    seen, lines = set(), []
+    for test in result["tests"]:
+        question = test["name"].split(":")[0].strip()
+        if test["score"] < test["max_score"] and question not in seen:
+            seen.add(question)
+            message = printable(test.get("output") or "failed").strip()
+            lines += [f"\n{printable(test['name'], one_line=True)}",
+                      *(f"    {line}" for line in message.splitlines())]
+    if lines:
+        lines.insert(0, "\nThe first failed test of each question:")
+    if result.get("output"):
+        lines += ["\nWhile running your submission:",
+                  *(f"    {line}" for line in printable(result["output"]).splitlines())]
     return "\n".join(lines)
 
 
@@ -92,20 +118,35 @@ def _grade_one(submission, args):
     from . import batch
     from .sandbox import SandboxError
     try:
-        return batch.grade_submission(submission, args.assignment, _limits(args)), None
+        return batch.grade_submission(submission, args.assignment, _limits(args),
+                                      args.question), None
     except SandboxError as exc:
         problem = re.sub(r"\w+Error: \[Errno \d+\] ", "", str(exc))
     hint = "" if args.isolation == "auto" else " (--isolation auto picks the strongest available)"
     print(f"error: {problem}{hint}", file=sys.stderr)
     results = batch.unreadable_results(
         args.assignment, f"Not graded, because of the grader's set-up, not your submission: "
-                         f"{problem}. Your instructor can fix it and regrade.")
+                         f"{problem}. Your instructor can fix it and regrade.", args.question)
     return results, problem
 
 
 def cmd_grade(args):
     from . import batch, secret
+    from .grading import check_question
+    if args.assignment is None:
+        found = {course.assignment_from_path(p) for p in args.submissions}
+        if len(found) != 1:
+            print(f"these submissions belong to {len(found)} assignments "
+                  f"({', '.join(sorted(found))}): pass --assignment NAME", file=sys.stderr)
+            return 2
+        args.assignment = found.pop()
     course.master_path(args.assignment)
+    if args.question is not None:
+        check_question(args.assignment, args.question)
+        if args.output or len(args.submissions) != 1 or args.submissions[0].is_dir():
+            print("--question grades one submission file (and writes no --output)",
+                  file=sys.stderr)
+            return 2
     if args.budget <= 0:
         print("--budget must be a positive number of seconds", file=sys.stderr)
         return 2
@@ -157,6 +198,7 @@ def cmd_grade(args):
         if problem:
             return 1
         print(score_table([(sub.label, results)]))
+        print(first_failures(results))
         return 0
     with contextlib.ExitStack() as stack:
         output = args.output or Path(stack.enter_context(
@@ -259,7 +301,10 @@ def main(argv=None):
 
     p = sub.add_parser("grade", help="grade submissions with the hidden suite")
     p.add_argument("submissions", nargs="+", type=Path)
-    p.add_argument("--assignment", required=True, help="e.g. 01_perceptron")
+    p.add_argument("--assignment", help="e.g. 01_perceptron (default: taken from the file "
+                                        "names, as in 01_perceptron.ipynb)")
+    p.add_argument("--question", metavar="NAME",
+                   help="run only this question's tests (e.g. step), for one submission file")
     p.add_argument("--json", action="store_true",
                    help="print one Gradescope results.json object for one submission")
     batch_options = p.add_argument_group(

@@ -30,6 +30,17 @@ BANNED_LIBRARIES = ("torch", "scipy", "sklearn", "jax")
 NUMPY_ONLY = ("01_perceptron", "02_activations", "03_forward", "04_backprop", "05_optimizers")
 
 
+def assignment_from_path(path):
+    """The assignment a notebook belongs to, from its file name (``01_perceptron.ipynb``,
+    ``01_perceptron-alice.ipynb``) or a folder on its path; ValueError where neither names one."""
+    path = Path(path)
+    for name in assignment_names():
+        if path.stem.startswith(name) or name in path.parts:
+            return name
+    raise ValueError(f"cannot tell the assignment from {path}; pass --assignment NAME "
+                     f"(one of {', '.join(assignment_names())})")
+
+
 def banned_imports(assignment):
     """The top-level packages a submission of ``assignment`` may not import."""
     return BANNED_LIBRARIES if assignment in NUMPY_ONLY else ()

@@ -33,7 +33,7 @@ class TestResult:
     name: str
     score: float
     max_score: float
-    output: str = ""
+    output: str = ""  # the failure message, or why the test was skipped
     skipped: bool = False
 
     @property
@@ -110,7 +110,7 @@ class SuitePlugin:
         name = test_name(item)
         if report.skipped:
             reason = call.excinfo.value.msg if call.excinfo and hasattr(call.excinfo.value, "msg") else ""
-            self.results[item.nodeid] = TestResult(name, 0.0, 0.0, f"skipped: {reason}", True)
+            self.results[item.nodeid] = TestResult(name, 0.0, 0.0, reason or "skipped", True)
         elif report.failed:
             previous = self.results.get(item.nodeid)
             if previous is None or previous.score > 0 or previous.skipped:
@@ -152,6 +152,19 @@ def collect_tests(assignment):
     return collector.tests
 
 
+def questions(assignment):
+    """The assignment's questions (the functions its tests are named for), in suite order."""
+    return list(dict.fromkeys(name.split(":")[0].strip() for name, _ in collect_tests(assignment)))
+
+
+def check_question(assignment, question):
+    """ValueError naming the choices when ``question`` is not one of the assignment's."""
+    known = questions(assignment)
+    if question not in known:
+        raise ValueError(f"{assignment} has no question {question!r}; its questions are "
+                         f"{', '.join(known)}")
+
+
 def run_suite(assignment, student, question=None):
     """Every hidden test's result (or one question's) for this student, in the suite's order."""
     from . import secret, submission, suite
@@ -167,11 +180,18 @@ def run_suite(assignment, student, question=None):
 
 
 def to_results_json(results, output=""):
-    """Gradescope's results.json form (skipped tests are reported but score nothing). Every
-    text is ``printable``: messages quote what the submission raised, returned and printed."""
+    """Gradescope's results.json form. A skipped test scores 0 of 0, its output says why,
+    and ``extra_data.skipped`` holds the reason (Gradescope's ``status`` knows only passed and
+    failed). Every text is ``printable``: messages quote what the submission raised, returned
+    and printed."""
     from .safe_text import printable
-    tests = [{"name": printable(r.name), "score": r.score, "max_score": r.max_score,
-              "output": printable(r.output)} for r in results]
+    tests = []
+    for r in results:
+        test = {"name": printable(r.name), "score": r.score, "max_score": r.max_score,
+                "output": printable(f"skipped: {r.output}" if r.skipped else r.output)}
+        if r.skipped:
+            test["extra_data"] = {"skipped": printable(r.output)}
+        tests.append(test)
     return {
         "score": sum(r.score for r in results),
         "max_score": sum(r.max_score for r in results),
@@ -213,8 +233,9 @@ def _output_report(student):
     return "\n\n".join(parts)
 
 
-def grade_file(path, assignment, limits=None):
-    """Grade one submission file in a sandboxed worker; Gradescope results.json form."""
+def grade_file(path, assignment, limits=None, question=None):
+    """Grade one submission file in a sandboxed worker (only ``question``'s tests, if given);
+    Gradescope results.json form."""
     from .safe_text import printable
     from .student import RemoteStudent
     from .submission import SubmissionError, read_submission
@@ -233,7 +254,7 @@ def grade_file(path, assignment, limits=None):
         student._load_failure = problem
     try:
         load_failure = student.ensure_loaded()
-        results = run_suite(assignment, student)
+        results = run_suite(assignment, student, question)
         report = load_failure or _load_report(student)
     finally:
         student.close()

@@ -125,7 +125,18 @@ def describe(value):
             return np.array2string(value, separator=", ")
         return f"<array of shape {value.shape}>"
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    if len(text) <= 60:
+        return text
+    if isinstance(value, (list, tuple)) and len(value) > 8:  # its ends and its length
+        ends = [_short(v) for v in value[:6]] + ["...", _short(value[-1])]
+        brackets = "[]" if isinstance(value, list) else "()"
+        return f"{brackets[0]}{', '.join(ends)}{brackets[1]} ({len(value)} entries)"
+    return text[:57] + "..."
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 12 else text[:9] + "..."
 
 
 def describe_args(args, kwargs=None):

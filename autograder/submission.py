@@ -19,6 +19,8 @@ NOT_RUN = re.compile(
     r"""^\s*(?:
         [%!].*                                   # IPython magics and shell escapes
       | import\s+otter\s*(?:\#.*)?               # otter's client, not needed to grade
+      | import\s+os,\s*otter\s*
+      | if\s+not\s+os\.path\.isdir\("tests"\):\s*print\(".*"\)\s*   # where the checks are
       | grader\s*=\s*otter\.Notebook\(.*\)\s*
       | grader\.(?:check|check_all|export|to_pdf)\(.*\)\s*
     )$""",

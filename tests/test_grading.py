@@ -8,6 +8,8 @@ import pytest
 
 from autograder import course
 
+from conftest import cli
+
 ASSIGNMENTS = course.assignment_names()
 
 
@@ -17,6 +19,27 @@ def test_reference_master_scores_full_marks(assignment, grade):
     failed = [(t["name"], t["output"]) for t in result["tests"] if t["score"] < t["max_score"]]
     assert not failed
     assert result["score"] == result["max_score"] > 0
+    for test in result["tests"]:  # a skipped test says why, in words and as a field
+        if test.get("extra_data", {}).get("skipped"):
+            assert test["max_score"] == 0
+            assert test["output"] == f"skipped: {test['extra_data']['skipped']}"
+
+
+def test_cuda_cases_without_a_gpu_are_skipped_saying_so(grade):
+    from autograder.inside.probes.training import cuda_available
+    if cuda_available({}):
+        pytest.skip("this machine has a GPU: the CUDA cases run")
+    result = grade(course.master_path("06_training"), "06_training")
+    cuda = [t for t in result["tests"] if t["name"].endswith("[cuda]")]
+    assert cuda and all(t["extra_data"]["skipped"] == "no GPU on the grading machine"
+                        and t["output"] == "skipped: no GPU on the grading machine"
+                        and t["max_score"] == 0 for t in cuda)
+    from autograder.batch import feedback_markdown
+    from autograder.cli import score_table
+    feedback = feedback_markdown("someone", "06_training", result)
+    assert f"## Skipped, worth no points ({len(cuda)}): no GPU on the grading machine" in feedback
+    table = score_table([("someone", result)])
+    assert f"skipped, worth no points: {len(cuda)} tests (no GPU on the grading machine)" in table
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -72,6 +95,42 @@ def test_a_failure_says_what_was_expected_and_what_came_back(grade):
     assert "expected 1.0" in at_zero["output"] and "got 0.0" in at_zero["output"]
     assert "z > 0 instead of z >= 0" in at_zero["output"]
     assert "def test_" not in at_zero["output"]  # never the hidden test's source
+
+
+def test_plain_grade_shows_each_questions_first_failure_in_full():
+    proc = cli("grade", course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
+               "--assignment", "01_perceptron", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    _, details = proc.stdout.split("The first failed test of each question:")
+    assert "\nstep: fires (1.0) at exactly 0 and at -0.0\n    step([0.0, -0.0" in details
+    assert "This looks like: z > 0 instead of z >= 0" in details  # the message's end: in full
+    assert details.count("\nstep: ") == 1  # one failure a question, not every failed test
+    assert "\nperceptron_update: " in details and "\naccuracy: " not in details  # accuracy passes
+
+
+def test_question_option_runs_only_that_questions_tests():
+    proc = cli("grade", course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
+               "--assignment", "01_perceptron", "--question", "step", "--json", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    names = [t["name"] for t in json.loads(proc.stdout)["tests"]]
+    assert names and all(n.startswith("step: ") for n in names)
+    wrong = cli("grade", course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
+                "--assignment", "01_perceptron", "--question", "stpe")
+    assert wrong.returncode == 2
+    assert "01_perceptron has no question 'stpe'; its questions are step, " in wrong.stderr
+
+
+def test_the_assignment_is_taken_from_the_notebook_name(tmp_path):
+    named = tmp_path / "01_perceptron-ada.ipynb"
+    named.write_bytes((course.EXAMPLES_DIR / "01_perceptron" / "correct.ipynb").read_bytes())
+    proc = cli("grade", named, "--question", "accuracy", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "01_perceptron-ada.ipynb" in proc.stdout and " 1 / 1  -" in proc.stdout
+    unnamed = tmp_path / "homework.ipynb"
+    unnamed.write_bytes(named.read_bytes())
+    proc = cli("grade", unnamed)
+    assert proc.returncode == 2
+    assert "cannot tell the assignment from" in proc.stderr and "--assignment" in proc.stderr
 
 
 def test_unknown_assignment_is_a_clear_error():

@@ -85,3 +85,23 @@ def test_public_check_names_the_mistake(assignment, bug, question, words, tmp_pa
 def test_catalog_bugs_named_here_exist():
     names = {(a, b.name) for a, bugs in catalog().items() for b in bugs}
     assert {(a, b) for a, b, _, _ in CASES} <= names
+
+
+@pytest.mark.parametrize("where", ["its folder", "elsewhere"])
+def test_a_notebook_moved_out_of_its_folder_says_where_its_checks_are(where, tmp_path):
+    import subprocess
+    import sys
+
+    import nbformat
+    folder = course.ASSIGNMENTS_DIR / "01_perceptron"
+    notebook = nbformat.read(folder / "01_perceptron.ipynb", as_version=4)
+    setup = next(c.source for c in notebook.cells if c.get("id") == "otter-setup")
+    nbformat.write(notebook, tmp_path / "01_perceptron.ipynb")  # moved, without tests/
+    proc = subprocess.run([sys.executable, "-c", setup], capture_output=True, text=True,
+                          cwd=folder if where == "its folder" else tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    if where == "its folder":
+        assert "not in its folder" not in proc.stdout
+    else:
+        assert ("This notebook is not in its folder: its public checks are read from tests/ "
+                "next to it (assignments/01_perceptron/tests/)") in proc.stdout

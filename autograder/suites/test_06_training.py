@@ -40,6 +40,7 @@ from autograder.suite import (check_array, check_equal, check_float, fail, point
 # CUDA cases are reported but worth no points: a grade must not depend on whether the
 # grading machine has a GPU (and otter/nbgrader fix the points when the bundle is built).
 DEVICES = ["cpu", pytest.param("cuda", marks=points(0))]
+NO_GPU = "no GPU on the grading machine"
 _CUDA = weakref.WeakKeyDictionary()  # student -> does its worker see a CUDA device?
 
 
@@ -55,7 +56,7 @@ def on(student, device):
             if training.cuda_available({}):
                 pytest.skip("this machine has a CUDA device, but the process running the "
                             "submission cannot use it (its resource limits may prevent it)")
-            pytest.skip("no CUDA device on this grading machine")
+            pytest.skip(NO_GPU)
     return device
 
 
