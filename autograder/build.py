@@ -9,6 +9,7 @@ For each assignment NN_name:
 plus dist/nbgrader/nbgrader_config.py. assignments/ is committed; dist/ is not.
 """
 
+import json
 import shutil
 import subprocess
 import sys
@@ -146,31 +147,52 @@ def _copy_package(target, assignment):
         shutil.copy(path, target / name)
 
 
-def build_otter(assignment, questions):
-    out = course.DIST_DIR / "otter" / assignment
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+def stage_otter(assignment, questions, folder):
+    """Write into ``folder`` what ``otter generate`` zips for ``assignment``: its tests (the
+    public checks, then a call per hidden test), the grader package, the master."""
+    folder = Path(folder)
+    checks = master.checks(assignment)
+    (folder / "tests").mkdir(parents=True)
+    for question, tests in questions.items():
+        text = public_test_file(question, checks.get(question, "pass"),
+                                _hidden_cases(assignment, tests))
+        (folder / "tests" / f"{question}.py").write_text(text, encoding="utf-8")
+    _copy_package(folder, assignment)
+    (folder / "solutions").mkdir()
+    shutil.copy(course.master_path(assignment), folder / "solutions")
+    shutil.copy(course.REPO_ROOT / "requirements.txt", folder / "requirements.txt")
+
+
+# One Python for all the zips: importing otter takes seconds, generating a zip milliseconds.
+# In its own process, because otter generate works in the current directory.
+OTTER_GENERATE = """\
+import json, os, sys
+from otter.generate import main
+for folder, zip_path in json.loads(sys.argv[1]):
+    os.chdir(folder)
+    main(tests_dir="tests", output_path=zip_path, requirements="requirements.txt",
+         overwrite_requirements=True, no_environment=True, no_config=True,
+         python_version="3.11", files=["autograder", "solutions"])
+"""
+
+
+def build_otter(assignments):
+    """{assignment: dist/otter/<assignment>/autograder.zip} for ``{assignment: questions}``."""
+    zips = {}
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        checks = master.checks(assignment)
-        for question, tests in questions.items():
-            text = public_test_file(question, checks.get(question, "pass"),
-                                    _hidden_cases(assignment, tests))
-            (tmp / "tests").mkdir(exist_ok=True)
-            (tmp / "tests" / f"{question}.py").write_text(text, encoding="utf-8")
-        _copy_package(tmp, assignment)
-        (tmp / "solutions").mkdir()
-        shutil.copy(course.master_path(assignment), tmp / "solutions")
-        shutil.copy(course.REPO_ROOT / "requirements.txt", tmp / "requirements.txt")
-        subprocess.run(
-            [sys.executable, "-m", "otter", "generate", "--tests-dir", "tests",
-             "--output-path", str(out / "autograder.zip"), "--requirements", "requirements.txt",
-             "--overwrite-requirements", "--no-environment", "--no-config",
-             "--python-version", "3.11", "autograder", "solutions"],
-            cwd=tmp, check=True, capture_output=True, text=True,
-        )
-    return out / "autograder.zip"
+        jobs = []
+        for assignment, questions in assignments.items():
+            out = course.DIST_DIR / "otter" / assignment
+            if out.exists():
+                shutil.rmtree(out)
+            out.mkdir(parents=True)
+            stage_otter(assignment, questions, Path(tmp) / assignment)
+            zips[assignment] = out / "autograder.zip"
+            jobs.append((str(Path(tmp) / assignment), str(zips[assignment])))
+        if jobs:
+            subprocess.run([sys.executable, "-c", OTTER_GENERATE, json.dumps(jobs)],
+                           check=True, capture_output=True, text=True)
+    return zips
 
 
 # ---- nbgrader ------------------------------------------------------------------------
@@ -254,10 +276,12 @@ def build_all(assignments=None, verbose=False, release=True, gradescope_visibili
     it."""
     from .secret import ensure_secret
     ensure_secret()
-    for assignment in assignments or course.assignment_names():
-        questions = _questions(assignment)
+    assignments = assignments or course.assignment_names()
+    questions = {assignment: _questions(assignment) for assignment in assignments}
+    otter_zips = build_otter(questions)
+    for assignment in assignments:
         outputs = [build_student_release(assignment)] if release else []
-        outputs += [build_otter(assignment, questions), build_nbgrader(assignment, questions),
+        outputs += [otter_zips[assignment], build_nbgrader(assignment, questions[assignment]),
                     build_gradescope(assignment, visibility=gradescope_visibility)]
         if verbose:
             print(f"{assignment}: " + ", ".join(str(p.relative_to(course.REPO_ROOT))

@@ -4,7 +4,12 @@ autograder/secret.py), and no honest habit of the masters trips the tamper evide
 
 Each assignment's variants and its reference are graded together in one batch (`grade
 FOLDER --output DIR`), as an instructor grades a class: the same results.json `--json`
-prints, in a fraction of the time of one grading process per variant.
+prints, in a fraction of the time of one grading process per variant. The reference is
+graded whole (its lesson demos too: they must not trip the tamper evidence); its copy and
+the variants without the demos, which only cost time.
+
+One class per assignment, so that pytest-xdist (``--dist loadscope``) spreads the
+assignments over its workers while each worker grades an assignment's batch once.
 """
 
 import json
@@ -12,30 +17,30 @@ import shutil
 
 import pytest
 
-from bug_catalog import SOLUTIONS, catalog, write_variant
+from bug_catalog import SOLUTIONS, catalog, trim, write_variant
 from conftest import cli
 
 SECRETS = ("catalog-secret-one", "catalog-secret-two")
-REFERENCE_COPIES = 4  # the reference again with a line more: each sees other hidden inputs
-CASES = [(a, bug) for a, bugs in catalog().items() for bug in bugs]
 _graded = {}
 
 
 def graded(assignment, tmp_path_factory, secret):
-    """{submission id: results.json} for the reference and every variant of ``assignment``."""
+    """{submission id: results.json} for the reference, a copy of it with a line more (other
+    code, so other hidden inputs) and every variant of ``assignment``."""
     if (assignment, secret) not in _graded:
         root = tmp_path_factory.mktemp(f"catalog-{assignment}")
         folder = root / "submissions"
         folder.mkdir()
         shutil.copy(SOLUTIONS / f"{assignment}.py", folder / "reference.py")
-        for k in range(1, REFERENCE_COPIES + 1):  # other code, so other hidden inputs
-            text = (SOLUTIONS / f"{assignment}.py").read_text(encoding="utf-8")
-            (folder / f"reference-{k}.py").write_text(f"{text}\n\n# %%\n_copy = {k}\n",
-                                                       encoding="utf-8")
+        text = (SOLUTIONS / f"{assignment}.py").read_text(encoding="utf-8")
+        copy = folder / "reference-copy.py"
+        copy.write_text(f"{text}\n\n# %%\n_copy = 1\n", encoding="utf-8")
+        trim(copy)
         for bug in catalog()[assignment]:
-            write_variant(assignment, bug, folder)
+            trim(write_variant(assignment, bug, folder))
         proc = cli("grade", folder, "--assignment", assignment, "--output", root / "graded",
-                   "--no-progress", timeout=900, env={"AUTOGRADER_SECRET": secret})
+                   "--no-progress", "--no-report", timeout=900,
+                   env={"AUTOGRADER_SECRET": secret})
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
         _graded[assignment, secret] = {
             p.parent.name: json.loads(p.read_text(encoding="utf-8"))
@@ -43,40 +48,51 @@ def graded(assignment, tmp_path_factory, secret):
     return _graded[assignment, secret]
 
 
-@pytest.mark.parametrize("secret", SECRETS)
-@pytest.mark.parametrize("assignment", sorted(catalog()))
-def test_reference_loses_no_points(assignment, secret, tmp_path_factory):
-    """On the hidden inputs of 2 secrets x 5 versions of the code: no test is flaky."""
-    results = graded(assignment, tmp_path_factory, secret)
-    for name in ["reference"] + [f"reference-{k}" for k in range(1, REFERENCE_COPIES + 1)]:
-        failed = [(t["name"], t["output"][:300]) for t in results[name]["tests"]
-                  if t["score"] < t["max_score"]]
-        assert results[name]["score"] == results[name]["max_score"] and not failed, \
-            (name, failed)
+def pytest_generate_tests(metafunc):
+    """Each class's bugs are its own assignment's."""
+    if "bug" in metafunc.fixturenames:
+        bugs = catalog()[metafunc.cls.assignment]
+        metafunc.parametrize("bug", bugs, ids=[b.name for b in bugs])
 
 
-@pytest.mark.parametrize("secret", SECRETS)
-@pytest.mark.parametrize("assignment", sorted(catalog()))
-def test_no_variant_is_flagged_for_tampering(assignment, secret, tmp_path_factory):
-    flagged = [name for name, result in graded(assignment, tmp_path_factory, secret).items()
-               if "extra_data" in result or "modified the grader" in result["output"]]
-    assert not flagged, flagged
+class CatalogOf:
+    assignment = None  # set by each subclass below
+
+    @pytest.mark.parametrize("secret", SECRETS)
+    def test_reference_loses_no_points(self, secret, tmp_path_factory):
+        """On the hidden inputs of 2 secrets x 2 versions of the code: no test is flaky."""
+        results = graded(self.assignment, tmp_path_factory, secret)
+        for name in ("reference", "reference-copy"):
+            failed = [(t["name"], t["output"][:300]) for t in results[name]["tests"]
+                      if t["score"] < t["max_score"]]
+            assert results[name]["score"] == results[name]["max_score"] and not failed, \
+                (name, failed)
+
+    @pytest.mark.parametrize("secret", SECRETS)
+    def test_no_variant_is_flagged_for_tampering(self, secret, tmp_path_factory):
+        flagged = [name for name, result in
+                   graded(self.assignment, tmp_path_factory, secret).items()
+                   if "extra_data" in result or "modified the grader" in result["output"]]
+        assert not flagged, flagged
+
+    @pytest.mark.parametrize("secret", SECRETS)
+    def test_bug_loses_points_on_its_function(self, bug, secret, tmp_path_factory):
+        result = graded(self.assignment, tmp_path_factory,
+                        secret)[f"{self.assignment}__{bug.name}"]
+        # a CUDA case is worth 0 points everywhere, so there a failure is what counts
+        lost = [t for t in result["tests"]
+                if t["name"].startswith(bug.function + ":") and (
+                    t["score"] < t["max_score"]
+                    or (t["max_score"] == 0 and t["output"]
+                        and not t["output"].startswith("skipped")))]
+        assert lost, (f"{bug.name} ({bug.why}) lost no points on a '{bug.function}:' test; "
+                      f"score {result['score']}/{result['max_score']}")
+        assert all(t["output"] for t in lost), "a failed test must say what went wrong"
+
+    def test_catalog_has_at_least_eight_bugs(self):
+        assert len(catalog()[self.assignment]) >= 8
 
 
-@pytest.mark.parametrize("secret", SECRETS)
-@pytest.mark.parametrize("assignment,bug", CASES, ids=[f"{a}-{b.name}" for a, b in CASES])
-def test_bug_loses_points_on_its_function(assignment, bug, secret, tmp_path_factory):
-    result = graded(assignment, tmp_path_factory, secret)[f"{assignment}__{bug.name}"]
-    # a CUDA case is worth 0 points everywhere, so there a failure is what counts
-    lost = [t for t in result["tests"]
-            if t["name"].startswith(bug.function + ":") and (
-                t["score"] < t["max_score"]
-                or (t["max_score"] == 0 and t["output"] and not t["output"].startswith("skipped")))]
-    assert lost, (f"{bug.name} ({bug.why}) lost no points on a '{bug.function}:' test; "
-                  f"score {result['score']}/{result['max_score']}")
-    assert all(t["output"] for t in lost), "a failed test must say what went wrong"
-
-
-@pytest.mark.parametrize("assignment", sorted(catalog()))
-def test_catalog_has_at_least_eight_bugs(assignment):
-    assert len(catalog()[assignment]) >= 8
+for _assignment in sorted(catalog()):
+    _name = f"TestCatalog_{_assignment}"
+    globals()[_name] = type(_name, (CatalogOf,), {"assignment": _assignment})

@@ -46,7 +46,12 @@ def fill_release(release_nb, assignment, source_nb):
     return nb
 
 
-@pytest.mark.parametrize("assignment", course.assignment_names())
+# One assignment of each kind (numpy from scratch, backprop, PyTorch, real data): every run
+# executes two whole notebooks in nbgrader's kernels.
+NBGRADER_ASSIGNMENTS = ("01_perceptron", "04_backprop", "06_training", "07_digits")
+
+
+@pytest.mark.parametrize("assignment", NBGRADER_ASSIGNMENTS)
 def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path, grade):
     root = tmp_path / "course"
     shutil.copytree(course.DIST_DIR / "nbgrader", root)

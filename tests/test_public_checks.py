@@ -8,11 +8,10 @@ master's exercise, given and check cells and drop its lesson demos, which only c
 
 import ast
 
-import jupytext
 import pytest
 
 from autograder import course
-from bug_catalog import catalog, write_variant
+from bug_catalog import catalog, trim, write_variant
 from conftest import cli
 
 
@@ -47,12 +46,7 @@ CASES = [
 def trimmed_variant(assignment, bug_name, folder):
     """The master with the bug written in and its untagged code cells (demos) left out."""
     bug = next(b for b in catalog()[assignment] if b.name == bug_name)
-    path = write_variant(assignment, bug, folder)
-    notebook = jupytext.read(path, fmt="py:percent")
-    notebook.cells = [c for c in notebook.cells
-                      if c.cell_type != "code" or c.metadata.get("tags")]
-    jupytext.write(notebook, path, fmt="py:percent")
-    return path
+    return trim(write_variant(assignment, bug, folder))
 
 
 def public_check_report(path):
