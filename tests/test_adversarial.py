@@ -980,7 +980,9 @@ def _(result):
     for proc in (batch, table):
         assert proc.returncode == 0, proc.stderr[-3000:]
         escaped_everywhere(proc.stdout + proc.stderr)
-    assert "name\\x1b[2J\\u202e\\x07.py" in table.stdout and len(table.stdout.splitlines()) == 2
+    rows, details = table.stdout.split("\n\nThe first failed test of each question:")
+    assert "name\\x1b[2J\\u202e\\x07.py" in rows and len(rows.splitlines()) == 2
+    assert step in details  # the message in full, escaped as in the JSON
     assert f"{result.score():g} / 24" in table.stdout  # the same score as --json
     (folder,) = [p for p in out.iterdir() if p.is_dir() and p.name != "report"]
     assert json.loads((folder / "results.json").read_text())["tests"] == result.json["tests"]
