@@ -71,9 +71,13 @@ def test_step_leaves_input_alone(student, ref):
 def test_output_batch(student, ref):
     """perceptron_output: a batch (N, D) gives N outputs matching the reference"""
     g = rng(3)
-    X, w, b = g.normal(size=(7, 4)), g.normal(size=4), float(g.normal())
-    check_array("perceptron_output(X, w, b) for X of shape (7, 4)",
-                student.perceptron_output(X, w, b), ref.perceptron_output(X, w, b))
+    # 200 rows and a bias of 0.5 to 1.5 in size: whatever the draw, some rows have x @ w
+    # between 0 and -b, so a forgotten bias (or a sign slip) always shows
+    X, w = g.normal(size=(200, 4)), g.normal(size=4)
+    b = float(g.choice([-1.0, 1.0]) * g.uniform(0.5, 1.5))
+    check_array("perceptron_output(X, w, b) for X of shape (200, 4)",
+                student.perceptron_output(X, w, b), ref.perceptron_output(X, w, b),
+                likely={"the bias was left out": ref.perceptron_output(X, w, 0.0)})
 
 
 def test_output_single_example(student, ref):
@@ -100,9 +104,10 @@ def test_output_bias_and_boundary(student, ref):
 def test_output_leaves_inputs_alone(student, ref):
     """perceptron_output: does not modify x or w"""
     g = rng(5)
-    X, w = g.normal(size=(4, 3)), g.normal(size=3)
-    got, after, _ = student.perceptron_output.with_inputs(X, w, 0.1)
-    check_array("perceptron_output(X, w, b)", got, ref.perceptron_output(X, w, 0.1))
+    X, w = g.normal(size=(200, 3)), g.normal(size=3)
+    b = float(g.choice([-1.0, 1.0]) * g.uniform(0.5, 1.5))  # as in the batch test: it shows
+    got, after, _ = student.perceptron_output.with_inputs(X, w, b)
+    check_array("perceptron_output(X, w, b)", got, ref.perceptron_output(X, w, b))
     check_unmodified("perceptron_output(X, w, b)", (X, w), after)
 
 
