@@ -560,12 +560,9 @@ def write_outputs(folder, submission_id, assignment, results):
     write_atomic(Path(folder) / RESULTS, json.dumps(results) + "\n")  # as `grade --json`
 
 
-def question_of(test_name):
-    return str(test_name).split(":")[0].strip()
-
-
 def write_gradebook(output):
     """Rebuild ``output/grades.csv`` from every ``output/*/results.json``; the row count."""
+    from . import grading
     output = Path(output)
     rows, questions = [], {}
     folders = sorted(p for p in output.iterdir() if p.is_dir() and p.name.lower() not in RESERVED
@@ -576,7 +573,7 @@ def write_gradebook(output):
             continue
         earned = {}
         for test in results["tests"]:
-            question = question_of(test.get("name", ""))
+            question = grading.question_of(test.get("name", ""))
             questions.setdefault(question, None)
             earned[question] = earned.get(question, 0) + (test.get("score") or 0)
         rows.append((folder.name, results, earned))

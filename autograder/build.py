@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from . import course, master
-from .grading import collect_tests
+from .grading import collect_tests, question_of
 from .gradescope import build_gradescope
 
 COURSE_ID = "nn-fundamentals"
@@ -134,7 +134,7 @@ def _questions(assignment):
     """{question: [(test name, points), ...]} from the hidden suite, in the master's order."""
     grouped = {q: [] for q in master.checks(assignment)}
     for name, points in collect_tests(assignment):
-        grouped.setdefault(name.split(":")[0].strip(), []).append((name, points))
+        grouped.setdefault(question_of(name), []).append((name, points))
     return grouped
 
 

@@ -74,9 +74,10 @@ def score_table(rows):
 
 def first_failures(result):
     """For each question with a failed test: the first one's name and whole message."""
+    from .grading import question_of
     seen, lines = set(), []
     for test in result["tests"]:
-        question = test["name"].split(":")[0].strip()
+        question = question_of(test["name"])
         if test["score"] < test["max_score"] and question not in seen:
             seen.add(question)
             message = printable(test.get("output") or "failed").strip()

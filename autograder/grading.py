@@ -38,7 +38,13 @@ class TestResult:
 
     @property
     def question(self):
-        return self.name.split(":")[0].strip()
+        return question_of(self.name)
+
+
+def question_of(test_name):
+    """The question a test belongs to: its name up to the colon (``step: fires at 0`` ->
+    ``step``), which is the contract function it checks."""
+    return str(test_name).split(":")[0].strip()
 
 
 def test_name(item):
@@ -86,11 +92,11 @@ class SuitePlugin:
         """With a question given, run only its tests (nbgrader grades cell by cell)."""
         for item in items:
             if not item.get_closest_marker("property_test"):
-                self.value_tests.setdefault(test_name(item).split(":")[0].strip(),
+                self.value_tests.setdefault(question_of(test_name(item)),
                                             test_name(item))
         if self.question is None:
             return
-        keep = [i for i in items if test_name(i).split(":")[0].strip() == self.question]
+        keep = [i for i in items if question_of(test_name(i)) == self.question]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
 
@@ -115,7 +121,7 @@ class SuitePlugin:
             previous = self.results.get(item.nodeid)
             if previous is None or previous.score > 0 or previous.skipped:
                 message = failure_message(call.excinfo) if call.excinfo else "failed"
-                value_test = self.value_tests.get(name.split(":")[0].strip())
+                value_test = self.value_tests.get(question_of(name))
                 if (call.excinfo and value_test and item.get_closest_marker("property_test")
                         and _wrong_or_broken(call.excinfo.value)):
                     message = (f"this property could not be checked, because the value itself "
@@ -154,7 +160,7 @@ def collect_tests(assignment):
 
 def questions(assignment):
     """The assignment's questions (the functions its tests are named for), in suite order."""
-    return list(dict.fromkeys(name.split(":")[0].strip() for name, _ in collect_tests(assignment)))
+    return list(dict.fromkeys(question_of(name) for name, _ in collect_tests(assignment)))
 
 
 def check_question(assignment, question):

@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 
-from .grading import run_suite
+from .grading import question_of, run_suite
 from .student import LocalStudent, WorkerLost
 
 CALL_TIMEOUT = 10  # seconds for one call into student code
@@ -99,7 +99,7 @@ def results(assignment, question, namespace):
 
 def assert_passed(assignment, test_name, namespace):
     """For otter's hidden test cases: raise AssertionError with the message if it failed."""
-    question = test_name.split(":")[0].strip()
+    question = question_of(test_name)
     result = results(assignment, question, namespace).get(test_name)
     if result is None:
         raise AssertionError(f"the hidden test {test_name!r} did not run")

@@ -170,7 +170,7 @@ class Item:
 def item_analysis(graded):
     """(questions, tests): Items sorted by pass rate (hardest first), then name; tests with
     no points (skipped ones) and submissions whose grading failed are left out."""
-    from .batch import question_of
+    from .grading import question_of
     tests, questions = {}, {}
     for g in graded:
         if g.failed:
