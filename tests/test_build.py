@@ -2,6 +2,7 @@
 
 import filecmp
 import importlib.metadata
+import importlib.util
 import json
 import tomllib
 
@@ -17,9 +18,13 @@ from autograder import build, course, master
 ASSIGNMENTS = course.assignment_names()
 
 
+# What running a notebook in its folder leaves there, all in .gitignore: never part of a release
+LEFT_BY_RUNS = {"__pycache__", ".ipynb_checkpoints", ".OTTER_LOG"}
+
+
 def _files(folder):
     return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
-                  and "__pycache__" not in p.parts)
+                  and not LEFT_BY_RUNS & set(p.parts))
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -69,7 +74,7 @@ def test_no_solution_line_reaches_students(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_hidden_test_reaches_students(assignment):
     folder = course.ASSIGNMENTS_DIR / assignment
-    text = "\n".join(p.read_text() for p in folder.rglob("*") if p.is_file())
+    text = "\n".join((folder / p).read_text() for p in _files(folder))
     for marker in ("autograder.inprocess", "hidden=True", "HIDDEN TESTS"):
         assert marker not in text
     for name, _ in build.collect_tests(assignment):
@@ -167,6 +172,15 @@ def test_every_pin_installs_on_every_python_we_claim():
     assert not stale, ("this environment is not the pinned set; run `make venv`: "
                        + ", ".join(stale))
     assert not refused, "pins that do not install on every Python we claim: " + "; ".join(refused)
+
+
+def test_no_package_of_the_environment_builds_parsers_when_imported():
+    """jsonschema 4.24 and later pull in rfc3987-syntax, whose import costs every process that
+    reads a notebook (otter, nbgrader, a student's check cell) 2 s: constraints.txt holds
+    jsonschema at 4.23.0, so a fresh ``make venv`` never installs it."""
+    assert importlib.util.find_spec("rfc3987_syntax") is None, (
+        "rfc3987-syntax is installed, which constraints.txt leaves out: rebuild .venv "
+        "(rm -rf .venv && make venv) or `pip uninstall rfc3987-syntax lark`")
 
 
 def test_no_bundle_holds_another_assignments_suite_or_solution(built_course):

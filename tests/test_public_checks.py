@@ -7,6 +7,7 @@ master's exercise, given and check cells and drop its lesson demos, which only c
 """
 
 import ast
+import shutil
 
 import pytest
 
@@ -87,7 +88,9 @@ def test_a_notebook_moved_out_of_its_folder_says_where_its_checks_are(where, tmp
     import sys
 
     import nbformat
-    folder = course.ASSIGNMENTS_DIR / "01_perceptron"
+    # a copy of the folder, since otter.Notebook writes its .OTTER_LOG where it runs
+    folder = tmp_path / "assignments" / "01_perceptron"
+    shutil.copytree(course.ASSIGNMENTS_DIR / "01_perceptron", folder)
     notebook = nbformat.read(folder / "01_perceptron.ipynb", as_version=4)
     setup = next(c.source for c in notebook.cells if c.get("id") == "otter-setup")
     nbformat.write(notebook, tmp_path / "01_perceptron.ipynb")  # moved, without tests/
