@@ -693,9 +693,11 @@ def _prewarm(assignment, limits):
     from . import grading, master, sandbox, student, submission  # noqa: F401
     master.read_master(assignment)
     if "import torch" in course.suite_path(assignment).read_text(encoding="utf-8"):
-        # the suite's oracle: imported once here instead of in every grading process (~1.5 s)
+        # the suite's oracle: imported once here instead of in every grading process (~1.5 s),
+        # with what its first optimizer imports (torch._dynamo: another 2 s)
         with contextlib.suppress(ImportError):
             import torch  # noqa: F401
+            import torch._dynamo  # noqa: F401
     with contextlib.suppress(Exception):  # a broken reference: the grading processes say so
         master.load_reference(assignment)
     # The workers' private copy of the grader modules: made once here (and removed when this
