@@ -264,10 +264,15 @@ def cmd_grade_examples(args):
             continue
         print(f"\n== {assignment} ==", flush=True)
         submissions = [batch.Submission(p.stem, p, p.name) for p in files]
-        with tempfile.TemporaryDirectory(prefix="autograder-examples-") as output:
-            batch.grade_batch(submissions, assignment, Path(output), _limits(args),
+        with contextlib.ExitStack() as stack:
+            if args.output:
+                output = args.output / assignment
+            else:
+                output = Path(stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="autograder-examples-")))
+            batch.grade_batch(submissions, assignment, output, _limits(args), force=True,
                               progress=False)
-            rows = [(s.label, batch.read_results(Path(output) / s.id)) for s in submissions]
+            rows = [(s.label, batch.read_results(output / s.id)) for s in submissions]
         print(score_table(rows), flush=True)
     return 0
 
@@ -353,6 +358,9 @@ def main(argv=None):
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("grade-examples", help="grade the bundled examples/ and print scores")
+    p.add_argument("--output", type=Path, metavar="DIR",
+                   help="keep what grading writes (results.json, feedback.md, grades.csv) in "
+                        "DIR/<assignment>/ (default: a temporary folder, removed)")
     _add_limits(p)
     p.set_defaults(func=cmd_grade_examples)
 

@@ -16,8 +16,11 @@ from .student import StudentError
 from .suite import WrongValue
 
 PYTEST_ARGS = [
+    # only pytest's own plugins: none of those installed beside it (xdist, anyio, ...), which
+    # the suites never use and every grading process would import
+    "--disable-plugin-autoload",
     "-p", "no:cacheprovider",
-    "-p", "no:randomly",
+    "-p", "no:logging",  # the suites log nothing; its per-phase capture costs each test
     "--assert=plain",  # no rewritten asserts: a message never quotes the hidden test
     "--capture=fd",
     "-q",

@@ -51,3 +51,30 @@ def built_course(testrun_uid):
         if not stamp.exists() or stamp.read_text() != testrun_uid:
             build.build_all(release=False)  # assignments/ is committed: test_build checks it
             stamp.write_text(testrun_uid)
+
+
+@pytest.fixture(scope="session")
+def graded_examples(built_course, testrun_uid, tmp_path_factory):
+    """``grade-examples --output DIR``, run once per test run for every pytest-xdist worker
+    (the first runs it under a lock; the others read what it left): (its stdout, DIR), with
+    DIR/<assignment>/<example>/results.json, which is what ``grade --json`` prints for that
+    file (tests/test_batch.py checks this). Tests that compare another path's scores with
+    ours on the examples read them here instead of grading each example again."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp().parent / f"graded-examples-{testrun_uid}"
+    root.mkdir(exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stdout = root / "stdout.txt"
+        if not stdout.exists():
+            proc = cli("grade-examples", "--output", root / "graded", timeout=1200)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            stdout.write_text(proc.stdout, encoding="utf-8")
+    return stdout.read_text(encoding="utf-8"), root / "graded"
+
+
+def example_results(graded_examples, assignment, example):
+    """The results.json of examples/<assignment>/<example> in ``graded_examples``."""
+    path = graded_examples[1] / assignment / Path(example).stem / "results.json"
+    return json.loads(path.read_text(encoding="utf-8"))

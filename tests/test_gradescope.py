@@ -18,6 +18,7 @@ import dockerlike
 from autograder import course
 from autograder.inside import jail
 from autograder.gradescope import build_gradescope, gradescope_fields
+from conftest import example_results
 
 ASSIGNMENT = "01_perceptron"
 EXAMPLES = course.EXAMPLES_DIR / ASSIGNMENT
@@ -199,11 +200,13 @@ def test_setup_sh_builds_the_image_with_the_system_python_and_checks_it(image):
 
 @needs_docker_like_root
 @pytest.mark.parametrize("example", ["correct.ipynb", "buggy.ipynb", "hostile.py"])
-def test_gradescope_grades_each_example_as_our_grader_does_here(image, example, grade):
+def test_gradescope_grades_each_example_as_our_grader_does_here(image, example,
+                                                              graded_examples):
     root, _ = image
     results, log = run_as_gradescope(root, {example: EXAMPLES / example})
     assert "the worker runs with isolation 'uid'" in log  # namespaces were forbidden
-    assert without_gradescope_fields(results) == grade(EXAMPLES / example, ASSIGNMENT)
+    assert without_gradescope_fields(results) == example_results(graded_examples, ASSIGNMENT,
+                                                                 example)
 
 
 SPY = '''

@@ -135,11 +135,9 @@ def test_unknown_assignment_is_a_clear_error():
     assert "unknown assignment '99_nope'" in proc.stderr
 
 
-def test_grade_examples_prints_a_score_table():
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade-examples"],
-                          capture_output=True, text=True, cwd=course.REPO_ROOT, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    lines = proc.stdout.splitlines()
+def test_grade_examples_prints_a_score_table(graded_examples):
+    stdout, output = graded_examples  # `grade-examples --output DIR` (conftest.py)
+    lines = stdout.splitlines()
     def rows(name):
         return [l.split() for l in lines if l.startswith(name)]
     assignments = course.assignment_names()
@@ -148,7 +146,16 @@ def test_grade_examples_prints_a_score_table():
     # every buggy and hostile example loses points, and the forged results never show
     assert len(rows("buggy.ipynb")) == len(rows("hostile.")) == len(assignments)
     assert all(float(r[1]) < float(r[3]) for r in rows("buggy.ipynb") + rows("hostile."))
-    assert "999" not in proc.stdout
+    assert "999" not in stdout
+    # --output kept each example's results and feedback, and the class's gradebook
+    for assignment in assignments:
+        examples = sorted(p.stem for p in (course.EXAMPLES_DIR / assignment).iterdir())
+        kept = sorted(p.name for p in (output / assignment).iterdir() if p.is_dir())
+        assert kept == examples
+        for name in examples:
+            assert (output / assignment / name / "feedback.md").is_file()
+            assert json.loads((output / assignment / name / "results.json").read_text())
+        assert (output / assignment / "grades.csv").is_file()
 
 
 def test_check_command_reports_each_question(tmp_path):

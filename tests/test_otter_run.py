@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder import course
+from conftest import example_results
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("built_course")]
 BIN = Path(sys.executable).parent
@@ -31,9 +32,9 @@ def otter_score(notebook, assignment, tmp_path):
 
 
 @pytest.mark.parametrize("assignment,example", EXAMPLES)
-def test_otter_run_agrees_with_our_grader(assignment, example, tmp_path, grade):
+def test_otter_run_agrees_with_our_grader(assignment, example, tmp_path, graded_examples):
     notebook = course.EXAMPLES_DIR / assignment / example
-    ours = grade(notebook, assignment)
+    ours = example_results(graded_examples, assignment, example)
     assert otter_score(notebook, assignment, tmp_path) == (ours["score"], ours["max_score"])
     if example == "correct.ipynb":
         assert ours["score"] == ours["max_score"]
