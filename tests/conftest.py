@@ -10,6 +10,31 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+# `make test` runs pytest-xdist with `--dist loadgroup --no-loadscope-reorder`: the tests of
+# one xdist_group (a module whose tests share an expensive module fixture, an assignment of
+# the bug catalog, grade-examples with the otter runs that compare with it) run on one
+# worker; every other test goes to whichever worker is free. Work is handed out in the order
+# below, longest first (measured), so that no long group starts last while the other workers
+# sit idle; the rest follows in collection order.
+LONGEST_FIRST = ("group:examples", "group:gradescope", "group:batch", "group:catalog-07_digits",
+                 "group:adversarial", "group:catalog-04_backprop", "group:release",
+                 "tests/test_nbgrader.py", "group:catalog-03_forward",
+                 "group:catalog-02_activations", "group:catalog-06_training",
+                 "group:catalog-05_optimizers", "tests/test_digits_grading.py")
+
+
+def _work_order(item):
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        key = "group:" + (mark.args[0] if mark.args else mark.kwargs["name"])
+    else:
+        key = item.nodeid.split("::")[0]
+    return LONGEST_FIRST.index(key) if key in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=_work_order)  # stable: collection order within each rank
+
 
 def cli(*args, timeout=600, env=None):
     """``python -m autograder ARGS...`` from the repository root, output captured; ``env``

@@ -2,6 +2,7 @@
 the same scores as our grader, and a warning on stderr never zeroes a correct answer."""
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import nbformat
 import pytest
 
 from autograder import course
+from conftest import cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("built_course")]
 BIN = Path(sys.executable).parent
@@ -52,7 +54,7 @@ NBGRADER_ASSIGNMENTS = ("01_perceptron", "04_backprop", "06_training", "07_digit
 
 
 @pytest.mark.parametrize("assignment", NBGRADER_ASSIGNMENTS)
-def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path, grade):
+def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path):
     root = tmp_path / "course"
     shutil.copytree(course.DIST_DIR / "nbgrader", root)
     nbgrader(root, "generate_assignment", assignment, "--create", "--force")
@@ -76,17 +78,20 @@ def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path, grade):
     scores = {row["student_id"]: (float(row["score"]), float(row["max_score"]))
               for row in csv.DictReader(open(tmp_path / "grades.csv"))}
     assert (root / "gradebook.db").exists()  # the explicit gradebook path was used
-    # our grader on the very notebooks nbgrader graded: the same code, so the same hidden
-    # inputs (autograder/secret.py), so the same scores
-    submitted = root / "submitted"
-    ours_ref = grade(submitted / "reference" / assignment / f"{assignment}.ipynb", assignment)
-    assert scores["reference"] == (ours_ref["score"], ours_ref["max_score"]), \
-        failures_printed(root, "reference", assignment)
-    assert ours_ref["score"] == ours_ref["max_score"]
-    ours_bug = grade(submitted / "buggy" / assignment / f"{assignment}.ipynb", assignment)
-    assert scores["buggy"] == (ours_bug["score"], ours_bug["max_score"]), \
-        failures_printed(root, "buggy", assignment)
-    assert ours_bug["score"] < ours_bug["max_score"]
+    # our grader, in one batch, on the very notebooks nbgrader graded (the course folder, in
+    # nbgrader's layout): the same code, so the same hidden inputs (autograder/secret.py),
+    # so the same scores
+    proc = cli("grade", root, "--assignment", assignment, "--output", tmp_path / "ours",
+               "--no-progress", "--no-report", timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ours = {p.parent.name: json.loads(p.read_text())
+            for p in (tmp_path / "ours").glob("*/results.json")}
+    assert sorted(ours) == ["buggy", "reference"]
+    for student in ours:
+        assert scores[student] == (ours[student]["score"], ours[student]["max_score"]), \
+            failures_printed(root, student, assignment)
+    assert ours["reference"]["score"] == ours["reference"]["max_score"]
+    assert ours["buggy"]["score"] < ours["buggy"]["max_score"]
 
 
 def test_nbgrader_keeps_full_marks_when_a_correct_answer_warns(tmp_path):
