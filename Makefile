@@ -23,7 +23,7 @@ grade-examples: build
 	$(PY) -m autograder grade-examples
 
 test: venv
-	$(PY) -m pytest -n auto --dist loadgroup --no-loadscope-reorder
+	$(PY) -m pytest -n auto --dist loadscope --no-loadscope-reorder
 
 bench: build
 	$(PY) bench/grading_speed.py

@@ -10,26 +10,25 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# `make test` runs pytest-xdist with `--dist loadgroup --no-loadscope-reorder`: the tests of
-# one xdist_group (a module whose tests share an expensive module fixture, an assignment of
-# the bug catalog, grade-examples with the otter runs that compare with it) run on one
-# worker; every other test goes to whichever worker is free. Work is handed out in the order
-# below, longest first (measured), so that no long group starts last while the other workers
-# sit idle; the rest follows in collection order.
-LONGEST_FIRST = ("group:examples", "group:gradescope", "group:batch", "group:catalog-07_digits",
-                 "group:adversarial", "group:catalog-04_backprop", "group:release",
-                 "tests/test_nbgrader.py", "group:catalog-03_forward",
-                 "group:catalog-02_activations", "group:catalog-06_training",
-                 "group:catalog-05_optimizers", "tests/test_digits_grading.py")
+# `make test` runs pytest-xdist with `--dist loadscope --no-loadscope-reorder`: the tests of a
+# module (or of a class: each assignment of the bug catalog) run on one worker, so that its
+# module fixtures are set up once. (`loadgroup` would group by mark, but pytest-xdist 3.8 does
+# not apply its marks under pytest 9.) Modules and classes are handed out in the order below,
+# longest first (measured), so that no long one starts last while the other workers sit
+# idle; the rest follow in collection order.
+LONGEST_FIRST = ("tests/test_otter_run.py", "tests/test_gradescope.py", "tests/test_batch.py",
+                 "tests/test_bug_catalog.py::TestCatalog_07_digits", "tests/test_adversarial.py",
+                 "tests/test_bug_catalog.py::TestCatalog_04_backprop", "tests/test_release.py",
+                 "tests/test_nbgrader.py", "tests/test_grading.py",
+                 "tests/test_bug_catalog.py::TestCatalog_03_forward",
+                 "tests/test_bug_catalog.py::TestCatalog_02_activations",
+                 "tests/test_bug_catalog.py::TestCatalog_06_training",
+                 "tests/test_bug_catalog.py::TestCatalog_05_optimizers")
 
 
 def _work_order(item):
-    mark = item.get_closest_marker("xdist_group")
-    if mark is not None:
-        key = "group:" + (mark.args[0] if mark.args else mark.kwargs["name"])
-    else:
-        key = item.nodeid.split("::")[0]
-    return LONGEST_FIRST.index(key) if key in LONGEST_FIRST else len(LONGEST_FIRST)
+    scope = item.nodeid.rsplit("::", 1)[0]  # pytest-xdist's loadscope unit
+    return LONGEST_FIRST.index(scope) if scope in LONGEST_FIRST else len(LONGEST_FIRST)
 
 
 def pytest_collection_modifyitems(items):

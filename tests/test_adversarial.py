@@ -26,8 +26,6 @@ import pytest
 
 from conftest import cli
 
-pytestmark = pytest.mark.xdist_group("adversarial")  # one worker (conftest.py)
-
 REPO = Path(__file__).resolve().parent.parent
 WORKERS = 3
 LIMITS = ("--call-timeout", "2", "--load-timeout", "10", "--memory-mb", "1024")

@@ -18,8 +18,6 @@ import pytest
 
 from conftest import REPO, grade_json
 
-pytestmark = pytest.mark.xdist_group("adversarial_training")  # one worker (conftest.py)
-
 ASSIGNMENT = "06_training"
 RELEASE = REPO / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 MASTER = REPO / "solutions" / f"{ASSIGNMENT}.py"

@@ -19,8 +19,6 @@ from autograder import batch, course
 from autograder.safe_text import markdown_text
 from conftest import cli
 
-pytestmark = pytest.mark.xdist_group("batch")  # one worker (conftest.py)
-
 ASSIGNMENT = "01_perceptron"
 EXAMPLES = course.EXAMPLES_DIR / ASSIGNMENT
 CORRECT = EXAMPLES / "correct.ipynb"

@@ -8,7 +8,7 @@ prints, in a fraction of the time of one grading process per variant. The refere
 graded whole (its lesson demos too: they must not trip the tamper evidence); its copy and
 the variants without the demos, which only cost time.
 
-One class per assignment, each an xdist_group (conftest.py), so that pytest-xdist spreads the
+One class per assignment, so that pytest-xdist (``--dist loadscope``: conftest.py) spreads the
 assignments over its workers while each worker grades an assignment's batch once.
 """
 
@@ -95,5 +95,4 @@ class CatalogOf:
 
 for _assignment in sorted(catalog()):
     _name = f"TestCatalog_{_assignment}"
-    globals()[_name] = pytest.mark.xdist_group(f"catalog-{_assignment}")(
-        type(_name, (CatalogOf,), {"assignment": _assignment}))
+    globals()[_name] = type(_name, (CatalogOf,), {"assignment": _assignment})

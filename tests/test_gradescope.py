@@ -20,8 +20,6 @@ from autograder.inside import jail
 from autograder.gradescope import build_gradescope, gradescope_fields
 from conftest import example_results
 
-pytestmark = pytest.mark.xdist_group("gradescope")  # one worker (conftest.py)
-
 ASSIGNMENT = "01_perceptron"
 EXAMPLES = course.EXAMPLES_DIR / ASSIGNMENT
 DOCKERLIKE = Path(dockerlike.__file__)

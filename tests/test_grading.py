@@ -135,7 +135,6 @@ def test_unknown_assignment_is_a_clear_error():
     assert "unknown assignment '99_nope'" in proc.stderr
 
 
-@pytest.mark.xdist_group("examples")  # the otter run tests compare with what it graded
 def test_grade_examples_prints_a_score_table(graded_examples):
     stdout, output = graded_examples  # `grade-examples --output DIR` (conftest.py)
     lines = stdout.splitlines()

@@ -11,8 +11,7 @@ import pytest
 from autograder import course
 from conftest import example_results
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("built_course"),
-              pytest.mark.xdist_group("examples")]  # after grade-examples (conftest.py)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("built_course")]
 BIN = Path(sys.executable).parent
 # Every correct example (full marks on every assignment's otter path); the buggy ones of the
 # three kinds of assignment (numpy from scratch, autograd-checked numpy, PyTorch), since each

@@ -18,8 +18,6 @@ from autograder import course, master, secret
 from autograder.grading import collect_tests
 from autograder.release import STUDENT_PACKAGES, write_release
 
-pytestmark = pytest.mark.xdist_group("release")  # one worker (conftest.py)
-
 MIN_LINE = 25  # shorter solution lines (`return out`) also occur in stubs and lessons
 
 

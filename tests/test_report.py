@@ -19,8 +19,6 @@ import pytest
 from autograder import course, report
 from autograder.batch import submission_code, Submission
 
-pytestmark = pytest.mark.xdist_group("report")  # one worker (conftest.py)
-
 HERE = Path(__file__).resolve().parent
 EXAMPLES = course.EXAMPLES_DIR / "01_perceptron"
 
