@@ -98,6 +98,12 @@ def graded_examples(built_course, testrun_uid, tmp_path_factory):
     return stdout.read_text(encoding="utf-8"), root / "graded"
 
 
+def results_of(output):
+    """{submission id: results.json} of a batch's ``--output`` folder."""
+    return {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in Path(output).glob("*/results.json")}
+
+
 def example_results(graded_examples, assignment, example):
     """The results.json of examples/<assignment>/<example> in ``graded_examples``."""
     path = graded_examples[1] / assignment / Path(example).stem / "results.json"

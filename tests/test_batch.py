@@ -11,13 +11,12 @@ import subprocess
 import sys
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from autograder import batch, course
 from autograder.safe_text import markdown_text
-from conftest import cli
+from conftest import cli, results_of
 
 ASSIGNMENT = "01_perceptron"
 EXAMPLES = course.EXAMPLES_DIR / ASSIGNMENT
@@ -103,10 +102,6 @@ def graded(tmp_path_factory):
     print(f"\nbatch of {len(scores)}: {seconds:.1f} s, {seconds / len(scores):.2f} s per "
           "submission (start-up included)")
     return root, inputs, scores, output, proc
-
-
-def results_of(output):
-    return {p.parent.name: json.loads(p.read_text()) for p in Path(output).glob("*/results.json")}
 
 
 # ---- discovery (no grading) ---------------------------------------------------------------

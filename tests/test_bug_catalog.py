@@ -12,13 +12,12 @@ One class per assignment, so that pytest-xdist (``--dist loadscope``: conftest.p
 assignments over its workers while each worker grades an assignment's batch once.
 """
 
-import json
 import shutil
 
 import pytest
 
 from bug_catalog import SOLUTIONS, catalog, trim, write_variant
-from conftest import cli
+from conftest import cli, results_of
 
 SECRETS = ("catalog-secret-one", "catalog-secret-two")
 _graded = {}
@@ -42,9 +41,7 @@ def graded(assignment, tmp_path_factory, secret):
                    "--no-progress", "--no-report", timeout=900,
                    env={"AUTOGRADER_SECRET": secret})
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-        _graded[assignment, secret] = {
-            p.parent.name: json.loads(p.read_text(encoding="utf-8"))
-            for p in (root / "graded").glob("*/results.json")}
+        _graded[assignment, secret] = results_of(root / "graded")
     return _graded[assignment, secret]
 
 

@@ -2,7 +2,6 @@
 the same scores as our grader, and a warning on stderr never zeroes a correct answer."""
 
 import csv
-import json
 import os
 import shutil
 import subprocess
@@ -13,7 +12,7 @@ import nbformat
 import pytest
 
 from autograder import course
-from conftest import cli
+from conftest import cli, results_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("built_course")]
 BIN = Path(sys.executable).parent
@@ -84,8 +83,7 @@ def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path):
     proc = cli("grade", root, "--assignment", assignment, "--output", tmp_path / "ours",
                "--no-progress", "--no-report", timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    ours = {p.parent.name: json.loads(p.read_text())
-            for p in (tmp_path / "ours").glob("*/results.json")}
+    ours = results_of(tmp_path / "ours")
     assert sorted(ours) == ["buggy", "reference"]
     for student in ours:
         assert scores[student] == (ours[student]["score"], ours[student]["max_score"]), \
