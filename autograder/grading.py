@@ -22,6 +22,9 @@ PYTEST_ARGS = [
     "-p", "no:cacheprovider",
     "-p", "no:logging",  # the suites log nothing; its per-phase capture costs each test
     "--assert=plain",  # no rewritten asserts: a message never quotes the hidden test
+    # a failure's report as a plain traceback: pytest's default ("long", with the source of
+    # every frame) costs ~40 ms a failed test, and the messages come from the exception itself
+    "--tb=native",
     "--capture=fd",
     "-q",
     "-W", "ignore",
@@ -245,6 +248,7 @@ def _output_report(student):
 def grade_file(path, assignment, limits=None, question=None):
     """Grade one submission file in a sandboxed worker (only ``question``'s tests, if given);
     Gradescope results.json form."""
+    from .demos import leave_out_demos
     from .safe_text import printable
     from .student import RemoteStudent
     from .submission import SubmissionError, read_submission
@@ -253,6 +257,7 @@ def grade_file(path, assignment, limits=None, question=None):
     try:
         cells, labels, fingerprint = read_submission(path)
         source = "\n\n".join(cells)
+        cells = leave_out_demos(cells, assignment)  # the lesson's plots: nothing to grade
     except (SubmissionError, OSError) as exc:
         cells, source, labels, fingerprint = None, None, None, None
         problem = f"your submission could not be read: {exc}"
