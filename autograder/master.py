@@ -14,6 +14,7 @@ A solution block may carry a hint: ``# BEGIN SOLUTION hint: compare z with 0``.
 
 import ast
 import builtins
+import importlib
 import re
 import types
 from dataclasses import dataclass
@@ -112,13 +113,42 @@ def reference_source(assignment):
     return "\n\n".join(parts) + "\n"
 
 
+class _ImportedOnUse(types.ModuleType):
+    """A stand-in for a module that imports it at its first attribute lookup."""
+
+    def __getattr__(self, attribute):
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+def _without_plot_imports(tree):
+    """``tree`` without its top-level ``import matplotlib...`` statements; {bound name: module}
+    for the stand-ins that replace them."""
+    stand_ins, body = {}, []
+    for node in tree.body:
+        if (isinstance(node, ast.Import)
+                and all(alias.name.split(".")[0] == "matplotlib" for alias in node.names)):
+            for alias in node.names:
+                name = alias.asname or "matplotlib"
+                stand_ins[name] = alias.name if alias.asname else "matplotlib"
+        else:
+            body.append(node)
+    tree.body = body
+    return stand_ins
+
+
 @lru_cache(maxsize=None)
 def load_reference(assignment):
-    """The reference solution as a module (trusted code: runs in the grader's process)."""
+    """The reference solution as a module (trusted code: runs in the grader's process).
+
+    Its ``import matplotlib.pyplot as plt`` binds a stand-in that imports pyplot when used:
+    the reference's functions never plot, and importing pyplot would cost every grading
+    process 0.6 s (``grade FILE``, so each Gradescope submission)."""
     module = types.ModuleType(f"reference_{assignment}")
     module.__file__ = str(course.master_path(assignment))
-    code = compile(reference_source(assignment), f"<reference {assignment}>", "exec")
-    exec(code, module.__dict__)
+    tree = ast.parse(reference_source(assignment), f"<reference {assignment}>")
+    for name, imported in _without_plot_imports(tree).items():
+        module.__dict__[name] = _ImportedOnUse(imported)
+    exec(compile(tree, f"<reference {assignment}>", "exec"), module.__dict__)
     return module
 
 
