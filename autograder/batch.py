@@ -692,12 +692,15 @@ def _prewarm(assignment, limits):
     os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # asking must not init CUDA
     from . import grading, master, sandbox, student, submission  # noqa: F401
     master.read_master(assignment)
-    if "import torch" in course.suite_path(assignment).read_text(encoding="utf-8"):
+    suite = course.suite_path(assignment).read_text(encoding="utf-8")
+    if "import torch" in suite:
         # the suite's oracle: imported once here instead of in every grading process (~1.5 s),
-        # with what its first optimizer imports (torch._dynamo: another 2 s)
+        # with what the first torch optimizer imports where it makes some (torch._dynamo:
+        # another 2 s, which a batch of another assignment need not pay)
         with contextlib.suppress(ImportError):
             import torch  # noqa: F401
-            import torch._dynamo  # noqa: F401
+            if _makes_optimizers(suite):
+                import torch._dynamo  # noqa: F401
     with contextlib.suppress(Exception):  # a broken reference: the grading processes say so
         master.load_reference(assignment)
     # The workers' private copy of the grader modules: made once here (and removed when this
@@ -705,14 +708,27 @@ def _prewarm(assignment, limits):
     sandbox.runtime_dir()
     # The worker templates (numpy, and torch where installed) start once here, so that every
     # grading process forks its workers from them instead of importing numpy and torch anew.
+    # Only those this assignment's workers can use: no torch template where torch is banned.
     if sandbox.uses_templates(limits):
-        sandbox.start_templates()
+        banned = course.banned_imports(assignment)
+        sandbox.start_templates(list(dict.fromkeys(
+            sandbox.template_kind(cells, banned) for cells in ([], ["import torch"]))))
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_initialized():
         return False  # a forked process could not use CUDA
     gc.collect()
     gc.freeze()  # keeps the warm objects out of every grading process's garbage collections
     return True
+
+
+def _makes_optimizers(suite):
+    """Does the suite's code, or that of a probe module it imports, mention torch's optim?"""
+    texts = [suite]
+    for name in re.findall(r"from autograder\.inside\.probes import (\w+)", suite):
+        with contextlib.suppress(OSError):
+            texts.append((course.PACKAGE_DIR / "inside" / "probes" / f"{name}.py")
+                         .read_text(encoding="utf-8"))
+    return any("optim" in text for text in texts)
 
 
 def _how_it_ended(exitcode):
