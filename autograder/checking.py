@@ -7,6 +7,7 @@ checks against it, then prints which questions pass and, for the others, why.
 from pathlib import Path
 
 from . import course, master
+from .demos import leave_out_demos
 from .student import RemoteStudent, cell_name, relabel
 from .submission import SubmissionError, read_submission
 
@@ -25,7 +26,7 @@ def check_notebook(path, assignment=None):
     except SubmissionError as exc:
         print(f"Cannot check {path}: {exc}")
         return 1
-    student = RemoteStudent(cells, banned=course.banned_imports(assignment), assignment=assignment,
+    student = RemoteStudent(leave_out_demos(cells, assignment), banned=course.banned_imports(assignment), assignment=assignment,
                             labels=labels)
     try:
         failure = student.ensure_loaded()

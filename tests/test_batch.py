@@ -12,6 +12,7 @@ import sys
 import time
 import zipfile
 
+import nbformat
 import pytest
 
 from autograder import batch, course
@@ -56,11 +57,20 @@ def copy(source, target):
     return target
 
 
+def printing(source, target, line):
+    """A copy of the notebook ``source`` with a last code cell ``line``."""
+    notebook = nbformat.read(source, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(line))
+    nbformat.write(notebook, target)
+    return target
+
+
 def make_class(root):
     """Eleven submissions in every accepted layout; (inputs, {id: kind})."""
     flat = root / "flat"  # a folder of notebooks
     copy(CORRECT, flat / "alice.ipynb")
-    copy(BUGGY, flat / "bob.ipynb")
+    # bob prints from his own cell (the lesson's demos, which print too, are not run)
+    printing(BUGGY, flat / "bob.ipynb", "print('bob checks his work')")
     (flat / "carol.ipynb").write_text('{"cells": [ this is not json', encoding="utf-8")
     (flat / "README.txt").write_text("not a submission")  # a loose file: ignored, listed
     nbg = root / "course"  # an nbgrader course directory
@@ -227,7 +237,8 @@ def test_feedback_lists_failed_tests_and_what_the_submission_printed(graded):
     failed = [t for t in results["bob"]["tests"] if t["score"] < t["max_score"]]
     for test in failed:
         assert markdown_text(test["name"]) in bob and test["output"] in bob
-    assert results["bob"]["output"] and results["bob"]["output"].strip() in bob
+    assert "bob checks his work" in results["bob"]["output"]
+    assert results["bob"]["output"].strip() in bob
     carol = (output / "carol" / "feedback.md").read_text()
     assert f"Score: 0 / {points(full)}" in carol and "not a readable Jupyter notebook" in carol
     alice = (output / "alice" / "feedback.md").read_text()
