@@ -22,8 +22,10 @@ build: venv
 grade-examples: build
 	$(PY) -m autograder grade-examples
 
+# one pytest-xdist worker more than there are cores: many tests spend part of their time
+# waiting on other programs (pip, Jupyter kernels, a grading process)
 test: venv
-	$(PY) -m pytest -n auto --dist loadscope --no-loadscope-reorder
+	$(PY) -m pytest -n $$($(PY) -c 'import os; print((os.cpu_count() or 1) + 1)') --dist loadscope --no-loadscope-reorder
 
 bench: build
 	$(PY) bench/grading_speed.py

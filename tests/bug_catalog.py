@@ -43,14 +43,3 @@ def write_variant(assignment, bug, folder):
     path = Path(folder) / f"{assignment}__{bug.name}.py"
     path.write_text(bug.apply(text), encoding="utf-8")
     return path
-
-
-def trim(path):
-    """Leave out of the ``# %%`` script at ``path`` its untagged code cells: the lesson's demos
-    (plots, training runs), which only cost time; the exercise, given and check cells stay."""
-    import jupytext
-    notebook = jupytext.read(path, fmt="py:percent")
-    notebook.cells = [c for c in notebook.cells
-                      if c.cell_type != "code" or c.metadata.get("tags")]
-    jupytext.write(notebook, path, fmt="py:percent")
-    return path

@@ -10,20 +10,21 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# `make test` runs pytest-xdist with `--dist loadscope --no-loadscope-reorder`: the tests of a
-# module (or of a class: each assignment of the bug catalog) run on one worker, so that its
-# module fixtures are set up once. (`loadgroup` would group by mark, but pytest-xdist 3.8 does
-# not apply its marks under pytest 9.) Modules and classes are handed out in the order below,
-# longest first (measured), so that no long one starts last while the other workers sit
-# idle; the rest follow in collection order.
-LONGEST_FIRST = ("tests/test_otter_run.py", "tests/test_gradescope.py", "tests/test_batch.py",
-                 "tests/test_bug_catalog.py::TestCatalog_07_digits", "tests/test_adversarial.py",
-                 "tests/test_bug_catalog.py::TestCatalog_04_backprop", "tests/test_release.py",
-                 "tests/test_nbgrader.py", "tests/test_grading.py",
-                 "tests/test_bug_catalog.py::TestCatalog_03_forward",
+# `make test` runs pytest-xdist (a worker more than there are cores) with `--dist loadscope
+# --no-loadscope-reorder`: the tests of a module (or of a class: each assignment of the bug
+# catalog) run on one worker, so that its module fixtures are set up once. (`loadgroup`
+# would group by mark, but pytest-xdist 3.8 does not apply its marks under pytest 9.)
+# Modules and classes are handed out in the order below, longest first (measured), so that
+# no long one starts last while the other workers sit idle; the rest follow in collection
+# order.
+LONGEST_FIRST = ("tests/test_release.py", "tests/test_gradescope.py", "tests/test_nbgrader.py",
+                 "tests/test_otter_run.py", "tests/test_batch.py", "tests/test_adversarial.py",
+                 "tests/test_grading.py", "tests/test_bug_catalog.py::TestCatalog_07_digits",
+                 "tests/test_bug_catalog.py::TestCatalog_06_training", "tests/test_bans.py",
+                 "tests/test_bug_catalog.py::TestCatalog_04_backprop",
+                 "tests/test_bug_catalog.py::TestCatalog_05_optimizers",
                  "tests/test_bug_catalog.py::TestCatalog_02_activations",
-                 "tests/test_bug_catalog.py::TestCatalog_06_training",
-                 "tests/test_bug_catalog.py::TestCatalog_05_optimizers")
+                 "tests/test_digits_grading.py")
 
 
 def _work_order(item):

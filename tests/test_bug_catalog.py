@@ -2,47 +2,49 @@
 reference loses none, under two course secrets (the hidden inputs differ between them:
 autograder/secret.py), and no honest habit of the masters trips the tamper evidence.
 
-Each assignment's variants and its reference are graded together in one batch (`grade
-FOLDER --output DIR`), as an instructor grades a class: the same results.json `--json`
-prints, in a fraction of the time of one grading process per variant. The reference is
-graded whole (its lesson demos too: they must not trip the tamper evidence); its copy and
-the variants without the demos, which only cost time.
+The reference is graded whole, and so is a copy of it with a line more (other code, so
+other hidden inputs); each variant is graded on its function's tests alone (the assertions
+read nothing else). All of an assignment's gradings, under both secrets, run in one process
+(grade_by_question.py: what `grade FILE --json [--question NAME]` prints, without a start-up
+per file). Our grader leaves the lessons' demo cells out by itself (autograder/demos.py).
 
 One class per assignment, so that pytest-xdist (``--dist loadscope``: conftest.py) spreads the
-assignments over its workers while each worker grades an assignment's batch once.
+assignments over its workers while each worker grades an assignment once.
 """
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
-from bug_catalog import SOLUTIONS, catalog, trim, write_variant
-from conftest import cli, results_of
+from bug_catalog import HERE, SOLUTIONS, catalog, write_variant
 
 SECRETS = ("catalog-secret-one", "catalog-secret-two")
 _graded = {}
 
 
 def graded(assignment, tmp_path_factory, secret):
-    """{submission id: results.json} for the reference, a copy of it with a line more (other
-    code, so other hidden inputs) and every variant of ``assignment``."""
-    if (assignment, secret) not in _graded:
-        root = tmp_path_factory.mktemp(f"catalog-{assignment}")
-        folder = root / "submissions"
-        folder.mkdir()
+    """{submission id: results.json} under ``secret`` for the reference, a copy of it with
+    a line more and every variant of ``assignment``."""
+    if assignment not in _graded:
+        folder = tmp_path_factory.mktemp(f"catalog-{assignment}")
         shutil.copy(SOLUTIONS / f"{assignment}.py", folder / "reference.py")
         text = (SOLUTIONS / f"{assignment}.py").read_text(encoding="utf-8")
-        copy = folder / "reference-copy.py"
-        copy.write_text(f"{text}\n\n# %%\n_copy = 1\n", encoding="utf-8")
-        trim(copy)
-        for bug in catalog()[assignment]:
-            trim(write_variant(assignment, bug, folder))
-        proc = cli("grade", folder, "--assignment", assignment, "--output", root / "graded",
-                   "--no-progress", "--no-report", timeout=900,
-                   env={"AUTOGRADER_SECRET": secret})
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-        _graded[assignment, secret] = results_of(root / "graded")
-    return _graded[assignment, secret]
+        (folder / "reference-copy.py").write_text(f"{text}\n\n# %%\n_copy = 1\n",
+                                                  encoding="utf-8")
+        files = [folder / "reference.py", folder / "reference-copy.py"]
+        files += [f"{write_variant(assignment, bug, folder)}={bug.function}"
+                  for bug in catalog()[assignment]]
+        out = folder / "results.json"
+        done = subprocess.run([sys.executable, HERE / "grade_by_question.py", assignment, out,
+                               ",".join(SECRETS), *files], capture_output=True, text=True,
+                              timeout=900, env=dict(os.environ))
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+        _graded[assignment] = json.loads(out.read_text(encoding="utf-8"))
+    return _graded[assignment][secret]
 
 
 def pytest_generate_tests(metafunc):

@@ -19,7 +19,10 @@ BIN = Path(sys.executable).parent
 
 
 def nbgrader(course_dir, *args):
-    env = dict(os.environ, JUPYTER_NO_CONFIG="1", PATH=f"{BIN}:{os.environ['PATH']}")
+    # TMPDIR: with JUPYTER_NO_CONFIG, jupyter_core makes an empty temporary config folder in
+    # every process and never removes it; these stay in the test's own folder
+    env = dict(os.environ, JUPYTER_NO_CONFIG="1", PATH=f"{BIN}:{os.environ['PATH']}",
+               TMPDIR=str(course_dir.parent))
     proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course_dir, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]

@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from autograder import course
-from bug_catalog import catalog, trim, write_variant
+from bug_catalog import catalog, write_variant
 from conftest import cli
 
 
@@ -44,10 +44,10 @@ CASES = [
 ]
 
 
-def trimmed_variant(assignment, bug_name, folder):
-    """The master with the bug written in and its untagged code cells (demos) left out."""
+def variant(assignment, bug_name, folder):
+    """The master with the bug written in (``check`` leaves its demo cells out itself)."""
     bug = next(b for b in catalog()[assignment] if b.name == bug_name)
-    return trim(write_variant(assignment, bug, folder))
+    return write_variant(assignment, bug, folder)
 
 
 def public_check_report(path):
@@ -70,7 +70,7 @@ def public_check_report(path):
 @pytest.mark.parametrize("assignment,bug,question,words", CASES,
                          ids=[case[1] for case in CASES])
 def test_public_check_names_the_mistake(assignment, bug, question, words, tmp_path):
-    report = public_check_report(trimmed_variant(assignment, bug, tmp_path))
+    report = public_check_report(variant(assignment, bug, tmp_path))
     assert report[question], f"the public checks of {question} pass with {bug}"
     assert words in report[question], report[question]
     others = [q for q, failure in report.items() if failure and q != question]
