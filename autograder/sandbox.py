@@ -86,6 +86,14 @@ def temporary_dir(kind):
     return tempfile.mkdtemp(prefix=f"autograder-{kind}-{os.getpid()}-")
 
 
+def _ours(info, kind):
+    """Was this directory made by a grader running as we do? (A scratch directory belongs
+    to its worker's uid once the jail gave it away: ``jail.UID_BASE`` and above.)"""
+    if info.st_uid == os.geteuid():
+        return True
+    return kind == "scratch" and os.geteuid() == 0 and info.st_uid >= jail.UID_BASE
+
+
 def remove_stale_dirs():
     """Remove what graders that were killed (and so could not clean up) left behind: the
     directories of ``temporary_dir`` whose process is gone, untouched for 10 minutes."""
@@ -102,7 +110,7 @@ def remove_stale_dirs():
         path = os.path.join(folder, name)
         try:
             info = os.lstat(path)
-            if info.st_uid != os.geteuid() or time.time() - info.st_mtime < STALE_SECONDS:
+            if not _ours(info, parts[1]) or time.time() - info.st_mtime < STALE_SECONDS:
                 continue
             os.kill(int(parts[2]), 0)
         except ProcessLookupError:
