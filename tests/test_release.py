@@ -182,6 +182,7 @@ def student_venv(release):
     """The release set up as the README says, in a fresh virtualenv of its own."""
     command = _setup_command(release)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PIP_NO_COMPILE"] = "1"  # a quarter of pip's time (profiled), for files never imported
     done = subprocess.run(["bash", "-c", command], cwd=release, env=env, capture_output=True,
                           text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
