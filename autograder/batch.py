@@ -710,9 +710,7 @@ def _prewarm(assignment, limits):
     # grading process forks its workers from them instead of importing numpy and torch anew.
     # Only those this assignment's workers can use: no torch template where torch is banned.
     if sandbox.uses_templates(limits):
-        banned = course.banned_imports(assignment)
-        sandbox.start_templates(list(dict.fromkeys(
-            sandbox.template_kind(cells, banned) for cells in ([], ["import torch"]))))
+        sandbox.start_templates(banned=course.banned_imports(assignment))
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_initialized():
         return False  # a forked process could not use CUDA

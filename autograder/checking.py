@@ -26,7 +26,8 @@ def check_notebook(path, assignment=None):
     except SubmissionError as exc:
         print(f"Cannot check {path}: {exc}")
         return 1
-    student = RemoteStudent(leave_out_demos(cells, assignment), banned=course.banned_imports(assignment), assignment=assignment,
+    student = RemoteStudent(leave_out_demos(cells, assignment),
+                            banned=course.banned_imports(assignment), assignment=assignment,
                             labels=labels)
     try:
         failure = student.ensure_loaded()

@@ -257,11 +257,11 @@ def grade_file(path, assignment, limits=None, question=None):
     try:
         cells, labels, fingerprint = read_submission(path)
         source = "\n\n".join(cells)
-        cells = leave_out_demos(cells, assignment)  # the lesson's plots: nothing to grade
     except (SubmissionError, OSError) as exc:
         cells, source, labels, fingerprint = None, None, None, None
         problem = f"your submission could not be read: {exc}"
-    student = RemoteStudent(cells or [], limits, source=source,
+    # the lesson's own demos (plots) are left out: nothing to grade there
+    student = RemoteStudent(leave_out_demos(cells or [], assignment), limits, source=source,
                             banned=course.banned_imports(assignment), assignment=assignment,
                             labels=labels, fingerprint=fingerprint)
     if cells is None:

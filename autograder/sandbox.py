@@ -495,13 +495,14 @@ def _drop_template(template, reason):
         pass
 
 
-def start_templates(kinds=None):
+def start_templates(kinds=None, banned=()):
     """Start the templates now rather than at the first worker, all at once (``basic``, and
-    ``torch`` where it is installed, by default): a batch process calls this before forking
-    its grading processes, which then share them. Returns {kind: the template's hello, or
-    {"error": ...}}."""
+    ``torch`` where it is installed and not ``banned``, by default): a batch process calls
+    this before forking its grading processes, which then share them. Returns {kind: the
+    template's hello, or {"error": ...}}."""
     if kinds is None:
-        kinds = ["basic"] + (["torch"] if template_kind(["import torch"]) == "torch" else [])
+        torch = template_kind(["import torch"], banned) == "torch"
+        kinds = ["basic"] + (["torch"] if torch else [])
     spawned = {kind: _spawn_template(kind) for kind in kinds}
     found = {}
     for kind, template in spawned.items():

@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder import sandbox, secret  # noqa: E402
+from autograder import course, sandbox, secret  # noqa: E402
 from autograder.grading import grade_file  # noqa: E402
 
 
 def main(assignment, out, secrets, *files):
-    sandbox.start_templates()  # once for all the files, as a batch does
+    sandbox.start_templates(banned=course.banned_imports(assignment))  # once, as a batch does
     results = {}
     for course_secret in secrets.split(","):
         os.environ[secret.ENV_VAR] = course_secret  # read at each grading (secret.salt)

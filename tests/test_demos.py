@@ -9,7 +9,8 @@ from autograder.submission import read_submission
 from conftest import REPO, cli
 
 ASSIGNMENT = "01_perceptron"
-DEMOS = [c.source for c in master.read_master(ASSIGNMENT) if c.kind == "code" and c.role == "lesson"]
+DEMOS = [c.source for c in master.read_master(ASSIGNMENT)
+         if c.kind == "code" and c.role == "lesson"]
 GATES, XOR_PLOT = DEMOS  # X_gate, gates and plot_boundary; the XOR figure
 STEP = "import numpy as np\n\ndef step(z):\n    return (np.asarray(z) >= 0).astype(int)\n"
 
@@ -41,8 +42,9 @@ def test_cells_that_cannot_be_read_run_as_written():
 
 
 def test_leaving_out_the_demos_changes_no_score_and_no_cell_number(tmp_path):
-    """The correct example scores full marks either way, and a failing cell after the demos
-    is still named by its place in the notebook."""
+    """The correct example, its demos left out, scores full marks (otter and nbgrader, which
+    run them, agree: test_otter_run.py, test_nbgrader.py), and a failing cell after the
+    demos is still named by its place in the notebook."""
     notebook = json.loads((REPO / "examples" / ASSIGNMENT / "correct.ipynb").read_text())
     cells, _, _ = read_submission(REPO / "examples" / ASSIGNMENT / "correct.ipynb")
     assert "" in leave_out_demos(cells, ASSIGNMENT)  # the example has demos to leave out
