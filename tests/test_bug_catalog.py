@@ -23,7 +23,23 @@ import pytest
 from bug_catalog import HERE, SOLUTIONS, catalog, write_variant
 
 SECRETS = ("catalog-secret-one", "catalog-secret-two")
+# Assignments whose buggy example is graded here too, under both secrets and as a copy with a
+# line more: a bug must not pass a test by the luck of the draw (07's examples train
+# networks, ~20 s a grading; its tests draw nothing a bug could match by chance).
+CHANCE_CHECKED = ("01_perceptron", "02_activations", "03_forward", "04_backprop",
+                  "05_optimizers", "06_training")
 _graded = {}
+
+
+def buggy_example_and_copy(assignment, folder):
+    """examples/<assignment>/buggy.ipynb, and a copy of it with a last cell more."""
+    import nbformat
+
+    source = HERE.parent / "examples" / assignment / "buggy.ipynb"
+    notebook = nbformat.read(source, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("_copy = 1"))
+    nbformat.write(notebook, folder / "buggy-copy.ipynb")
+    return [source, folder / "buggy-copy.ipynb"]
 
 
 def graded(assignment, tmp_path_factory, secret):
@@ -36,6 +52,8 @@ def graded(assignment, tmp_path_factory, secret):
         (folder / "reference-copy.py").write_text(f"{text}\n\n# %%\n_copy = 1\n",
                                                   encoding="utf-8")
         files = [folder / "reference.py", folder / "reference-copy.py"]
+        if assignment in CHANCE_CHECKED:
+            files += buggy_example_and_copy(assignment, folder)
         files += [f"{write_variant(assignment, bug, folder)}={bug.function}"
                   for bug in catalog()[assignment]]
         out = folder / "results.json"
@@ -66,6 +84,21 @@ class CatalogOf:
                       if t["score"] < t["max_score"]]
             assert results[name]["score"] == results[name]["max_score"] and not failed, \
                 (name, failed)
+
+    def test_a_bug_passes_no_test_by_chance(self, tmp_path_factory):
+        """The buggy example passes the same tests on the hidden inputs of 2 secrets x 2
+        versions of its code: a test that a bug passes on some draws grades luck (one did:
+        01's one-example test, where a forgotten bias passed on about 1 draw in 3)."""
+        if self.assignment not in CHANCE_CHECKED:
+            pytest.skip("07's examples are not graded here (see CHANCE_CHECKED)")
+        passed = {(secret, name): [t["name"] for t in graded(self.assignment,
+                                                             tmp_path_factory, secret)[name]
+                                   ["tests"] if t["score"] == t["max_score"]]
+                  for secret in SECRETS for name in ("buggy", "buggy-copy")}
+        first = next(iter(passed.values()))
+        differ = {key: sorted(set(first) ^ set(names)) for key, names in passed.items()
+                  if names != first}
+        assert not differ, differ
 
     @pytest.mark.parametrize("secret", SECRETS)
     def test_no_variant_is_flagged_for_tampering(self, secret, tmp_path_factory):

@@ -401,12 +401,21 @@ def _mlp_likely(ref, x, params, activation):
     return likely
 
 
+def _mlp_case(ref, g, n, sizes, activation):
+    """x (n, sizes[0]) and random_params of ``sizes``, drawn until a logit is negative: an
+    activation on the last layer then shows whatever the salt (relu leaves positive logits
+    as they are)."""
+    while True:
+        x, params = g.normal(size=(n, sizes[0])), random_params(g, sizes)
+        if (ref.mlp_forward(x, params, activation) < 0).any():
+            return x, params
+
+
 @points(2)
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 def test_mlp_random(student, ref, activation):
     """mlp_forward: matches the reference and an nn.Sequential of nn.Linear layers"""
-    g = rng(40)
-    x, params = g.normal(size=(5, 4)), random_params(g, [4, 7, 6, 3])
+    x, params = _mlp_case(ref, rng(40), 5, [4, 7, 6, 3], activation)
     check_both(f"mlp_forward(x, params, activation={activation!r}) for x (5, 4), sizes "
                "[4, 7, 6, 3]", student.mlp_forward(x, params, activation=activation),
                ref.mlp_forward(x, params, activation), torch_mlp(x, params, activation),
@@ -428,8 +437,7 @@ def test_mlp_single_layer_is_linear(student, ref):
 
 def test_mlp_default_relu(student, ref):
     """mlp_forward: the default activation is relu"""
-    g = rng(42)
-    x, params = g.normal(size=(3, 2)), random_params(g, [2, 8, 2])
+    x, params = _mlp_case(ref, rng(42), 3, [2, 8, 2], "relu")
     check_both("mlp_forward(x, params) with the default activation",
                student.mlp_forward(x, params), ref.mlp_forward(x, params, "relu"),
                torch_mlp(x, params, "relu"), likely=_mlp_likely(ref, x, params, "relu"))
@@ -438,9 +446,8 @@ def test_mlp_default_relu(student, ref):
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 def test_mlp_deep(student, ref, activation):
     """mlp_forward: a deep network of 9 layers matches torch"""
-    g = rng(43)
     sizes = [6, 16, 12, 16, 12, 16, 12, 16, 12, 4]
-    x, params = g.normal(size=(7, 6)), random_params(g, sizes)
+    x, params = _mlp_case(ref, rng(43), 7, sizes, activation)
     check_both(f"mlp_forward(x, params, activation={activation!r}) for sizes {sizes}",
                student.mlp_forward(x, params, activation=activation),
                ref.mlp_forward(x, params, activation), torch_mlp(x, params, activation),
@@ -529,11 +536,26 @@ def test_predict_random(student, ref):
                likely=_predict_likely(ref, x, params, "relu"))
 
 
+def _activation_shows(ref, g, activation, rows=2):
+    """x (40, 2) and params of sizes [2, 6, 4], drawn until the argmax differs in ``rows``
+    rows or more from that of every other activation and of none at all: a predict that
+    uses the wrong one (or a forward pass without one) then fails whatever the salt."""
+    while True:
+        x, params = g.normal(size=(40, 2)), random_params(g, [2, 6, 4], b_scale=1.0)
+        want = ref.predict(x, params, activation)
+        linear = x
+        for W, b in params:
+            linear = linear @ W.T + b
+        others = [ref.predict(x, params, a) for a in ("relu", "tanh", "sigmoid")
+                  if a != activation] + [np.argmax(linear, axis=1)]
+        if all(np.sum(other != want) >= rows for other in others):
+            return x, params
+
+
 @pytest.mark.parametrize("activation", ("tanh", "sigmoid"))
 def test_predict_activation(student, ref, activation):
     """predict: passes the activation on to the forward pass"""
-    g = rng(51)
-    x, params = g.normal(size=(40, 2)), random_params(g, [2, 6, 4], b_scale=1.0)
+    x, params = _activation_shows(ref, rng(51), activation)
     check_both(f"predict(x, params, activation={activation!r}) for x (40, 2) and 4 classes",
                student.predict(x, params, activation=activation),
                ref.predict(x, params, activation), torch_predict(x, params, activation),
