@@ -8,8 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import course
-from .inside import jail
+from . import course, sandbox
 from .batch import DEFAULT_TIMEOUT as DEFAULT_BATCH_TIMEOUT
 from .safe_text import printable
 from .gradescope import VISIBILITIES
@@ -38,7 +37,7 @@ def _add_limits(parser):
     group.add_argument("--output-kb", type=int, default=defaults.output_bytes // 1024,
                        help="output of a worker kept per stream, in KiB (default %(default)s)")
     group.add_argument("--isolation", default=defaults.isolation,
-                       choices=["auto", *jail.MODES],
+                       choices=["auto", *sandbox.MODES],
                        help="how the worker is isolated (default %(default)s: the strongest "
                             "available; see autograder/inside/jail.py)")
 

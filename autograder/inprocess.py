@@ -18,11 +18,29 @@ import sys
 import threading
 
 from .grading import question_of, run_suite
-from .student import LocalStudent, WorkerLost
+from .inside import calls, plain
+from .student import Student, WorkerLost
 
 CALL_TIMEOUT = 10  # seconds for one call into student code
 
 _runs = {}  # (assignment, question, id(namespace)) -> (namespace, {name: TestResult})
+
+
+class LocalStudent(Student):
+    """The notebook's own globals (otter and nbgrader run tests inside the kernel)."""
+
+    in_kernel = True
+
+    def __init__(self, namespace, fingerprint=None):
+        self.namespace = namespace
+        self.fingerprint = fingerprint
+
+    def _request(self, request):
+        reply = calls.answer(self.namespace, plain.copy(request))
+        try:
+            return plain.decode(plain.encode(reply))
+        except plain.DecodeError as exc:
+            return {"error": {"kind": "unencodable", "message": str(exc)}}
 
 
 class TimedLocalStudent(LocalStudent):

@@ -37,9 +37,31 @@ import time
 from dataclasses import dataclass, field
 
 from . import course
-from .inside import jail, plain
+from .inside import plain
 from .inside.plain import HEADER
 from .safe_text import printable  # noqa: F401 - moved to safe_text; still importable from here
+
+
+# The jail's policy (``autograder/inside/jail.py`` carries it out, from the launcher's config):
+MODES = ("namespaces", "userns", "uid", "none")  # strongest first: the order ``auto`` tries
+# The modes a worker forked from the template (autograder.inside.template) may run in: where
+# the worker runs as the template's own uid without a PID namespace ("none"), it could signal
+# or ptrace the template and so reach the students after it; there the launcher is exec'd.
+FORK_MODES = ("namespaces", "userns", "uid")
+UID_BASE = 1_000_000_000  # + the launcher's pid: a uid no other process uses
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+JAIL_SCRIPT = course.PACKAGE_DIR / "inside" / "jail.py"  # run as a script, never imported here
+
+
+def scratch_mb(limits):
+    """Size of the worker's writable scratch directory (a tmpfs, in the namespaces modes)."""
+    return max(64, 4 * limits.file_size_mb)
+
+
+def jail_settings(limits):
+    """The jail's policy for a worker with these limits, as the launcher's config holds it."""
+    return {"modes": MODES, "fork_modes": FORK_MODES, "uid_base": UID_BASE,
+            "system_dirs": SYSTEM_DIRS, "scratch_mb": scratch_mb(limits)}
 
 
 def _default_isolation():
@@ -88,10 +110,10 @@ def temporary_dir(kind):
 
 def _ours(info, kind):
     """Was this directory made by a grader running as we do? (A scratch directory belongs
-    to its worker's uid once the jail gave it away: ``jail.UID_BASE`` and above.)"""
+    to its worker's uid once the jail gave it away: ``UID_BASE`` and above.)"""
     if info.st_uid == os.geteuid():
         return True
-    return kind == "scratch" and os.geteuid() == 0 and info.st_uid >= jail.UID_BASE
+    return kind == "scratch" and os.geteuid() == 0 and info.st_uid >= UID_BASE
 
 
 def remove_stale_dirs():
@@ -270,7 +292,7 @@ def describe_limit(info, limits):
     if "OSError" in names and message.startswith(f"[Errno {errno.EFBIG}]"):
         return f"wrote a file larger than {limits.file_size_mb} MB"
     if "OSError" in names and message.startswith(f"[Errno {errno.ENOSPC}]"):
-        scratch = jail.scratch_mb({"file_size_mb": limits.file_size_mb})
+        scratch = scratch_mb(limits)
         return f"wrote more than the {scratch} MB of files it may write"
     if "BlockingIOError" in names and message.startswith(f"[Errno {errno.EAGAIN}]"):
         return f"tried to run more than {limits.processes} processes or threads"
@@ -350,7 +372,8 @@ class _Template:
         pkg = os.path.join(runtime, "pkg")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         config = {"control_fd": theirs.fileno(), "kind": kind, "runtime": pkg,
-                  "visible": [*python_paths(), pkg, *jail.SYSTEM_DIRS]}
+                  "visible": [*python_paths(), pkg, *SYSTEM_DIRS],
+                  "jail": jail_settings(Limits())}
         self.kind, self.sock, self.owner, self.info = kind, ours, os.getpid(), None
         self.problem, self.unsuitable, self.runtime = None, False, runtime
         self._lock = threading.Lock()
@@ -392,10 +415,10 @@ class _Template:
         return self
 
     def serves(self, isolation):
-        """Can workers with this isolation come from the template? (jail.FORK_MODES)"""
+        """Can workers with this isolation come from the template? (FORK_MODES)"""
         if isolation == "auto":
-            return self.info.get("mode") in jail.FORK_MODES
-        return isolation in jail.FORK_MODES
+            return self.info.get("mode") in FORK_MODES
+        return isolation in FORK_MODES
 
     def start_worker(self, config, env, sock_fd, status_w):
         """Ask the template for a worker; a Popen-like _Forked for its launcher."""
@@ -471,7 +494,7 @@ def _ready_template(template):
 
 def uses_templates(limits):
     """Do workers with these limits come from a template (else: the exec path)?"""
-    return limits.worker_start == "template" and limits.isolation in ("auto", *jail.FORK_MODES)
+    return limits.worker_start == "template" and limits.isolation in ("auto", *FORK_MODES)
 
 
 def _template_for(cells, limits, banned=()):
@@ -636,6 +659,7 @@ class Worker:
             "hide": [str(course.REPO_ROOT)],
             "hide_packages": package_folders(self.banned),
             "grader_pid": os.getpid(),
+            "jail": jail_settings(limits),
         }
         try:
             if template is not None:
@@ -807,7 +831,7 @@ class Worker:
             except (ProcessLookupError, PermissionError):
                 pass
         if self.info.get("sweep_uid"):  # uid mode: every process of the worker's uid
-            subprocess.run([sys.executable, "-I", "-S", jail.__file__, "--kill-uid",
+            subprocess.run([sys.executable, "-I", "-S", JAIL_SCRIPT, "--kill-uid",
                             str(self.info["sweep_uid"])], timeout=30, check=False)
         try:
             self.proc.wait(timeout=5)

@@ -6,8 +6,9 @@ check that nothing was modified); ``student.probe(fn, *args)`` runs a probe, a f
 ``autograder.inside.probes`` taking the submission's namespace, next to the student code.
 
 Two implementations share this interface: ``RemoteStudent`` (the submission runs in a
-sandboxed worker; our grader) and ``LocalStudent`` (the notebook's globals in this process;
-the otter and nbgrader bridges). Either way every result is a fresh plain-data copy.
+sandboxed worker; our grader) and ``inprocess.LocalStudent`` (the notebook's globals in this
+process: the otter and nbgrader bridges, which load ``autograder.inside`` into the kernel).
+Either way every result is a fresh plain-data copy.
 """
 
 import dataclasses
@@ -17,10 +18,12 @@ import time
 
 import numpy as np
 
-from .inside import calls, plain
+from .inside import plain
 from .safe_text import printable
 from .sandbox import Limits, Worker, WorkerLost, describe_limit, temporary_dir
 
+
+MAX_MESSAGE = 2000  # characters of an error message from student code kept for the student
 
 _WHERE = re.compile(r"cell (\d+), line (\d+)")
 
@@ -94,7 +97,7 @@ class StudentError(Exception):
         self.kind = info.get("kind", "raised")
         # what the worker says is the submission's: cut short and escaped, never trusted
         self.type_name = printable(str(info.get("type", "Exception"))[:100], one_line=True)
-        self.detail = printable(str(info.get("message", ""))[:calls.MAX_MESSAGE])
+        self.detail = printable(str(info.get("message", ""))[:MAX_MESSAGE])
         where = locate(str(info.get("where") or "")[:300], labels) if info.get("where") else ""
         where = f" ({where})" if where else ""
         if self.kind == "missing":
@@ -173,6 +176,7 @@ class Student:
     labels = None  # per code cell, its place in the notebook (submission.read_submission)
     fingerprint = None  # of its code (submission.fingerprint): salts the hidden inputs
     load_errors = ()
+    in_kernel = False  # the student's own kernel (inprocess.LocalStudent), not a worker
 
     def __getattr__(self, name):
         if name.startswith("_"):
@@ -360,16 +364,3 @@ class RemoteStudent(Student):
         self._cleanup()
 
 
-class LocalStudent(Student):
-    """The notebook's own globals (otter and nbgrader run tests inside the kernel)."""
-
-    def __init__(self, namespace, fingerprint=None):
-        self.namespace = namespace
-        self.fingerprint = fingerprint
-
-    def _request(self, request):
-        reply = calls.answer(self.namespace, plain.copy(request))
-        try:
-            return plain.decode(plain.encode(reply))
-        except plain.DecodeError as exc:
-            return {"error": {"kind": "unencodable", "message": str(exc)}}

@@ -229,10 +229,9 @@ def _imports_in(source):
 def check_no_banned_imports(student, function):
     """Fail if the submission imports torch, scipy, sklearn or jax (banned in 01-05)."""
     from .inside.probes import common
-    from .student import LocalStudent
     # In a student's kernel (otter, nbgrader) the grader itself may have loaded torch, so
     # look at what the notebook's own names come from; a fresh worker has loaded nothing.
-    probe = common.used_in_namespace if isinstance(student, LocalStudent) else common.loaded_modules
+    probe = common.used_in_namespace if student.in_kernel else common.loaded_modules
     seen = set(student.probe(probe, list(BANNED_MODULES)))
     if student.source is not None:
         seen |= _imports_in(student.source) & set(BANNED_MODULES)

@@ -60,7 +60,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     kinds = ["numpy"] + ([] if args.no_torch or sandbox.template_kind(["import torch"]) != "torch"
                          else ["torch"])
-    if args.isolation not in ("auto", *sandbox.jail.FORK_MODES):
+    if args.isolation not in ("auto", *sandbox.FORK_MODES):
         parser.error(f"isolation {args.isolation!r} always starts workers the exec way")
     limits = {way: Limits(worker_start=way, isolation=args.isolation)
               for way in ("exec", "template")}

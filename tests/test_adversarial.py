@@ -1046,8 +1046,9 @@ def test_killing_the_grader_takes_the_submission_along(tmp_path):
 def test_kill_uid_reaches_daemons_in_their_own_sessions():
     """The uid mode's sweep (where no PID namespace can be had): kill(-1) sent as the worker's
     uid ends every process of that uid, whatever session or parent it has."""
+    from autograder import sandbox
     from autograder.inside import jail
-    uid = jail.UID_BASE + os.getpid() + 7_000_000
+    uid = sandbox.UID_BASE + os.getpid() + 7_000_000
     sleep = next(p for p in ("/bin/sleep", "/usr/bin/sleep") if os.path.exists(p))
     child = os.fork()
     if child == 0:  # forked by hand, so the test needs neither setsid(1) nor a readable Python

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 import dockerlike
-from autograder import course
-from autograder.inside import jail
+from autograder import course, sandbox
 from autograder.gradescope import build_gradescope, gradescope_fields
 from conftest import example_results
 
@@ -285,7 +284,7 @@ def test_a_hostile_submission_cannot_read_the_course_forge_results_or_stay(image
     assert without_gradescope_fields(results) == local and results["score"] == 24.0
     workers = [line.split() for line in notes if line.startswith(("worker ", "daemon "))]
     assert [w for w in workers if w[0] == "daemon"], f"the daemon never started: {notes}"
-    assert all(int(uid) >= jail.UID_BASE for _, _, _, uid in workers)  # its own uid, not root
+    assert all(int(uid) >= sandbox.UID_BASE for _, _, _, uid in workers)  # its own uid, not root
     tried = [line for line in notes if not line.startswith(("worker ", "daemon "))]
     assert len(tried) >= 5 and all(": denied (PermissionError)" in line for line in tried), tried
     assert not [pid for _, pid, _, uid in workers if _alive_as(pid, uid)]  # all gone

@@ -44,3 +44,46 @@ def test_a_worker_loads_only_the_inside_package_of_ours():
         student.close()
     assert "autograder.inside.worker" in loaded or "autograder.inside" in loaded, loaded
     assert all(m == "autograder" or m.startswith("autograder.inside") for m in loaded), loaded
+
+
+# What the trusted side (the grader's own process) may import from inside/, and why. The
+# probes are the one gap left: a suite runs a probe on the reference in the grader's process,
+# the same procedure the worker runs on the submission (the README's trust model says so).
+TRUSTED_MAY_IMPORT = {
+    "plain": "encodes and decodes the channel's messages",
+    "probes": "a suite runs a probe on the reference to compute the expected values",
+}
+# inprocess.py is the otter and nbgrader bridge: it runs in the student's own kernel, where
+# the suites call the submission through inside/'s calls (their trust model, not ours).
+IN_KERNEL = {"inprocess.py": {"calls", "plain"}}
+
+
+def _inside_modules(path):
+    """The modules of inside/ (their first name below it) that the file at ``path`` imports."""
+    depth = len(path.relative_to(course.PACKAGE_DIR).parts) - 1  # 0 for autograder/x.py
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level == depth + 1:  # relative to the package autograder itself
+                base = f"autograder.{base}" if base else "autograder"
+            names = [f"{base}.{alias.name}" for alias in node.names]  # a module or a name in it
+        else:
+            continue
+        found |= {name.split(".")[2] for name in names
+                  if name.split(".")[:2] == ["autograder", "inside"] and name.count(".") > 1}
+    return found
+
+
+def test_the_trusted_side_imports_only_the_channel_and_the_probes_from_inside():
+    wrong = {}
+    for path in sorted(course.PACKAGE_DIR.rglob("*.py")):
+        if INSIDE in path.parents:
+            continue
+        allowed = set(TRUSTED_MAY_IMPORT) | IN_KERNEL.get(path.name, set())
+        used = _inside_modules(path) - allowed
+        if used:
+            wrong[str(path.relative_to(course.PACKAGE_DIR))] = sorted(used)
+    assert not wrong, wrong

@@ -7,7 +7,6 @@ import tempfile
 import time
 
 from autograder import sandbox
-from autograder.inside import jail
 
 
 def _dead_pid():
@@ -34,7 +33,7 @@ def test_stale_dirs_of_dead_graders_go_and_the_rest_stay(tmp_path, monkeypatch):
             _made(tmp_path, f"autograder-scratch-{os.getpid()}-c", old),  # its grader lives
             _made(tmp_path, f"autograder-report-{dead}-d", old)]  # not a kind of ours
     if os.geteuid() == 0:  # a scratch directory the jail gave to its worker's uid
-        gone.append(_made(tmp_path, f"autograder-scratch-{dead}-e", old, jail.UID_BASE + 7))
+        gone.append(_made(tmp_path, f"autograder-scratch-{dead}-e", old, sandbox.UID_BASE + 7))
         kept.append(_made(tmp_path, f"autograder-scratch-{dead}-f", old, 4242))  # someone's
     sandbox.remove_stale_dirs()
     assert [p for p in gone if p.exists()] == []

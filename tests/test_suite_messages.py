@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from autograder import master
-from autograder.student import LocalStudent
+from autograder.inprocess import LocalStudent
 from bug_catalog import catalog
 
 

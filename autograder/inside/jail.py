@@ -9,7 +9,7 @@ process that has already imported numpy, matplotlib and torch, and runs ``launch
 steps, with a lifeline to the grader in place of PR_SET_PDEATHSIG, and the worker's wait
 status on an exit pipe, since the grader is not its parent); the worker does not exec but
 returns into the template's Python (privileges as after an exec: no capabilities, dumpable),
-which runs the worker. Only in FORK_MODES; in ``none`` the launcher is always exec'd.
+which runs the worker. Only in the fork modes (``sandbox.FORK_MODES``); in ``none`` the launcher is always exec'd.
 Four modes, tried in this order by ``auto`` (``--isolation`` or ``AUTOGRADER_ISOLATION``
 forces one):
 
@@ -23,7 +23,7 @@ forces one):
     null/zero/random (and the GPU's nodes), a new /proc, and the scratch directory with the
     submission (read-write). The course's solutions/, the hidden suites, the tests, other
     submissions and the grader's own files do not exist in that view. Init forks the
-    worker, which drops to its own uid (``UID_BASE`` + the launcher's pid: unique among
+    worker, which drops to its own uid (``sandbox.UID_BASE`` + the launcher's pid: unique among
     running workers), sets its rlimits and ``no_new_privs``, and execs Python.
 
     Why a PID namespace: when its init exits (the worker ended, or the grader killed init),
@@ -82,12 +82,11 @@ import socket
 import sys
 import time
 
-MODES = ("namespaces", "userns", "uid", "none")
-# The modes a worker forked from the template (autograder.inside.template) may run in: where the
-# worker runs as the template's own uid without a PID namespace ("none"), it could signal or
-# ptrace the template and so reach the students after it; there the launcher is exec'd.
-FORK_MODES = ("namespaces", "userns", "uid")
-UID_BASE = 1_000_000_000  # + the launcher's pid: a uid no other process uses
+# The policy comes from the grader, in the launcher's config (``autograder.sandbox``'s ``jail``
+# settings: the modes ``auto`` tries in order, those a template may fork workers in, the
+# first worker uid, the system folders a worker sees, the scratch folder's size); this
+# module carries it out and keeps no policy of its own.
+KNOWN_MODES = ("namespaces", "userns", "uid", "none")
 NOBODY = 65534
 NESTED_UID = 1000  # the worker's uid inside its own user namespace (userns mode)
 
@@ -113,7 +112,6 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternat
              "nsswitch.conf", "host.conf", "hosts", "services", "protocols", "mime.types",
              "fonts", "matplotlibrc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 # Data sets that hidden suites grade on, relative to a site-packages folder: hidden from the
 # worker so that no submission can read the grader's test examples (07 grades on
 # scikit-learn's digits). Only the modes with a mount namespace can hide them.
@@ -415,11 +413,6 @@ class Jail:
             f.write(text)
 
 
-def scratch_mb(limits):
-    """Size of the worker's writable scratch directory (a tmpfs, in the namespaces modes)."""
-    return max(64, 4 * limits["file_size_mb"])
-
-
 def hidden_data(python_paths):
     """The folders of HIDDEN_DATA in the site-packages of the worker's Python paths."""
     found = []
@@ -441,7 +434,7 @@ def build_root(config, uid, owner):
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m")
     # /tmp first: the scratch directory and the runtime modules usually live under it
     jail.tmpfs("/tmp", 0o1777, 256)
-    needed = [*SYSTEM_DIRS, *sorted(set(config["python_paths"]), key=len), config["runtime"]]
+    needed = [*config["jail"]["system_dirs"], *sorted(set(config["python_paths"]), key=len), config["runtime"]]
     for path in needed:
         jail.bind(path)
     for path in [*config["hide"], *hidden_data(config["python_paths"])]:  # what binds revealed
@@ -479,7 +472,7 @@ def build_root(config, uid, owner):
     # the scratch directory: a tmpfs of limited size with a copy of the submission, so that
     # what the submission writes can neither fill the grading machine's disk nor outlive it
     scratch = config["scratch"]
-    jail.tmpfs(scratch, 0o700, scratch_mb(config["limits"]), owner=owner)
+    jail.tmpfs(scratch, 0o700, config["jail"]["scratch_mb"], owner=owner)
     for name in os.listdir(scratch):
         source = os.path.join(scratch, name)
         if os.path.isfile(source) and not os.path.islink(source):
@@ -631,7 +624,7 @@ def init_main(config, mode, exit_w, memory_cgroup=False):
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         unshare(CLONE_NEWNS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing propagates back to the host
-        uid = NESTED_UID if mode == "userns" else UID_BASE + config["launcher_pid"]
+        uid = NESTED_UID if mode == "userns" else worker_uid(config, config["launcher_pid"])
         try:
             notes = build_root(config, uid, 0 if mode == "userns" else uid)
         except OSError as exc:
@@ -724,7 +717,7 @@ def run_plain(config, mode, notes):
     """uid and none modes: no namespaces; the launcher watches the worker from outside."""
     uid = None
     if mode == "uid":
-        uid = UID_BASE + os.getpid()
+        uid = worker_uid(config, os.getpid())
         os.chown(config["scratch"], uid, uid)
     else:
         prctl(PR_SET_CHILD_SUBREAPER, 1)
@@ -749,14 +742,24 @@ def run_plain(config, mode, notes):
 
 
 class Unsuitable(Exception):
-    """The isolation asked for is one the template's fork path does not run (FORK_MODES)."""
+    """The isolation asked for is one the template's fork path does not run (the fork modes)."""
 
 
-def choose_mode(config, allowed=MODES):
-    """Enter the strongest isolation available among ``allowed``; returns (mode, notes)."""
+def worker_uid(config, launcher_pid):
+    """The uid a worker runs as in the uid and namespaces modes: unique among workers."""
+    return config["jail"]["uid_base"] + launcher_pid
+
+
+def choose_mode(config, fork=False):
+    """Enter the strongest isolation available (among the fork modes where ``fork``: a
+    launcher forked from the template); returns (mode, notes)."""
     wanted = config["isolation"]
+    allowed = config["jail"]["fork_modes" if fork else "modes"]
     notes = []
-    candidates = MODES if wanted == "auto" else (wanted,)
+    candidates = config["jail"]["modes"] if wanted == "auto" else (wanted,)
+    unknown = [mode for mode in candidates if mode not in KNOWN_MODES]
+    if unknown:
+        raise ValueError(f"unknown isolation {unknown[0]!r}; the jail knows {KNOWN_MODES}")
     if not any(mode in allowed for mode in candidates):
         raise Unsuitable(f"isolation {wanted!r} is not run from the template")
     for mode in candidates:
@@ -772,13 +775,13 @@ def choose_mode(config, allowed=MODES):
         elif mode == "uid":
             if os.geteuid() != 0:
                 continue
-            uid = UID_BASE + os.getpid()
+            uid = worker_uid(config, os.getpid())
             if _uid_works(uid, config):
                 return mode, notes
             notes.append(f"uid: uid {uid} cannot run {os.path.realpath(config['argv'][0])} "
                          "or read the runtime modules (is a directory above them closed to "
                          "other users?)")
-        else:
+        elif mode == "none":
             return mode, notes
     raise OSError(errno.EPERM, f"isolation {wanted!r} is not available: {'; '.join(notes)}")
 
@@ -855,10 +858,11 @@ def launch(config):
     config["launcher_pid"] = os.getpid()
     config["fork"] = True
     try:
-        mode, notes = choose_mode(config, FORK_MODES)
+        mode, notes = choose_mode(config, fork=True)
         if mode in ("namespaces", "userns"):
             if mode == "namespaces":
-                os.chown(config["scratch"], UID_BASE + os.getpid(), UID_BASE + os.getpid())
+                uid = worker_uid(config, os.getpid())
+                os.chown(config["scratch"], uid, uid)
             return run_namespaced(config, mode, notes)
         return run_plain(config, mode, notes)
     except BaseException as exc:  # noqa: B036
@@ -882,7 +886,8 @@ def main(argv):
         mode, notes = choose_mode(config)
         if mode in ("namespaces", "userns"):
             if mode == "namespaces":
-                os.chown(config["scratch"], UID_BASE + os.getpid(), UID_BASE + os.getpid())
+                uid = worker_uid(config, os.getpid())
+                os.chown(config["scratch"], uid, uid)
             run_namespaced(config, mode, notes)
         else:
             run_plain(config, mode, notes)

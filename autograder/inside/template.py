@@ -50,9 +50,9 @@ What a worker sees is what a fresh interpreter would give:
   imports torch itself gets torch's mappings free, a little more than before); the memory
   cgroup, where there is one, charges only pages the worker copies or allocates. CPU time and
   the load timeout likewise no longer pay for the imports the template made.
-Modes: a fork path runs only in the namespaces, userns and uid modes (``jail.FORK_MODES``). In
-``none`` the worker would run as the template's uid and could signal or ptrace it; there, and
-wherever the template cannot start, the grader uses the exec path.
+Modes: a fork path runs only in the namespaces, userns and uid modes (``sandbox.FORK_MODES``,
+sent in the config). In ``none`` the worker would run as the template's uid and could signal
+or ptrace it; there, and wherever the template cannot start, the grader uses the exec path.
 """
 
 import gc
@@ -158,15 +158,16 @@ def preload(kind):
     return loaded, notes
 
 
-def _probe_mode(runtime):
-    """The isolation ``auto`` achieves here among jail.FORK_MODES, or a reason why none."""
+def _probe_mode(config):
+    """The isolation ``auto`` achieves here among the fork modes, or a reason why none."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(read)
-            config = {"isolation": "auto", "argv": [sys.executable], "runtime": runtime}
-            mode, _ = jail.choose_mode(config, jail.FORK_MODES)
+            trial = {"isolation": "auto", "argv": [sys.executable],
+                     "runtime": config["runtime"], "jail": config["jail"]}
+            mode, _ = jail.choose_mode(trial, fork=True)
             os.write(write, mode.encode())
         except BaseException as exc:  # noqa: B036
             os.write(write, f"unsuitable: {exc}".encode()[:4000])
@@ -210,8 +211,8 @@ def serve(worker_module, config_text):
     hello = {"pid": os.getpid(), "kind": config["kind"]}
     try:
         started = time.monotonic()
-        hello["mode"] = _probe_mode(config["runtime"])
-        if hello["mode"] not in jail.FORK_MODES:  # (before the slow imports)
+        hello["mode"] = _probe_mode(config)
+        if hello["mode"] not in config["jail"]["fork_modes"]:  # (before the slow imports)
             hello["unsuitable"] = True
             raise RuntimeError(f"no isolation it may fork workers in ({hello['mode']})")
         base = _vm_mb()

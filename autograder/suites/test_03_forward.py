@@ -23,7 +23,7 @@ from autograder.inside.probes import forward
 from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, expect_error,
                               fail, points, property_test, rng, seed_for)
 from autograder.inside.plain import Opaque
-from autograder.student import LocalStudent, describe
+from autograder.student import describe
 
 ACTIVATION_NAMES = ("relu", "tanh", "sigmoid")
 LAST_LAYER_ACTIVATED = "the activation was applied to the last layer too (logits must be linear)"
@@ -41,7 +41,7 @@ _ORACLE = {"torch": True}
 @pytest.fixture(autouse=True)
 def _torch_only_out_of_process(student):
     """Use the torch oracle only when the submission runs in another process (see above)."""
-    _ORACLE["torch"] = not isinstance(student, LocalStudent)
+    _ORACLE["torch"] = not student.in_kernel
 
 
 def _torch():
