@@ -6,7 +6,9 @@ root in a container of that image, with the student's files in ``/autograder/sub
 and ``/autograder/results/results.json`` to be written. Here:
 
 - ``setup.sh`` finds or gets a Python 3.11 (any patch release: every pin allows 3.11.0 and
-  up), creates ``/autograder/venv``, installs the pinned ``requirements.txt`` with
+  up), creates ``/autograder/venv``, installs the bundle's ``requirements.txt`` (what grading
+  needs, ``GRADER_PACKAGES``, and what those need, pinned: about a quarter of the course's
+  full set, which has nbgrader, otter and the class report's tools) with
   ``constraints.txt`` and this package (editable, so that the course is found in
   ``/autograder/source``), then grades the reference solution as a submission, with the
   isolation a Docker container allows (``uid``, see autograder/inside/jail.py), and expects full
@@ -40,9 +42,21 @@ import sys
 import zipfile
 from pathlib import Path
 
-from . import course
+from . import course, pins
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+# What grading a submission needs in the image, and why (everything else follows from these;
+# not otter, nbgrader, Jupyter or the class report's tools, which only the instructor runs).
+GRADER_PACKAGES = {
+    "numpy": "every assignment",
+    "torch": "06 and 07, and the suites' oracle",
+    "matplotlib": "the notebooks' plots, which the worker runs where a submission edited them",
+    "tqdm": "the progress bars of 06 and 07",
+    "scikit-learn": "07's digits",
+    "pytest": "runs the hidden suite",
+    "nbformat": "reads a submitted notebook",
+    "jupytext": "reads the master and a submitted script",
+}
 # Gradescope's visibility of a test: "after_due_date" hides a test (its name, score and
 # message) from the student until the due date, "after_published" until grades are published.
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
@@ -267,7 +281,10 @@ def build_gradescope(assignment, root=None, visibility="visible"):
              executable=True)
         _add(archive, "run_autograder", RUN_AUTOGRADER.replace("@ASSIGNMENT@", assignment)
              .replace("@VISIBILITY@", visibility), executable=True)
-        for name in ("requirements.txt", "constraints.txt", "pyproject.toml"):
+        _add(archive, "requirements.txt", pins.requirements_text(GRADER_PACKAGES, [
+            f"# What grading {assignment} needs, pinned as the course pins it (constraints.txt)."
+        ]).encode("utf-8"))
+        for name in ("constraints.txt", "pyproject.toml"):
             _add(archive, name, (course.REPO_ROOT / name).read_bytes())
         for name, source in package_files(assignment):
             _add(archive, name, source.read_bytes())

@@ -27,14 +27,9 @@ Everything is generated from the masters and templates here; nothing is copied f
 """
 
 import shutil
-from importlib import metadata
 from pathlib import Path
 
-from packaging.markers import default_environment
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-
-from . import course, master
+from . import course, master, pins
 from .build import build_student_release
 from .submission import NOT_RUN
 
@@ -60,55 +55,15 @@ __pycache__/
 """
 
 
-def _pins():
-    """{canonical name: "Name==version"} from this repository's constraints.txt."""
-    pins = {}
-    for line in (course.REPO_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#")[0].strip()
-        if "==" in line:
-            pins[canonicalize_name(line.split("==")[0])] = line
-    return pins
-
-
 def student_requirements():
-    """Every package the student packages need (their dependencies, transitively, as this
-    environment's metadata gives them; the pinned environment is the one ``make`` builds),
-    each as its pin in constraints.txt, sorted: [(name, "Name==version")]."""
-    pins = _pins()
-    missing = [name for name in STUDENT_PACKAGES if canonicalize_name(name) not in pins]
-    if missing:
-        raise ValueError(f"constraints.txt does not pin {', '.join(missing)}")
-    seen, todo = {}, [(name, frozenset()) for name in STUDENT_PACKAGES]
-    while todo:
-        name, extras = todo.pop()
-        key = canonicalize_name(name)
-        if key in seen and extras <= seen[key]:
-            continue
-        seen[key] = seen.get(key, frozenset()) | extras
-        try:
-            requires = metadata.requires(name) or []
-        except metadata.PackageNotFoundError:
-            continue  # not installed here (another platform's dependency): pip resolves it
-        for text in requires:
-            req = Requirement(text)
-            wanted = [""] + sorted(seen[key])
-            if req.marker and not any(req.marker.evaluate({**default_environment(), "extra": e})
-                                      for e in wanted):
-                continue
-            todo.append((req.name, frozenset(req.extras)))
-    return sorted(((key, pins[key]) for key in seen if key in pins), key=lambda kv: kv[0])
+    """[(name, "Name==version")]: the student packages and all they need (pins.closure)."""
+    return pins.closure(STUDENT_PACKAGES)
 
 
 def requirements_text():
-    top = {canonicalize_name(n) for n in STUDENT_PACKAGES}
-    pins = student_requirements()
-    lines = ["# Everything the notebooks need, pinned: the grader uses these same versions.",
-             "# Set up: see README.md.", ""]
-    for name, why in STUDENT_PACKAGES.items():
-        lines.append(f"{_pins()[canonicalize_name(name)]}  # {why}")
-    lines += ["", "# ... and what those need"]
-    lines += [pin for key, pin in pins if key not in top]
-    return "\n".join(lines) + "\n"
+    return pins.requirements_text(STUDENT_PACKAGES, [
+        "# Everything the notebooks need, pinned: the grader uses these same versions.",
+        "# Set up: see README.md."])
 
 
 ENVIRONMENT_YML = """\

@@ -55,6 +55,27 @@ def test_zip_layout(autograder_zip):
         autograder_zip.read_bytes()  # reproducible
 
 
+def test_the_image_installs_only_what_grading_needs_at_the_course_pins(autograder_zip):
+    """The bundle's requirements.txt: the grader's packages and their dependencies, each
+    pinned as constraints.txt pins it; none of the instructor's tools (the image builds in
+    a quarter of the packages). test_setup_sh_... grades in that image."""
+    from packaging.utils import canonicalize_name
+
+    from autograder import pins
+    from autograder.gradescope import GRADER_PACKAGES
+    with zipfile.ZipFile(autograder_zip) as archive:
+        text = archive.read("requirements.txt").decode()
+    lines = [line.split("#")[0].strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    pinned = pins.pins()
+    names = {canonicalize_name(line.split("==")[0]): line for line in lines}
+    assert all("==" in line and pinned[name] == line for name, line in names.items())
+    assert {canonicalize_name(n) for n in GRADER_PACKAGES} <= set(names)
+    assert not {"nbgrader", "otter-grader", "jupyterlab", "selenium", "copydetect",
+                "pytest-xdist", "ipykernel", "nbclient"} & set(names)
+    assert len(names) < len(pinned) / 2
+
+
 def test_zip_built_to_hide_tests_until_the_due_date(tmp_path):
     path = build_gradescope(ASSIGNMENT, tmp_path, visibility="after_due_date")
     with zipfile.ZipFile(path) as archive:
