@@ -99,6 +99,16 @@ def graded_examples(built_course, testrun_uid, tmp_path_factory):
     return stdout.read_text(encoding="utf-8"), root / "graded"
 
 
+def with_last_cell(source, target, line):
+    """A copy of the notebook ``source`` at ``target``, with a last code cell ``line``."""
+    import nbformat
+
+    notebook = nbformat.read(source, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(line))
+    nbformat.write(notebook, target)
+    return target
+
+
 def results_of(output):
     """{submission id: results.json} of a batch's ``--output`` folder."""
     return {p.parent.name: json.loads(p.read_text(encoding="utf-8"))

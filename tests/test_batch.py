@@ -12,12 +12,11 @@ import sys
 import time
 import zipfile
 
-import nbformat
 import pytest
 
 from autograder import batch, course
 from autograder.safe_text import markdown_text
-from conftest import cli, results_of
+from conftest import cli, results_of, with_last_cell
 
 ASSIGNMENT = "01_perceptron"
 EXAMPLES = course.EXAMPLES_DIR / ASSIGNMENT
@@ -57,20 +56,12 @@ def copy(source, target):
     return target
 
 
-def printing(source, target, line):
-    """A copy of the notebook ``source`` with a last code cell ``line``."""
-    notebook = nbformat.read(source, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(line))
-    nbformat.write(notebook, target)
-    return target
-
-
 def make_class(root):
     """Eleven submissions in every accepted layout; (inputs, {id: kind})."""
     flat = root / "flat"  # a folder of notebooks
     copy(CORRECT, flat / "alice.ipynb")
     # bob prints from his own cell (the lesson's demos, which print too, are not run)
-    printing(BUGGY, flat / "bob.ipynb", "print('bob checks his work')")
+    with_last_cell(BUGGY, flat / "bob.ipynb", "print('bob checks his work')")
     (flat / "carol.ipynb").write_text('{"cells": [ this is not json', encoding="utf-8")
     (flat / "README.txt").write_text("not a submission")  # a loose file: ignored, listed
     nbg = root / "course"  # an nbgrader course directory

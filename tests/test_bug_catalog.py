@@ -21,6 +21,7 @@ import sys
 import pytest
 
 from bug_catalog import HERE, SOLUTIONS, catalog, write_variant
+from conftest import with_last_cell
 
 SECRETS = ("catalog-secret-one", "catalog-secret-two")
 # Assignments whose buggy example is graded here too, under both secrets and as a copy with a
@@ -33,13 +34,8 @@ _graded = {}
 
 def buggy_example_and_copy(assignment, folder):
     """examples/<assignment>/buggy.ipynb, and a copy of it with a last cell more."""
-    import nbformat
-
     source = HERE.parent / "examples" / assignment / "buggy.ipynb"
-    notebook = nbformat.read(source, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell("_copy = 1"))
-    nbformat.write(notebook, folder / "buggy-copy.ipynb")
-    return [source, folder / "buggy-copy.ipynb"]
+    return [source, with_last_cell(source, folder / "buggy-copy.ipynb", "_copy = 1")]
 
 
 def graded(assignment, tmp_path_factory, secret):

@@ -9,7 +9,8 @@ process that has already imported numpy, matplotlib and torch, and runs ``launch
 steps, with a lifeline to the grader in place of PR_SET_PDEATHSIG, and the worker's wait
 status on an exit pipe, since the grader is not its parent); the worker does not exec but
 returns into the template's Python (privileges as after an exec: no capabilities, dumpable),
-which runs the worker. Only in the fork modes (``sandbox.FORK_MODES``); in ``none`` the launcher is always exec'd.
+which runs the worker. Only in the fork modes (``sandbox.FORK_MODES``); in ``none`` the
+launcher is always exec'd.
 Four modes, tried in this order by ``auto`` (``--isolation`` or ``AUTOGRADER_ISOLATION``
 forces one):
 
@@ -434,7 +435,8 @@ def build_root(config, uid, owner):
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m")
     # /tmp first: the scratch directory and the runtime modules usually live under it
     jail.tmpfs("/tmp", 0o1777, 256)
-    needed = [*config["jail"]["system_dirs"], *sorted(set(config["python_paths"]), key=len), config["runtime"]]
+    needed = [*config["jail"]["system_dirs"], *sorted(set(config["python_paths"]), key=len),
+              config["runtime"]]
     for path in needed:
         jail.bind(path)
     for path in [*config["hide"], *hidden_data(config["python_paths"])]:  # what binds revealed

@@ -164,13 +164,14 @@ def test_update_leaves_inputs_alone(student, ref):
 
 # ---- train_perceptron -------------------------------------------------------------------
 
-_NOT_CALLED = object()
+def _check_training(student, ref, X, y, what, **kwargs):
+    _check_trained(student.train_perceptron(X, y, **kwargs),
+                   ref.train_perceptron(X, y, **kwargs), what)
 
 
-def _check_training(student, ref, X, y, what, got=_NOT_CALLED, **kwargs):
-    """``got``: what the submission returned, when the caller already called it."""
-    got = student.train_perceptron(X, y, **kwargs) if got is _NOT_CALLED else got
-    want_w, want_b, want_m = ref.train_perceptron(X, y, **kwargs)
+def _check_trained(got, want, what):
+    """``got``: what train_perceptron returned; ``want``: the reference's (w, b, mistakes)."""
+    want_w, want_b, want_m = want
     if not (isinstance(got, tuple) and len(got) == 3):
         fail(f"{what}: expected a triple (w, b, mistakes), got {type_name(got)}")
     w, b, mistakes = got
@@ -228,7 +229,7 @@ def test_train_leaves_inputs_alone(student, ref):
     """train_perceptron: does not modify X or y"""
     X, y = separable_data(9, n=10)
     got, after, _ = student.train_perceptron.with_inputs(X, y)
-    _check_training(student, ref, X, y, "train_perceptron(X, y)", got=got)
+    _check_trained(got, ref.train_perceptron(X, y), "train_perceptron(X, y)")
     check_unmodified("train_perceptron(X, y)", (X, y), after)
 
 

@@ -388,13 +388,19 @@ def test_init_mlp_draw_count(student, ref):
 
 # ---- mlp_forward ----------------------------------------------------------------------------
 
-def _mlp_likely(ref, x, params, activation):
-    phi = ref.ACTIVATIONS[activation]
-    likely = {LAST_LAYER_ACTIVATED: phi(ref.mlp_forward(x, params, activation))}
+def _without_activations(x, params):
+    """The logits of ``params`` with no activation between the layers: one linear map."""
     h = np.asarray(x, dtype=np.float64)
     for W, b in params:
         h = h @ W.T + b
-    likely["no activation between the layers (the network collapsed to one linear map)"] = h
+    return h
+
+
+def _mlp_likely(ref, x, params, activation):
+    phi = ref.ACTIVATIONS[activation]
+    likely = {LAST_LAYER_ACTIVATED: phi(ref.mlp_forward(x, params, activation))}
+    likely["no activation between the layers (the network collapsed to one linear map)"] = \
+        _without_activations(x, params)
     if activation != "relu":
         likely["relu was used whatever the activation argument says"] = \
             ref.mlp_forward(x, params, "relu")
@@ -543,11 +549,8 @@ def _activation_shows(ref, g, activation, rows=2):
     while True:
         x, params = g.normal(size=(40, 2)), random_params(g, [2, 6, 4], b_scale=1.0)
         want = ref.predict(x, params, activation)
-        linear = x
-        for W, b in params:
-            linear = linear @ W.T + b
         others = [ref.predict(x, params, a) for a in ("relu", "tanh", "sigmoid")
-                  if a != activation] + [np.argmax(linear, axis=1)]
+                  if a != activation] + [np.argmax(_without_activations(x, params), axis=1)]
         if all(np.sum(other != want) >= rows for other in others):
             return x, params
 
