@@ -153,10 +153,11 @@ def test_run_autograder_without_a_notebook_scores_zero_and_says_why(autograder_z
 def image_env(root, **extra):
     """The environment of a Gradescope image's shell: no pyenv or virtualenv on PATH (pip's
     settings kept: they say where this machine's packages come from; and pip compiles no
-    bytecode, a quarter of its time, profiled, for files the test never imports)."""
+    bytecode, a quarter of its time, profiled, for files the test never imports: PIP_COMPILE=0,
+    since pip reads PIP_NO_COMPILE=1 as "compile")."""
     env = {k: v for k, v in os.environ.items() if k.startswith("PIP_")}
     env.update(PATH=IMAGE_PATH, HOME=os.environ.get("HOME", "/root"), LANG="C.UTF-8",
-               AUTOGRADER_ROOT=str(root), PIP_NO_COMPILE="1")
+               AUTOGRADER_ROOT=str(root), PIP_COMPILE="0")
     return env | extra
 
 
