@@ -1,6 +1,7 @@
 """nbgrader (`generate_assignment`, `autograde`, `export`) on the built course directory gives
 the same scores as our grader, and a warning on stderr never zeroes a correct answer."""
 
+import ast
 import csv
 import os
 import shutil
@@ -59,7 +60,8 @@ def fill_release(release_nb, assignment, source_nb):
 NBGRADER_ASSIGNMENTS = ("01_perceptron", "06_training", "07_digits")
 BUGGY_TOO = ("01_perceptron", "06_training")
 NOISY_TOO = "01_perceptron"
-NOISE = "    import sys, warnings\n    warnings.warn('harmless')\n    print('chatty', file=sys.stderr)\n"
+NOISE = ("    import sys, warnings\n    warnings.warn('harmless')\n"
+         "    print('chatty', file=sys.stderr)\n")
 _autograded = {}
 
 
@@ -77,13 +79,15 @@ def _buggy_source(source, assignment, target):
 
 
 def _noisy_source(source, target):
-    """The reference, with a `step` that warns and prints to stderr before answering."""
+    """The reference, with a `step` that warns and prints to stderr first, then answers."""
     notebook = nbformat.read(source, as_version=4)
-    for cell in notebook.cells:
-        if cell.source.startswith("def step(z):"):
-            head, _, rest = cell.source.partition('"""\n')
-            head2, _, body = rest.partition('"""\n')
-            cell.source = f'{head}"""\n{head2}"""\n{NOISE}{body}'
+    cells = [cell for cell in notebook.cells if cell.source.startswith("def step(z):")]
+    assert len(cells) == 1, "step's cell not found once in the nbgrader source"
+    lines = cells[0].source.splitlines(keepends=True)
+    docstring = ast.parse(cells[0].source).body[0].body[0]  # the noise goes right after it
+    assert isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
+    cells[0].source = "".join(lines[:docstring.end_lineno] + [NOISE] +
+                              lines[docstring.end_lineno:])
     nbformat.write(notebook, target)
     return target
 
