@@ -10,16 +10,19 @@ PY := $(VENV)/bin/python
 venv: $(VENV)/.installed
 
 # uv installs the pins: the whole venv takes 57 s on a fresh 2-core machine here, where pip
-# took 2 min 20 s to 2 min 36 s (the same versions and files). A wheel folder pip is pointed at (PIP_FIND_LINKS: where some machines
-# keep the CPU build of torch) is pointed out to uv too, which reads no pip settings.
+# took 2 min 20 s to 2 min 36 s (the same versions and files). uv reads no pip settings, so
+# the wheel folders pip is pointed at (find-links, from PIP_FIND_LINKS or pip's config: where
+# some machines keep the CPU build of torch) are passed on to it.
 UV_VERSION := 0.13.9
 
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { echo "Python 3.11 (any 3.11.x) is needed: set PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode \
-		$${PIP_FIND_LINKS:+--find-links "$$PIP_FIND_LINKS"} -r requirements.txt -c constraints.txt
+	links="$${PIP_FIND_LINKS:-$$($(PY) -m pip config get global.find-links 2>/dev/null)}"; \
+	set --; for link in $$links; do set -- "$$@" --find-links "$$link"; done; \
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode "$$@" \
+		-r requirements.txt -c constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
