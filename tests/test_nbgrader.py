@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from autograder import course
+from bug_catalog import catalog
 from conftest import cli, results_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("built_course")]
@@ -67,8 +68,6 @@ _autograded = {}
 
 def _buggy_source(source, assignment, target):
     """The nbgrader source notebook with the assignment's first catalogued bug."""
-    sys.path.insert(0, str(course.REPO_ROOT / "tests"))
-    from bug_catalog import catalog
     bug = catalog()[assignment][0]
     notebook = nbformat.read(source, as_version=4)
     hits = [c for c in notebook.cells if bug.old in c.source]
