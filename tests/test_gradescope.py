@@ -276,12 +276,16 @@ if os.fork() == 0:
 
 
 def _alive_as(pid, uid):
+    """Is ``pid`` a live process of ``uid``? A zombie is not: it is dead and only waits for
+    its parent (here, after the launcher's end, whatever reaps orphans: PID 1, which on some
+    machines takes its time) to collect it."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return False
-    uids = [line.split()[1:] for line in status.splitlines() if line.startswith("Uid:")]
-    return bool(uids) and str(uid) in uids[0]
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    state, uids = fields.get("State", "").split(), fields.get("Uid", "").split()
+    return bool(state) and state[0] != "Z" and str(uid) in uids
 
 
 @needs_docker_like_root
