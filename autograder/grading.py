@@ -86,10 +86,12 @@ def _wrong_or_broken(exc):
 
 
 class SuitePlugin:
-    """A pytest plugin: provides the ``student`` and ``ref`` fixtures and records outcomes."""
+    """A pytest plugin: provides the fixtures ``student``, ``ref`` (the reference solution as
+    a module of this process) and ``reference`` (the reference reached as the student is, for
+    probes), and records outcomes."""
 
-    def __init__(self, student, reference, question=None):
-        self._student, self._reference = student, reference
+    def __init__(self, student, ref, reference, question=None):
+        self._student, self._ref, self._reference = student, ref, reference
         self.question = question
         self.results = {}
         self.value_tests = {}  # question -> the name of its first test of the value itself
@@ -112,6 +114,10 @@ class SuitePlugin:
 
     @pytest.fixture
     def ref(self):
+        return self._ref
+
+    @pytest.fixture
+    def reference(self):
         return self._reference
 
     @pytest.hookimpl(hookwrapper=True)
@@ -180,12 +186,14 @@ def check_question(assignment, question):
 def run_suite(assignment, student, question=None):
     """Every hidden test's result (or one question's) for this student, in the suite's order."""
     from . import secret, submission, suite
-    plugin = SuitePlugin(student, master.load_reference(assignment), question)
+    reference = student.reference_of(assignment)
+    plugin = SuitePlugin(student, master.load_reference(assignment), reference, question)
     suite._salt = secret.salt(student.fingerprint or submission.fingerprint([]))
     try:
         _pytest(assignment, plugin)
     finally:
         suite._salt = ()
+        reference.close()
     if not plugin.results:
         raise RuntimeError(f"the hidden suite for {assignment} ran no test")
     return list(plugin.results.values())

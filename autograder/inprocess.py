@@ -35,6 +35,11 @@ class LocalStudent(Student):
         self.namespace = namespace
         self.fingerprint = fingerprint
 
+    def reference_of(self, assignment):
+        """The reference solution's namespace, in this kernel too."""
+        from .master import load_reference
+        return LocalStudent(vars(load_reference(assignment)))
+
     def _request(self, request):
         reply = calls.answer(self.namespace, plain.copy(request))
         try:

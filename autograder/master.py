@@ -105,12 +105,15 @@ def remove_markers(source):
     )
 
 
+def reference_cells(assignment):
+    """The code cells of the reference solution: given and exercise cells, solutions in."""
+    return [remove_markers(c.source) for c in read_master(assignment)
+            if c.role in ("given", "exercise")]
+
+
 def reference_source(assignment):
-    """The code of the reference solution: given and exercise cells, solutions in."""
-    parts = [
-        remove_markers(c.source) for c in read_master(assignment) if c.role in ("given", "exercise")
-    ]
-    return "\n\n".join(parts) + "\n"
+    """The code of the reference solution, as one text."""
+    return "\n\n".join(reference_cells(assignment)) + "\n"
 
 
 class _ImportedOnUse(types.ModuleType):

@@ -2,8 +2,10 @@
 
 ``student.step(z)`` calls the submission's ``step`` and returns its result as plain data;
 ``student.step.with_inputs(z)`` also returns the arguments as they were after the call (to
-check that nothing was modified); ``student.probe(fn, *args)`` runs a probe, a function of
-``autograder.inside.probes`` taking the submission's namespace, next to the student code.
+check that nothing was modified); ``student.probe("training.epoch_case", *args)`` runs a
+probe, a function of ``autograder/inside/probes/`` taking the submission's namespace, next to
+the student code. The grading process names probes and never imports them: the expected
+values come from the same probe run next to the reference solution (``reference_of``).
 
 Two implementations share this interface: ``RemoteStudent`` (the submission runs in a
 sandboxed worker; our grader) and ``inprocess.LocalStudent`` (the notebook's globals in this
@@ -18,12 +20,15 @@ import time
 
 import numpy as np
 
+from . import course
 from .inside import plain
 from .safe_text import printable
 from .sandbox import Limits, Worker, WorkerLost, describe_limit, temporary_dir
 
 
 MAX_MESSAGE = 2000  # characters of an error message from student code kept for the student
+PROBE_PACKAGE = "autograder.inside.probes"  # where a probe's name is looked up, in the worker
+REFERENCE_SECONDS = 1800  # for each of the reference worker's loading and calls
 
 _WHERE = re.compile(r"cell (\d+), line (\d+)")
 
@@ -196,11 +201,18 @@ class Student:
             raise StudentError(name, {"kind": "unencodable", "message": "its inputs were lost"})
         return value, (tuple(after[0]), after[1])
 
-    def probe(self, func, *args):
-        """Run ``func(namespace, *args)`` next to the student code; its result as plain data."""
-        request = {"op": "probe", "module": func.__module__, "name": func.__name__,
+    def probe(self, name, *args, define=None):
+        """Run the probe ``name`` ("training.epoch_case": ``epoch_case`` of
+        ``autograder/inside/probes/training.py``) as ``probe(namespace, *args)`` next to this
+        student's code; its result as plain data. ``define``: code run first in a copy of the
+        namespace, whose names then stand in for its own (a suite's known-wrong loop, run in
+        the reference's process to name a mistake)."""
+        module, _, function = str(name).rpartition(".")
+        request = {"op": "probe", "module": f"{PROBE_PACKAGE}.{module}", "name": function,
                    "args": list(args)}
-        return self._value(func.__name__, self._request(request), ())
+        if define is not None:
+            request["define"] = define
+        return self._value(function, self._request(request), ())
 
     def check(self, question, source):
         """Run public checks; None when they pass, else the StudentError."""
@@ -248,6 +260,10 @@ class Student:
         return None
 
     def _request(self, request):
+        raise NotImplementedError
+
+    def reference_of(self, assignment):
+        """The reference solution, reached as this student is (the ``reference`` fixture)."""
         raise NotImplementedError
 
     def close(self):
@@ -363,4 +379,13 @@ class RemoteStudent(Student):
     def close(self):
         self._cleanup()
 
-
+    def reference_of(self, assignment):
+        """The reference solution in a worker of its own, started at its first request, to run
+        the suites' probes on (so the grading process runs none): trusted code, so limits
+        far above what it needs, whatever the machine's speed, and no time budget of the
+        student's."""
+        from . import master
+        limits = dataclasses.replace(self.limits, load_timeout=REFERENCE_SECONDS,
+                                     call_timeout=REFERENCE_SECONDS, budget=REFERENCE_SECONDS)
+        return RemoteStudent(master.reference_cells(assignment), limits,
+                             banned=course.banned_imports(assignment), assignment=assignment)

@@ -1,8 +1,11 @@
 """Helpers for writing hidden suites (``autograder/suites/test_NN_name.py``).
 
 A hidden test is a pytest function taking the fixtures ``student`` (the submission, see
-``autograder.student``) and ``ref`` (the reference solution as a module). Its docstring's
-first line is the name students and gradebooks see, and begins with the function it checks:
+``autograder.student``), ``ref`` (the reference solution as a module) and, where it runs
+probes, ``reference`` (the reference reached as the student is: ``reference.probe(...)`` runs
+the probe next to the reference, in a worker of its own, so this process runs no probe code).
+Its docstring's first line is the name students and gradebooks see, and begins with the
+function it checks:
 
     @points(2)
     def test_step_at_zero(student, ref):
@@ -228,10 +231,9 @@ def _imports_in(source):
 
 def check_no_banned_imports(student, function):
     """Fail if the submission imports torch, scipy, sklearn or jax (banned in 01-05)."""
-    from .inside.probes import common
     # In a student's kernel (otter, nbgrader) the grader itself may have loaded torch, so
     # look at what the notebook's own names come from; a fresh worker has loaded nothing.
-    probe = common.used_in_namespace if student.in_kernel else common.loaded_modules
+    probe = "common.used_in_namespace" if student.in_kernel else "common.loaded_modules"
     seen = set(student.probe(probe, list(BANNED_MODULES)))
     if student.source is not None:
         seen |= _imports_in(student.source) & set(BANNED_MODULES)
@@ -242,8 +244,7 @@ def check_no_banned_imports(student, function):
 
 def check_not_calling(student, function, args, banned):
     """Fail if calling ``function(*args)`` uses any of ``banned`` ("numpy.tanh", ...)."""
-    from .inside.probes import common
-    used = student.probe(common.calls_banned, function, list(args), list(banned))
+    used = student.probe("common.calls_banned", function, list(args), list(banned))
     if used:
         fail(f"{function}: may not call {', '.join(used)}; build it from more basic "
              "operations (see the lesson).")
@@ -268,7 +269,8 @@ def check_not_a_copy_of(what, got, libraries, share=0.99):
 
 
 def run_probe(student, what, probe, *args):
-    """student.probe(probe, *args), with a failure message about ``what`` the student wrote."""
+    """student.probe(probe, *args) (``probe`` is a name: "training.epoch_case"), with a failure
+    message about ``what`` the student wrote."""
     try:
         return student.probe(probe, *args)
     except StudentError as exc:

@@ -2,6 +2,10 @@
 autograder/inside/, and nothing there reaches outside it."""
 
 import ast
+import json
+import os
+import subprocess
+import sys
 
 from autograder import course
 from autograder.student import RemoteStudent
@@ -46,12 +50,11 @@ def test_a_worker_loads_only_the_inside_package_of_ours():
     assert all(m == "autograder" or m.startswith("autograder.inside") for m in loaded), loaded
 
 
-# What the trusted side (the grader's own process) may import from inside/, and why. The
-# probes are the one gap left: a suite runs a probe on the reference in the grader's process,
-# the same procedure the worker runs on the submission (the README's trust model says so).
+# What the trusted side (the grader's own process) may import from inside/, and why: only
+# the channel's format. Suites name the probes they run (``student.probe("training.fit_moons",
+# ...)``) and run them on the reference in a worker of its own (``reference.probe``).
 TRUSTED_MAY_IMPORT = {
     "plain": "encodes and decodes the channel's messages",
-    "probes": "a suite runs a probe on the reference to compute the expected values",
 }
 # inprocess.py is the otter and nbgrader bridge: it runs in the student's own kernel, where
 # the suites call the submission through inside/'s calls (their trust model, not ours).
@@ -77,7 +80,7 @@ def _inside_modules(path):
     return found
 
 
-def test_the_trusted_side_imports_only_the_channel_and_the_probes_from_inside():
+def test_the_trusted_side_imports_only_the_channel_from_inside():
     wrong = {}
     for path in sorted(course.PACKAGE_DIR.rglob("*.py")):
         if INSIDE in path.parents:
@@ -87,3 +90,19 @@ def test_the_trusted_side_imports_only_the_channel_and_the_probes_from_inside():
         if used:
             wrong[str(path.relative_to(course.PACKAGE_DIR))] = sorted(used)
     assert not wrong, wrong
+
+
+def test_grading_runs_no_probe_in_the_grading_process():
+    """06 runs a probe for nearly every test, on the submission and on the reference: after
+    grading (full marks), the grading process has loaded nothing of inside/ but the channel."""
+    code = ("import json, sys\n"
+            "from autograder import course, grading\n"
+            "result = grading.grade_file(course.master_path('06_training'), '06_training')\n"
+            "print(json.dumps([result['score'], result['max_score'],\n"
+            "                  sorted(m for m in sys.modules if m.startswith('autograder.inside'))]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600, cwd=course.REPO_ROOT, env=dict(os.environ))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    score, max_score, loaded = json.loads(proc.stdout.splitlines()[-1])
+    assert score == max_score > 0
+    assert set(loaded) <= {"autograder.inside", "autograder.inside.plain"}, loaded

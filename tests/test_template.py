@@ -12,7 +12,6 @@ import signal
 import pytest
 
 from autograder import sandbox
-from autograder.inside.probes import common
 from autograder.sandbox import Limits
 from autograder.student import RemoteStudent
 
@@ -107,7 +106,7 @@ def test_no_torch_unless_the_submission_imports_it(template_works):
     assert sandbox.template_kind(["# torch would be nice\nx = 'import torch'"]) == "basic"
     student = start(["import numpy as np\nimport matplotlib.pyplot as plt"], "template")
     try:
-        assert student.probe(common.loaded_modules, ["torch", "scipy", "sklearn", "jax"]) == []
+        assert student.probe("common.loaded_modules", ["torch", "scipy", "sklearn", "jax"]) == []
     finally:
         student.close()
 

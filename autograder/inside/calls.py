@@ -4,7 +4,8 @@ The same ``answer`` serves the sandboxed worker (student code in another process
 in-process bridge used under otter and nbgrader. Requests and answers are plain data:
 
     {"op": "call", "name": "step", "args": [...], "kwargs": {...}, "inputs": False}
-    {"op": "probe", "module": "autograder.inside.probes.common", "name": "fn", "args": [...]}
+    {"op": "probe", "module": "autograder.inside.probes.common", "name": "fn", "args": [...],
+     "define": "code run first in a copy of the namespace (optional)"}
     {"op": "check", "question": "step", "source": "assert step(0.0) == 1.0"}
 
 An answer is ``{"value": v}`` (plus ``"inputs": [args, kwargs]`` after the call when asked)
@@ -83,6 +84,9 @@ def answer(ns, request):
             if not module_name.startswith(PROBE_PACKAGE + "."):
                 raise ValueError(f"probe module {module_name!r} is not in {PROBE_PACKAGE}")
             probe = getattr(importlib.import_module(module_name), request["name"])
+            if "define" in request:  # names that stand in for the namespace's own
+                ns = dict(ns)
+                exec(compile(request["define"], "<definitions for a probe>", "exec"), ns)
             return {"value": probe(ns, *request["args"])}
         if op == "check":
             exec(compile(request["source"], f"<public checks for {request['question']}>", "exec"),

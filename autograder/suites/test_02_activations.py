@@ -19,7 +19,6 @@ submission itself may not use torch (``check_no_banned_imports``).
 
 import numpy as np
 
-from autograder.inside.probes import activations as probe
 from autograder.suite import (check_array, check_no_banned_imports, check_not_a_copy_of,
                               check_not_calling, check_unmodified, fail, points, property_test,
                               rng, type_name)
@@ -136,7 +135,7 @@ def compare_stable(student, ref, name, x, what, *, likely=None, overflow=None, *
     """Like ``compare``, through the probe that records numpy's warnings: the values must be
     right, and no overflow (or invalid value) warning may be raised on the way. ``overflow``
     replaces the function's usual explanation of an inf/nan result or a warning."""
-    reply = student.probe(getattr(probe, name), [x], params)
+    reply = student.probe(f"activations.{name}", [x], params)
     if not (isinstance(reply, dict) and "value" in reply):
         fail(f"{what}: the grader could not read the result ({type_name(reply)}).")
     want = getattr(ref, name)(x, **params)

@@ -9,9 +9,9 @@ the banned-imports check blame the student. Where torch is not used only the tor
 are left out, so the points never change.
 
 ``init_linear`` and ``init_mlp`` take a ``numpy.random.Generator``, which cannot cross the
-process boundary: the probes in ``autograder/inside/probes/forward.py`` build it from a seed next to
-the student code and also report the generator's next draws, so that the number and order
-of the draws can be checked.
+process boundary: the probes in ``autograder/inside/probes/forward.py`` build it from a seed
+next to the student code (and next to the reference, in its own worker) and also report the
+generator's next draws, so that the number and order of the draws can be checked.
 """
 
 import math
@@ -19,7 +19,6 @@ import math
 import numpy as np
 import pytest
 
-from autograder.inside.probes import forward
 from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, expect_error,
                               fail, points, property_test, rng, seed_for)
 from autograder.inside.plain import Opaque
@@ -262,20 +261,20 @@ def test_linear_leaves_inputs_alone(student, ref):
 
 # ---- init_linear ----------------------------------------------------------------------------
 
-def _init_linear(student, ref, in_features, out_features, seed):
+def _init_linear(student, reference, in_features, out_features, seed):
     """(student's (W, b), reference's (W, b), the student's probe reply)."""
-    reply = student.probe(forward.init_linear, in_features, out_features, seed)
-    want = forward.init_linear(vars(ref), in_features, out_features, seed)["result"]
+    reply = student.probe("forward.init_linear", in_features, out_features, seed)
+    want = reference.probe("forward.init_linear", in_features, out_features, seed)["result"]
     what = f"init_linear({in_features}, {out_features}, np.random.default_rng({seed}))"
     _check_rng_used(what, reply, seed)
     return _pair(what, reply["result"]), want, reply, what
 
 
 @points(3)
-def test_init_linear_exact_values(student, ref):
+def test_init_linear_exact_values(student, reference):
     """init_linear: draws W (out, in) then b (out,) from U(-k, k), k = 1/sqrt(in)"""
     for in_f, out_f, seed in ((5, 3, seed_for(7)), (2, 6, seed_for(8))):
-        (W, b), (want_W, want_b), _, what = _init_linear(student, ref, in_f, out_f, seed)
+        (W, b), (want_W, want_b), _, what = _init_linear(student, reference, in_f, out_f, seed)
         mistakes = {
             B_FIRST: expected_init(in_f, out_f, generator(seed), b_first=True),
             K_FROM_OUT: expected_init(in_f, out_f, generator(seed), k=1 / math.sqrt(out_f)),
@@ -297,21 +296,21 @@ def test_init_linear_exact_values(student, ref):
 
 
 @property_test
-def test_init_linear_draw_count(student, ref):
+def test_init_linear_draw_count(student, reference):
     """init_linear: takes exactly out*in + out numbers from the generator it is given"""
     for in_f, out_f, seed in ((5, 3, seed_for(9)), (4, 1, seed_for(10))):
-        (W, b), (want_W, _), reply, what = _init_linear(student, ref, in_f, out_f, seed)
+        (W, b), (want_W, _), reply, what = _init_linear(student, reference, in_f, out_f, seed)
         _check_draw_count(what, reply, seed, out_f * in_f + out_f,
                           f"W ({out_f} x {in_f}) and b ({out_f})")
         check_array(f"{what}[0] (W)", W, want_W)  # only a working function earns this point
 
 
-def test_init_linear_range(student, ref):
+def test_init_linear_range(student, reference):
     """init_linear: all values in torch.nn.Linear's range (-k, k), k = 1/sqrt(in_features)"""
     # enough entries that even b spreads over most of (-k, k) on any hidden inputs: the chance
     # that 200 uniform draws all stay inside 0.8 k on one side is 0.9**200, about 1e-9
     in_f, out_f, seed = 400, 200, seed_for(12)
-    (W, b), _, _, what = _init_linear(student, ref, in_f, out_f, seed)
+    (W, b), _, _, what = _init_linear(student, reference, in_f, out_f, seed)
     k = torch_linear_bound(in_f)
     for name, values, shape in (("W", W, (out_f, in_f)), ("b", b, (out_f,))):
         if not (isinstance(values, np.ndarray) and values.shape == shape):
@@ -331,9 +330,9 @@ def test_init_linear_range(student, ref):
 
 # ---- init_mlp -------------------------------------------------------------------------------
 
-def _init_mlp(student, ref, sizes, seed):
-    reply = student.probe(forward.init_mlp, sizes, seed)
-    want = forward.init_mlp(vars(ref), sizes, seed)["result"]
+def _init_mlp(student, reference, sizes, seed):
+    reply = student.probe("forward.init_mlp", sizes, seed)
+    want = reference.probe("forward.init_mlp", sizes, seed)["result"]
     what = f"init_mlp({sizes}, np.random.default_rng({seed}))"
     _check_rng_used(what, reply, seed)
     got = reply["result"]
@@ -362,25 +361,25 @@ def _check_layers(what, got, want, sizes, seed):
 
 
 @points(2)
-def test_init_mlp_layers(student, ref):
+def test_init_mlp_layers(student, reference):
     """init_mlp: one init_linear per consecutive pair of sizes, first layer first"""
     sizes, seed = [4, 6, 5, 3], seed_for(11)
-    got, want, _, what = _init_mlp(student, ref, sizes, seed)
+    got, want, _, what = _init_mlp(student, reference, sizes, seed)
     _check_layers(what, got, want, sizes, seed)
 
 
-def test_init_mlp_single_layer(student, ref):
+def test_init_mlp_single_layer(student, reference):
     """init_mlp: two sizes give a one-layer list equal to init_linear's pair"""
     sizes, seed = [3, 2], seed_for(13)
-    got, want, _, what = _init_mlp(student, ref, sizes, seed)
+    got, want, _, what = _init_mlp(student, reference, sizes, seed)
     _check_layers(what, got, want, sizes, seed)
 
 
 @property_test
-def test_init_mlp_draw_count(student, ref):
+def test_init_mlp_draw_count(student, reference):
     """init_mlp: all layers draw from the one generator it is given, nothing more"""
     sizes, seed = [2, 5, 4], seed_for(14)
-    got, want, reply, what = _init_mlp(student, ref, sizes, seed)
+    got, want, reply, what = _init_mlp(student, reference, sizes, seed)
     needed = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     _check_draw_count(what, reply, seed, needed, "the layers' weights and biases")
     check_array(f"{what}[0][0]", got[0][0], want[0][0])  # only a working function earns this
@@ -472,7 +471,7 @@ def test_mlp_zeros_and_large_inputs(student, ref):
             what = f"mlp_forward({label}, params, activation={activation!r})"
             check_both(what, student.mlp_forward(x, params, activation=activation),
                        ref.mlp_forward(x, params, activation), torch_mlp(x, params, activation))
-        caught = student.probe(forward.numeric_warnings, "mlp_forward", [large, params],
+        caught = student.probe("forward.numeric_warnings", "mlp_forward", [large, params],
                                {"activation": activation})
         if caught:
             fail(f"mlp_forward(x with entries up to 1e4, params, activation={activation!r}) "

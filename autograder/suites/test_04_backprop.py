@@ -9,14 +9,13 @@ torch is imported lazily, by the helpers that need it (``_torch``), so that coll
 suite stays cheap; the submission itself may not use torch (``check_no_banned_imports``).
 
 ``numerical_gradient`` takes a function, which cannot cross the process boundary: its tests
-go through the probe ``autograder/inside/probes/backprop.py``, which defines the functions to
-differentiate next to the student code.
+go through the probe ``autograder/inside/probes/backprop.py``, which builds the functions to
+differentiate next to the student code (the quadratic form from this suite's A and c).
 """
 
 import numpy as np
 import pytest
 
-from autograder.inside.probes import backprop as probe
 from autograder.student import describe
 from autograder.suite import (check_array, check_float, check_no_banned_imports, check_unmodified,
                               fail, points, property_test, rng)
@@ -138,7 +137,7 @@ def check_grad(what, got, want, torch_want, likely=None, overflow=None, **tol):
 
 
 def check_no_warnings(student, function, args, what):
-    found = student.probe(probe.numeric_warnings, function, list(args), {})
+    found = student.probe("backprop.numeric_warnings", function, list(args), {})
     if found:
         fail(f"{what}: numpy warned '{found[0]}'; a stable implementation never computes "
              "exp of a large number (or log of 0) on the way to a finite answer.")
@@ -957,12 +956,27 @@ def test_mlp_loss_and_grads_leaves_inputs_alone(student, ref):
 
 # ---- numerical_gradient --------------------------------------------------------------------
 
-# The analytic gradients of the probe's functions live here, out of the worker's reach.
+# The analytic gradients of the probe's functions live here, out of the worker's reach. The
+# quadratic form's A and c are drawn here and handed to the probe.
+
+
+def quadratic_parts(size):
+    """A fixed symmetric positive definite A (with large diagonal) and c for a given size."""
+    g = np.random.default_rng(1000 + size)
+    m = g.normal(size=(size, size))
+    return m @ m.T + size * np.eye(size), g.normal(size=size)
+
+
+def quadratic(x):
+    """0.5 x.A.x + c.x over the entries of x (the function the probe builds from A and c)."""
+    v = np.asarray(x, dtype=np.float64).ravel()
+    A, c = quadratic_parts(v.size)
+    return float(0.5 * v @ A @ v + c @ v)
 
 
 def quadratic_grad(x):
     x = np.asarray(x, dtype=np.float64)
-    A, c = probe._quadratic_parts(x.size)
+    A, c = quadratic_parts(x.size)
     return (A @ x.ravel() + c).reshape(x.shape)
 
 
@@ -982,10 +996,11 @@ def mixed_grad(x):
 
 
 def _numgrad(student, function, x, h=None):
-    """The student's numerical_gradient of probe.FUNCTIONS[function] at x, via the probe."""
+    """The student's numerical_gradient of the probe's ``function`` at x, via the probe."""
     what = (f"numerical_gradient({function}, x of shape {x.shape}"
             + (f", h={h:g})" if h is not None else ")"))
-    result = student.probe(probe.numerical_gradient, function, x, h)
+    parts = list(quadratic_parts(x.size)) if function == "quadratic" else None
+    result = student.probe("backprop.numerical_gradient", function, x, h, parts)
     if not (isinstance(result, dict) and {"grad", "x_after", "calls"} <= result.keys()):
         fail(f"{what}: the grader could not read the result")
     return what, result
@@ -1030,7 +1045,7 @@ def test_numerical_gradient_central_differences(student, ref):
     x = rng(112).normal(size=5)
     h = 1e-3
     what, result = _numgrad(student, "quadratic", x, h)
-    forward = forward_differences(probe.quadratic, x, h)
+    forward = forward_differences(quadratic, x, h)
     got = result["grad"]
     if (isinstance(got, np.ndarray) and got.shape == x.shape and result["calls"] == x.size + 1
             and not np.allclose(got, quadratic_grad(x), rtol=1e-7, atol=1e-8)):
@@ -1049,7 +1064,7 @@ def test_numerical_gradient_uses_h(student, ref):
     # the central difference of x**3 with step h is exactly 3 x**2 + h**2
     check_array(what, result["grad"], 3 * x ** 2 + 0.01, rtol=1e-9, atol=1e-9,
                 likely={"the given h was ignored (a fixed step was used)": 3 * x ** 2,
-                        FORWARD_DIFF: forward_differences(probe.cubic, x, 0.1)})
+                        FORWARD_DIFF: forward_differences(lambda v: float(np.sum(v ** 3)), x, 0.1)})
 
 
 @points(2)

@@ -4,7 +4,8 @@ Optimizer objects and gradient functions cannot cross the process boundary, so t
 in ``autograder/inside/probes/optimizers.py`` drive the student's ``SGD``, ``Adam`` and
 ``gradient_descent`` next to the student code and report the parameter values after every
 step, read from the caller's own arrays. The reference solution runs through the same
-probes in this process (``vars(ref)``).
+probes in a worker of its own (``reference``); this process writes the runs' environment out
+again for its own simulations (``step_gradients``).
 
 Every trajectory is also compared with torch in float64 as an independent oracle: the
 arithmetic of ``torch.optim.SGD`` and ``torch.optim.Adam`` (their single-tensor update
@@ -21,7 +22,6 @@ mistake would produce (``simulate`` writes those mistakes out).
 
 import numpy as np
 
-from autograder.inside.probes import optimizers as probes
 from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, fail, points,
                               property_test, rng)
 
@@ -81,9 +81,23 @@ def quadratic_run(seed, steps, kwargs, log_curvature, shapes=SHAPES):
                           "target": [g.normal(size=s) for s in shapes]}}
 
 
+def run_steps(run):
+    return len(run["grads"]) if "grads" in run else int(run["steps"])
+
+
+def step_gradients(run, params, k):
+    """The gradients of step k (0-based), as the probe hands them to the optimizer: the given
+    ones, or those of the run's quadratic loss at the current parameters."""
+    if "grads" in run:
+        return [np.array(g, dtype=np.float64) for g in run["grads"][k]]
+    quad = run["quadratic"]
+    return [np.asarray(c, dtype=np.float64) * (np.array(p, dtype=np.float64) - t)
+            for c, p, t in zip(quad["curvature"], params, quad["target"])]
+
+
 def describe_run(kind, run):
     shapes = ", ".join(str(tuple(np.shape(p))) for p in run["init"])
-    steps = probes.run_steps(run)
+    steps = run_steps(run)
     source = ("given gradients of scales 1e-4 to 1e2" if "grads" in run
               else "gradients of a quadratic loss at the current parameters")
     args = "".join(f", {k}={v!r}" for k, v in run.get("kwargs", {}).items())
@@ -98,7 +112,7 @@ def simulate(kind, run, variant=None):
     kwargs = dict(run.get("kwargs", {}))
     params = [np.array(p, dtype=np.float64) for p in run["init"]]
     trajectory = [[p.copy()] for p in params]
-    steps = probes.run_steps(run)
+    steps = run_steps(run)
     if kind == "SGD":
         lr, mu = kwargs["lr"], 0.0 if variant == "no_momentum" else kwargs.get("momentum", 0.0)
         buffers = [None] * len(params)
@@ -110,7 +124,7 @@ def simulate(kind, run, variant=None):
         t = 1 if variant == "t_plus_one" else 0
     with np.errstate(all="ignore"):
         for k in range(steps):
-            grads = probes.step_gradients(run, params, k)
+            grads = step_gradients(run, params, k)
             if kind == "Adam":
                 t += 1
             for i, (p, g) in enumerate(zip(params, grads)):
@@ -229,7 +243,7 @@ def torch_trajectory(kind, run, fast=True):
         params = [torch.tensor(np.array(p, dtype=np.float64)) for p in run["init"]]
         stepper = _TorchStepper(torch, kind, params, run.get("kwargs", {}), fast=fast)
         rows = [[p.numpy().copy()] for p in params]
-        for k in range(probes.run_steps(run)):
+        for k in range(run_steps(run)):
             grads = _torch_grads(torch, run, params, k)
             with torch.no_grad():
                 stepper.step(grads)
@@ -256,14 +270,13 @@ def _finite(kind, what, got, want):
              f"{index[0]}) where the answer is {want[index]:.6g}.{hint}")
 
 
-def check_runs(kind, student, ref, runs, check_torch=True, first=None):
+def check_runs(kind, student, reference, runs, check_torch=True, first=None):
     """Drive the student's optimizer over ``runs`` (interleaved) and compare every
     trajectory with the reference's, and with torch's (``first(reports)`` runs before)."""
-    probe = getattr(probes, kind)
-    got_runs = student.probe(probe, runs)
+    got_runs = student.probe(f"optimizers.{kind}", runs)
     if first is not None:
         first(got_runs)
-    want_runs = probe(vars(ref), runs)
+    want_runs = reference.probe(f"optimizers.{kind}", runs)
     for n, (run, got, want) in enumerate(zip(runs, got_runs, want_runs)):
         label = describe_run(kind, run) + (f", optimizer {n + 1} of {len(runs)}"
                                            if len(runs) > 1 else "")
@@ -402,21 +415,21 @@ def torch_gradient_descent(problem, x0, lr, steps, fast=True):
     return np.stack(rows)
 
 
-def _gradient_descent(student, ref, problem, x0, kwargs, what):
-    got = student.probe(probes.gradient_descent, problem, x0, kwargs)
-    want = probes.gradient_descent(vars(ref), problem, x0, kwargs)["path"]
+def _gradient_descent(student, reference, problem, x0, kwargs, what):
+    got = student.probe("optimizers.gradient_descent", problem, x0, kwargs)
+    want = reference.probe("optimizers.gradient_descent", problem, x0, kwargs)["path"]
     check_array(what, got["path"], want, likely={GD_LENGTH: want[1:], GD_SHORT: want[:-1]},
                 **TOL)
     return got, want
 
 
 @points(3)
-def test_gradient_descent_bowl(student, ref):
+def test_gradient_descent_bowl(student, reference):
     """gradient_descent: follows x <- x - lr * grad_fn(x) on an elongated bowl, like torch"""
     x0, lr, steps = np.array([2.0, -3.0, 1.5]), 0.15, 50
     what = (f"gradient_descent(grad_fn, x0, lr={lr}, steps={steps}) on the quadratic bowl "
             "0.5 x^T A x - b^T x (D = 3); row k of the path is the point after step k")
-    got, _ = _gradient_descent(student, ref, BOWL, x0, {"lr": lr, "steps": steps}, what)
+    got, _ = _gradient_descent(student, reference, BOWL, x0, {"lr": lr, "steps": steps}, what)
     oracle = torch_gradient_descent(BOWL, x0, lr, steps)
     if oracle is not None:
         check_array(f"{what} (compared with torch.optim.SGD and autograd)", got["path"], oracle,
@@ -424,38 +437,38 @@ def test_gradient_descent_bowl(student, ref):
 
 
 @points(2)
-def test_gradient_descent_rosenbrock(student, ref):
+def test_gradient_descent_rosenbrock(student, reference):
     """gradient_descent: walks Rosenbrock's curved valley like the reference and torch"""
     x0, lr, steps = np.array([-1.2, 1.0]), 1e-3, 200
     what = (f"gradient_descent(grad_fn, x0=[-1.2, 1.0], lr={lr}, steps={steps}) on Rosenbrock's "
             "function (1 - x)^2 + 100 (y - x^2)^2; row k is the point after step k")
-    got, _ = _gradient_descent(student, ref, ROSENBROCK, x0, {"lr": lr, "steps": steps}, what)
+    got, _ = _gradient_descent(student, reference, ROSENBROCK, x0, {"lr": lr, "steps": steps}, what)
     oracle = torch_gradient_descent(ROSENBROCK, x0, lr, steps)
     if oracle is not None:
         check_array(f"{what} (compared with torch.optim.SGD and autograd)", got["path"], oracle,
                     **TOL)
 
 
-def test_gradient_descent_defaults(student, ref):
+def test_gradient_descent_defaults(student, reference):
     """gradient_descent: defaults lr=0.1 and steps=100 (shape (101, D)); x0 may be a list"""
     what = ("gradient_descent(grad_fn, [1.0, -1.0, 2.0]) with the default lr and steps, on "
             "the quadratic bowl")
-    _gradient_descent(student, ref, BOWL, [1.0, -1.0, 2.0], {}, what)
+    _gradient_descent(student, reference, BOWL, [1.0, -1.0, 2.0], {}, what)
 
 
-def test_gradient_descent_zero_steps(student, ref):
+def test_gradient_descent_zero_steps(student, reference):
     """gradient_descent: steps=0 gives just x0, as an array of shape (1, D)"""
     x0 = np.array([0.5, 0.25, -1.0])
-    _gradient_descent(student, ref, BOWL, x0, {"lr": 0.1, "steps": 0},
+    _gradient_descent(student, reference, BOWL, x0, {"lr": 0.1, "steps": 0},
                       "gradient_descent(grad_fn, x0, lr=0.1, steps=0)")
 
 
 @points(2)
 @property_test
-def test_gradient_descent_leaves_x0_alone(student, ref):
+def test_gradient_descent_leaves_x0_alone(student, reference):
     """gradient_descent: does not modify x0"""
     x0 = np.array([1.0, 2.0, -1.0])
-    got, _ = _gradient_descent(student, ref, BOWL, x0, {"lr": 0.1, "steps": 10},
+    got, _ = _gradient_descent(student, reference, BOWL, x0, {"lr": 0.1, "steps": 10},
                                "gradient_descent(grad_fn, x0, lr=0.1, steps=10)")
     after = got["x0_after"]
     if not (isinstance(after, np.ndarray) and np.array_equal(after, x0)):
@@ -464,38 +477,38 @@ def test_gradient_descent_leaves_x0_alone(student, ref):
              "x = np.array(x0, dtype=float), and build each new x with x - lr * grad.")
 
 
-def test_gradient_descent_diverges(student, ref):
+def test_gradient_descent_diverges(student, reference):
     """gradient_descent: a learning rate above 2 / (largest curvature) diverges as it should"""
     x0, lr, steps = np.array([0.1, 0.2, -0.1]), 0.25, 30  # 0.25 > 2 / 9
     what = f"gradient_descent(grad_fn, x0, lr={lr}, steps={steps}) on the bowl (too large a step)"
-    _gradient_descent(student, ref, BOWL, x0, {"lr": lr, "steps": steps}, what)
+    _gradient_descent(student, reference, BOWL, x0, {"lr": lr, "steps": steps}, what)
 
 
 # ---- SGD ----------------------------------------------------------------------------------------
 
 @points(2)
-def test_sgd_plain(student, ref):
+def test_sgd_plain(student, reference):
     """SGD: without momentum (the default) matches torch.optim.SGD over 60 steps"""
-    check_runs("SGD", student, ref, [open_run(50, 60, {"lr": 0.01})])
+    check_runs("SGD", student, reference, [open_run(50, 60, {"lr": 0.01})])
 
 
 @points(3)
-def test_sgd_momentum(student, ref):
+def test_sgd_momentum(student, reference):
     """SGD: momentum 0.9 matches torch.optim.SGD over 60 steps"""
-    check_runs("SGD", student, ref, [open_run(51, 60, {"lr": 0.005, "momentum": 0.9})])
+    check_runs("SGD", student, reference, [open_run(51, 60, {"lr": 0.005, "momentum": 0.9})])
 
 
 @points(2)
-def test_sgd_momentum_quadratic(student, ref):
+def test_sgd_momentum_quadratic(student, reference):
     """SGD: momentum 0.5, lr 0.3 minimises a quadratic step by step like torch.optim.SGD"""
-    check_runs("SGD", student, ref,
+    check_runs("SGD", student, reference,
                [quadratic_run(52, 50, {"lr": 0.3, "momentum": 0.5}, (-2, 0.7))])
 
 
 def test_sgd_first_momentum_step(student, ref):
     """SGD: the first step with momentum is a plain step, p - lr * grad (buffer = first grad)"""
     run = open_run(53, 1, {"lr": 0.1, "momentum": 0.9})
-    got = student.probe(probes.SGD, [run])[0]["trajectory"]
+    got = student.probe("optimizers.SGD", [run])[0]["trajectory"]
     for i, (p0, g) in enumerate(zip(run["init"], run["grads"][0])):
         check_array(f"SGD(params, lr=0.1, momentum=0.9): params[{i}] after the first step",
                     got[i][1], p0 - 0.1 * g, likely={FIRST_STEP_STILL: p0}, **TOL)
@@ -503,15 +516,15 @@ def test_sgd_first_momentum_step(student, ref):
 
 @points(2)
 @property_test
-def test_sgd_in_place(student, ref):
+def test_sgd_in_place(student, reference):
     """SGD: step updates the caller's arrays in place and leaves the gradients alone"""
-    check_runs("SGD", student, ref, [open_run(54, 5, {"lr": 0.05, "momentum": 0.9})],
+    check_runs("SGD", student, reference, [open_run(54, 5, {"lr": 0.05, "momentum": 0.9})],
                check_torch=False, first=lambda reports: check_in_place("SGD", reports[0]))
 
 
-def test_sgd_separate_state(student, ref):
+def test_sgd_separate_state(student, reference):
     """SGD: two optimizers stepped in turn keep separate momentum buffers"""
-    check_runs("SGD", student, ref, [open_run(55, 20, {"lr": 0.01, "momentum": 0.9}),
+    check_runs("SGD", student, reference, [open_run(55, 20, {"lr": 0.01, "momentum": 0.9}),
                                      open_run(56, 20, {"lr": 0.02, "momentum": 0.5},
                                               shapes=[(2,), (3, 3)])])
 
@@ -519,23 +532,23 @@ def test_sgd_separate_state(student, ref):
 # ---- Adam ---------------------------------------------------------------------------------------
 
 @points(3)
-def test_adam_matches_torch(student, ref):
+def test_adam_matches_torch(student, reference):
     """Adam: lr 0.02 with default betas and eps matches torch.optim.Adam over 60 steps"""
-    check_runs("Adam", student, ref, [open_run(60, 60, {"lr": 0.02})])
+    check_runs("Adam", student, reference, [open_run(60, 60, {"lr": 0.02})])
 
 
 @points(2)
-def test_adam_hyperparameters(student, ref):
+def test_adam_hyperparameters(student, reference):
     """Adam: betas=(0.8, 0.99), eps=1e-6, lr=0.05 match torch.optim.Adam over 60 steps"""
-    check_runs("Adam", student, ref,
+    check_runs("Adam", student, reference,
                [open_run(61, 60, {"lr": 0.05, "betas": (0.8, 0.99), "eps": 1e-6})])
 
 
 @points(2)
-def test_adam_first_step(student, ref):
+def test_adam_first_step(student, reference):
     """Adam: the first step moves every entry by about lr, whatever its gradient's scale"""
     run = open_run(62, 1, {"lr": 0.01})
-    got_runs = check_runs("Adam", student, ref, [run])
+    got_runs = check_runs("Adam", student, reference, [run])
     for i, (p0, g) in enumerate(zip(run["init"], run["grads"][0])):
         moved = np.abs(got_runs[0]["trajectory"][i][1] - p0)
         # the first step is lr * g / (|g| + eps): lr wherever |g| >> eps, whatever its scale
@@ -547,25 +560,25 @@ def test_adam_first_step(student, ref):
 
 @points(2)
 @property_test
-def test_adam_in_place(student, ref):
+def test_adam_in_place(student, reference):
     """Adam: step updates the caller's arrays in place and leaves the gradients alone"""
-    check_runs("Adam", student, ref, [open_run(63, 5, {"lr": 0.05})],
+    check_runs("Adam", student, reference, [open_run(63, 5, {"lr": 0.05})],
                check_torch=False, first=lambda reports: check_in_place("Adam", reports[0]))
 
 
 @points(2)
-def test_adam_quadratic(student, ref):
+def test_adam_quadratic(student, reference):
     """Adam: minimises a badly scaled quadratic step by step like torch.optim.Adam"""
-    check_runs("Adam", student, ref, [quadratic_run(64, 80, {"lr": 0.05}, (-3, 2))])
+    check_runs("Adam", student, reference, [quadratic_run(64, 80, {"lr": 0.05}, (-3, 2))])
 
 
-def test_adam_defaults(student, ref):
+def test_adam_defaults(student, reference):
     """Adam: default hyperparameters lr=1e-3, betas=(0.9, 0.999), eps=1e-8"""
-    check_runs("Adam", student, ref, [open_run(65, 20, {})])
+    check_runs("Adam", student, reference, [open_run(65, 20, {})])
 
 
-def test_adam_separate_state(student, ref):
+def test_adam_separate_state(student, reference):
     """Adam: two optimizers stepped in turn keep separate moments and step counts"""
-    check_runs("Adam", student, ref, [open_run(66, 20, {"lr": 0.01}),
+    check_runs("Adam", student, reference, [open_run(66, 20, {"lr": 0.01}),
                                       open_run(67, 12, {"lr": 0.03, "betas": (0.5, 0.9)},
                                                shapes=[(2,), (3, 3)])])

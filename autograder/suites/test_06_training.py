@@ -3,10 +3,11 @@
 Torch objects cannot cross the process boundary, so every test goes through a probe of
 ``autograder/inside/probes/training.py``: it builds the objects next to the student code,
 calls the student's functions and returns raw values (parameters after training, returned
-losses, logits, what a loader yields). Every verdict is made here: the same probe runs in
-this process on the reference solution's namespace (``vars(ref)``), or on a known-wrong
-version written below, with the same inputs, and the values are compared. Student code can
-replace the probes in its own process, so no probe holds an answer.
+losses, logits, what a loader yields). Every verdict is made here: the same probe runs next
+to the reference solution, in a worker of its own (``reference``), or there on a known-wrong
+version written below, with the same inputs, and the values are compared. This process runs
+no probe. Student code can replace the probes in its own process, so no probe holds an
+answer.
 
 Properties that live only inside the process show in values: the loop tests use the
 probes' ``ProbeNet``, whose ``ModeMask`` changes the function in training mode (a fixed
@@ -25,12 +26,12 @@ with this process's CPU reference within a tolerance, worth no points, and skipp
 the worker sees no CUDA device.
 """
 
+import inspect
 import weakref
 
 import numpy as np
 import pytest
 
-from autograder.inside.probes import training
 from autograder.sandbox import WorkerLost
 from autograder.student import StudentError
 from autograder.suite import run_probe as run
@@ -44,16 +45,25 @@ NO_GPU = "no GPU on the grading machine"
 _CUDA = weakref.WeakKeyDictionary()  # student -> does its worker see a CUDA device?
 
 
+def cuda_here():
+    """Whether the grading machine has a usable CUDA device, as torch sees it here."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
 def on(student, device):
     """``device``, after skipping the test when it is CUDA and the worker has none."""
     if device == "cuda":
         if student not in _CUDA:
             try:
-                _CUDA[student] = student.probe(training.cuda_available) is True
+                _CUDA[student] = student.probe("training.cuda_available") is True
             except (StudentError, WorkerLost):
-                _CUDA[student] = training.cuda_available({})
+                _CUDA[student] = cuda_here()
         if not _CUDA[student]:
-            if training.cuda_available({}):
+            if cuda_here():
                 pytest.skip("this machine has a CUDA device, but the process running the "
                             "submission cannot use it (its resource limits may prevent it)")
             pytest.skip(NO_GPU)
@@ -152,7 +162,7 @@ def device_flags():
 
 def test_get_device_here(student):
     """get_device: returns the torch.device that torch.cuda.is_available() points to"""
-    info = run(student, "get_device()", training.device_choice, [])
+    info = run(student, "get_device()", "training.device_choice", [])
     expected = "cuda" if info["cuda"] else "cpu"
     _check_device(f"get_device() where torch.cuda.is_available() is {info['cuda']}",
                   info["real"], expected)
@@ -161,7 +171,7 @@ def test_get_device_here(student):
 def test_get_device_follows_availability(student):
     """get_device: picks cuda when CUDA is available and cpu when it is not (simulated)"""
     flags = device_flags()
-    info = run(student, "get_device()", training.device_choice, flags)
+    info = run(student, "get_device()", "training.device_choice", flags)
     if not isinstance(info.get("simulated"), list) or len(info["simulated"]) != len(flags):
         fail(f"get_device() could not be called with CUDA availability simulated: got {info}.")
     for flag, facts in zip(flags, info["simulated"]):
@@ -197,7 +207,7 @@ def test_mlp_parameters(student):
     sizes = (3, 7, 4)
     seed = seed_for(10)
     what = "SimpleMLP(3, 7, 4)"
-    info = run(student, what, training.mlp_initial, *sizes, seed)
+    info = run(student, what, "training.mlp_initial", *sizes, seed)
     if not info["is_module"]:
         fail(f"{what}: expected an nn.Module, got {info['class']}; write "
              "class SimpleMLP(nn.Module) and call super().__init__() first.")
@@ -223,18 +233,18 @@ def test_mlp_parameters(student):
 
 @points(2)
 @pytest.mark.parametrize("device", DEVICES)
-def test_mlp_logits(student, ref, device):
+def test_mlp_logits(student, reference, device):
     """SimpleMLP: logits equal the reference's when the same weights are loaded"""
     device = on(student, device)
     weights = linear_weights(11, (3, 7, 4))
     x = (1.5 * rng(12).normal(size=(6, 3))).astype(np.float32)
     what = f"SimpleMLP(3, 7, 4) with given weights, model(x) for x of shape (6, 3) on {device}"
-    got = run(student, what, training.mlp_logits, device, weights, x)
+    got = run(student, what, "training.mlp_logits", device, weights, x)
     if got["logits"] is None:
         fail(f"{what}: forward should return a tensor of logits, got {got['type']}.")
     if got["device"] != device:
         fail(f"{what}: the logits should stay on {device}, got them on {got['device']}.")
-    want = training.mlp_logits(vars(ref), "cpu", weights, x)["logits"]
+    want = reference.probe("training.mlp_logits", "cpu", weights, x)["logits"]
     check_array(what, got["logits"], want, dtype=None, **tolerances(device),
                 likely={"the ReLU between fc1 and fc2 is missing": numpy_mlp(weights, x, relu=False),
                         "forward applies softmax; return the logits (the loss does the softmax)":
@@ -261,13 +271,13 @@ def criterion_cases(seed):
     }
 
 
-def check_criteria(student, ref, device, seed, gradients):
+def check_criteria(student, reference, device, seed, gradients):
     """make_criterion(task)'s loss (and its gradient) for each known task equal the
     reference's on the same inputs."""
     cases = criterion_cases(seed)
-    got = run(student, f"make_criterion(task) applied on {device}", training.criterion_outputs,
+    got = run(student, f"make_criterion(task) applied on {device}", "training.criterion_outputs",
               device, cases)
-    want = training.criterion_outputs(vars(ref), "cpu", cases)
+    want = reference.probe("training.criterion_outputs", "cpu", cases)
     for task, expected in CRITERIA.items():
         what = f"make_criterion({task!r})(prediction, target) on {device}"
         entry = got.get(task) if isinstance(got, dict) else None
@@ -301,16 +311,16 @@ def check_criteria(student, ref, device, seed, gradients):
 
 
 @points(2)
-def test_criterion_types(student, ref):
+def test_criterion_types(student, reference):
     """make_criterion: regression, multiclass and binary give MSELoss, CrossEntropyLoss and BCEWithLogitsLoss"""
-    check_criteria(student, ref, "cpu", 21, gradients=True)
+    check_criteria(student, reference, "cpu", 21, gradients=True)
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_criterion_values(student, ref, device):
+def test_criterion_values(student, reference, device):
     """make_criterion: each loss has the value torch's loss gives on the same inputs"""
     device = on(student, device)
-    check_criteria(student, ref, device, 22, gradients=False)
+    check_criteria(student, reference, device, 22, gradients=False)
 
 
 def _raises_value_error(student, what, probe, *args):
@@ -327,15 +337,15 @@ def _raises_value_error(student, what, probe, *args):
 
 
 @property_test
-def test_criterion_unknown(student, ref):
+def test_criterion_unknown(student, reference):
     """make_criterion: raises ValueError for an unknown task"""
     try:  # raising for everything is no answer: the known tasks must work too
-        check_criteria(student, ref, "cpu", 23, gradients=False)
+        check_criteria(student, reference, "cpu", 23, gradients=False)
     except AssertionError as exc:
         fail(f"make_criterion must raise ValueError for an unknown task AND give the right "
              f"loss for a known one; the known tasks do not work yet: {exc}")
     for task in ("multi-class", "classification"):
-        _raises_value_error(student, f"make_criterion({task!r})", training.criterion_outputs,
+        _raises_value_error(student, f"make_criterion({task!r})", "training.criterion_outputs",
                             "cpu", {task: criterion_cases(23)["regression"]})
 
 
@@ -380,7 +390,7 @@ def check_optimizer(student, device, name, lr, seed, steps):
     gradients equal the update rule's."""
     weights, grads = optimizer_inputs(seed, steps)
     what = f"{steps} steps of make_optimizer(model, {name!r}, lr={lr}) on {device}"
-    got = run(student, what, training.optimizer_trajectory, device, name, lr, weights, grads)
+    got = run(student, what, "training.optimizer_trajectory", device, name, lr, weights, grads)
     params = params_of(what, got.get("params") if isinstance(got, dict) else got, weights)
     want = _numpy_steps(name, lr, weights, grads)
     made = str(got.get("class", "")).split(".")[-1]
@@ -433,7 +443,7 @@ def test_optimizer_unknown(student):
     weights, grads = optimizer_inputs(34, 1)
     for name in ("rmsprop", "SGD with momentum"):
         _raises_value_error(student, f"make_optimizer(model, {name!r}, lr=0.1)",
-                            training.optimizer_trajectory, "cpu", name, 0.1, weights, grads)
+                            "training.optimizer_trajectory", "cpu", name, 0.1, weights, grads)
 
 
 # ---- make_loaders -------------------------------------------------------------------------
@@ -466,7 +476,7 @@ def _epoch(what, part, batches, X):
 def loaders(student, n=53, batch_size=8, val_fraction=0.25, seed=5):
     X, y = loader_data(n)
     what = f"make_loaders(X, y, batch_size={batch_size}, val_fraction={val_fraction}, seed={seed}) for N={n}"
-    info = run(student, what, training.loader_contents, X, y, batch_size, val_fraction, seed)
+    info = run(student, what, "training.loader_contents", X, y, batch_size, val_fraction, seed)
     if info["returned"] != "pair":
         fail(f"{what}: expected a pair (train_loader, val_loader), got {info['returned']}.")
     for part in ("train", "val"):
@@ -578,8 +588,16 @@ def test_loaders_batches(student):
 
 # ---- train_one_epoch ----------------------------------------------------------------------
 #
-# Known-wrong loops, to name a mistake when the student's numbers match one. They run here
-# only, through the same probe as the student's loop (so the same model, data and SGD).
+# Known-wrong loops, to name a mistake when the student's numbers match one. They run next to
+# the reference only, through the same probe as the student's loop (so the same model, data
+# and SGD): ``stand_in`` sends their code, which takes the contract function's place there.
+
+def stand_in(contract_name, function, *args):
+    """Code for ``reference.probe(..., define=...)``: this suite's known-wrong ``function``
+    (called with ``args`` when it is a factory) bound to ``contract_name``."""
+    value = f"{function.__name__}(*{args!r})" if args else function.__name__
+    return f"{inspect.getsource(function)}\n{contract_name} = {value}\n"
+
 
 def _wrong_epoch(mistake):
     """train_one_epoch written with ``mistake``: "no_zero_grad", "two_steps", "one_step",
@@ -605,7 +623,7 @@ def _wrong_epoch(mistake):
         if mistake == "last":
             return losses[-1]
         return sum(l * s for l, s in zip(losses, sizes)) / sum(sizes)
-    return {"train_one_epoch": train_one_epoch}
+    return train_one_epoch
 
 
 EPOCH_SIZES = (3, 6, 4)  # inputs, hidden units, classes
@@ -633,16 +651,19 @@ EPOCH_WHAT = {"parameters": "22 examples in batches of 8, 8 and 6",
               "steps": "13 examples in batches of 4, 4, 4 and 1"}
 
 
-def epoch_run(ns, case, device="cpu", optimizer_kind="plain"):
+def epoch_run(reference, case, mistake=None):
+    """The reference's epoch on ``case`` (on the CPU), or that of ``_wrong_epoch(mistake)``."""
     weights, X, y, batch, lr, mask, mode = epoch_inputs(case)
-    return training.epoch_case(ns, device, weights, X, y, batch, lr, mask, mode, optimizer_kind)
+    define = stand_in("train_one_epoch", _wrong_epoch, mistake) if mistake else None
+    return reference.probe("training.epoch_case", "cpu", weights, X, y, batch, lr, mask, mode,
+                           "plain", define=define)
 
 
 def student_epoch(student, device, case):
     weights, X, y, batch, lr, mask, mode = epoch_inputs(case)
     what = (f"train_one_epoch(model, loader, criterion, optimizer, device) with SGD(lr={lr}) "
             f"on {EPOCH_WHAT[case]}, on {device}")
-    got = run(student, what, training.epoch_case, device, weights, X, y, batch, lr, mask, mode)
+    got = run(student, what, "training.epoch_case", device, weights, X, y, batch, lr, mask, mode)
     return what, got
 
 
@@ -660,63 +681,63 @@ def check_epoch_params(what, got, want, device, likely):
 
 @points(3)
 @pytest.mark.parametrize("device", DEVICES)
-def test_epoch_parameters(student, ref, device):
+def test_epoch_parameters(student, reference, device):
     """train_one_epoch: the parameters after one SGD epoch match the reference"""
     device = on(student, device)
     what, got = student_epoch(student, device, "parameters")
-    check_epoch_params(what, got, epoch_run(vars(ref), "parameters"), device, lambda: {
+    check_epoch_params(what, got, epoch_run(reference, "parameters"), device, lambda: {
         "gradients accumulated across batches: call optimizer.zero_grad() before "
-        "loss.backward()": epoch_run(_wrong_epoch("no_zero_grad"), "parameters")["params"],
+        "loss.backward()": epoch_run(reference, "parameters", "no_zero_grad")["params"],
         "the parameters did not move: optimizer.step() before loss.backward(), or no "
         "optimizer.step() at all": epoch_inputs("parameters")[0]})
 
 
 @points(2)
 @pytest.mark.parametrize("device", DEVICES)
-def test_epoch_loss(student, ref, device):
+def test_epoch_loss(student, reference, device):
     """train_one_epoch: returns the mean loss over examples (batch losses weighted by batch size)"""
     device = on(student, device)
     what, got = student_epoch(student, device, "loss")
     not_a_number(f"{what}: the returned loss", got["loss"])
-    want = epoch_run(vars(ref), "loss")["loss"]
+    want = epoch_run(reference, "loss")["loss"]
     explained(lambda hints: check_float(f"{what}: the returned loss", got["loss"], want,
                                         **tolerances(device), likely=hints), lambda: {
         "mean of batch losses not weighted by batch size (the last batch is smaller)":
-        epoch_run(_wrong_epoch("unweighted"), "loss")["loss"],
+        epoch_run(reference, "loss", "unweighted")["loss"],
         "the batch losses were summed, not averaged over the examples":
-        epoch_run(_wrong_epoch("sum"), "loss")["loss"],
-        "only the last batch's loss was returned": epoch_run(_wrong_epoch("last"), "loss")["loss"]})
+        epoch_run(reference, "loss", "sum")["loss"],
+        "only the last batch's loss was returned": epoch_run(reference, "loss", "last")["loss"]})
 
 
 @points(2)
 @pytest.mark.parametrize("device", DEVICES)
-def test_epoch_training_mode(student, ref, device):
+def test_epoch_training_mode(student, reference, device):
     """train_one_epoch: trains in training mode, even after the model was put in eval mode"""
     device = on(student, device)
     what, got = student_epoch(student, device, "mode")
     weights, X, y, batch, lr, mask, mode = epoch_inputs("mode")
     check_epoch_params(
         f"{what} (its hidden layer behaves like dropout: different in training mode)", got,
-        epoch_run(vars(ref), "mode"), device, lambda: {
+        epoch_run(reference, "mode"), device, lambda: {
             "model.train() missing: the model stayed in eval mode while training (dropout "
             "off). Call model.train() at the start of train_one_epoch":  # no mask: eval mode
-            training.epoch_case(vars(ref), "cpu", weights, X, y, batch, lr, None, "eval",
-                                "plain")["params"],
+            reference.probe("training.epoch_case", "cpu", weights, X, y, batch, lr, None,
+                            "eval", "plain")["params"],
             "the parameters did not move: optimizer.step() before loss.backward(), or no "
             "optimizer.step() at all": weights})
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_epoch_steps(student, ref, device):
+def test_epoch_steps(student, reference, device):
     """train_one_epoch: one optimizer step per batch, with the batches on the device"""
     device = on(student, device)
     what, got = student_epoch(student, device, "steps")
-    check_epoch_params(what, got, epoch_run(vars(ref), "steps"), device, lambda: {
-        "two optimizer steps per batch": epoch_run(_wrong_epoch("two_steps"), "steps")["params"],
+    check_epoch_params(what, got, epoch_run(reference, "steps"), device, lambda: {
+        "two optimizer steps per batch": epoch_run(reference, "steps", "two_steps")["params"],
         "one optimizer step per epoch instead of one per batch":
-        epoch_run(_wrong_epoch("one_step"), "steps")["params"],
+        epoch_run(reference, "steps", "one_step")["params"],
         "gradients accumulated across batches: call optimizer.zero_grad() before "
-        "loss.backward()": epoch_run(_wrong_epoch("no_zero_grad"), "steps")["params"],
+        "loss.backward()": epoch_run(reference, "steps", "no_zero_grad")["params"],
         "the parameters did not move: optimizer.step() before loss.backward(), or no "
         "optimizer.step() at all": epoch_inputs("steps")[0]})
 
@@ -745,10 +766,11 @@ def eval_inputs():
     return probe_weights(61, EPOCH_SIZES), X, y, mask, shift
 
 
-def eval_run(ns, weights=None, mask=None, shift=None, start_mode="eval"):
+def eval_run(reference, weights=None, mask=None, shift=None, start_mode="eval", define=None):
     default, X, y, _, _ = eval_inputs()
     weights = default if weights is None else weights
-    info = training.eval_case(ns, "cpu", weights, X, y, 8, mask, shift, start_mode)
+    info = reference.probe("training.eval_case", "cpu", weights, X, y, 8, mask, shift,
+                           start_mode, define=define)
     return [float(v) for v in info["result"]["items"]]
 
 
@@ -756,7 +778,7 @@ def student_eval(student, device, mask=None, shift=None, start_mode="eval", note
     weights, X, y, _, _ = eval_inputs()
     what = (f"evaluate(model, loader, criterion, device) on 22 examples in batches of 8, 8 and 6"
             f"{note}, on {device}")
-    got = run(student, what, training.eval_case, device, weights, X, y, 8, mask, shift,
+    got = run(student, what, "training.eval_case", device, weights, X, y, 8, mask, shift,
               start_mode)
     result = got["result"]
     if result["kind"] != "tuple" or len(result["items"]) != 2:
@@ -769,15 +791,15 @@ def student_eval(student, device, mask=None, shift=None, start_mode="eval", note
 
 @points(2)
 @pytest.mark.parametrize("device", DEVICES)
-def test_evaluate_values(student, ref, device):
+def test_evaluate_values(student, reference, device):
     """evaluate: returns the mean loss over examples and the accuracy of the argmax"""
     device = on(student, device)
     what, got, (loss, accuracy) = student_eval(student, device)
-    want_loss, want_accuracy = eval_run(vars(ref))
+    want_loss, want_accuracy = eval_run(reference)
     explained(lambda hints: check_float(f"{what}: mean_loss", loss, want_loss,
                                         **tolerances(device), likely=hints), lambda: {
         "mean of batch losses not weighted by batch size (the last batch is smaller)":
-        eval_run({"evaluate": _evaluate_unweighted})[0]})
+        eval_run(reference, define=stand_in("evaluate", _evaluate_unweighted))[0]})
     check_float(f"{what}: accuracy", accuracy, want_accuracy, likely={
         "the number of correct examples instead of the fraction": want_accuracy * 22,
         "the fraction of wrong examples": 1 - want_accuracy})
@@ -785,7 +807,7 @@ def test_evaluate_values(student, ref, device):
 
 @points(2)
 @pytest.mark.parametrize("device", DEVICES)
-def test_evaluate_no_graph(student, ref, device):
+def test_evaluate_no_graph(student, reference, device):
     """evaluate: builds no autograd graph (torch.no_grad()) and leaves the parameters alone"""
     device = on(student, device)
     weights, _, _, _, shift = eval_inputs()
@@ -795,12 +817,12 @@ def test_evaluate_no_graph(student, ref, device):
     # what the model computes with a graph: the shift folded into the last layer's bias
     shifted = dict(weights, **{"last.bias": weights["last.bias"]
                                + shift * weights["last.weight"].sum(axis=1)})
-    want = eval_run(vars(ref), shift=shift)[0]
+    want = eval_run(reference, shift=shift)[0]
     explained(lambda hints: check_float(f"{what}: mean_loss", loss, want, **tolerances(device),
                                         likely=hints), lambda: {
         "autograd recorded a graph during the evaluation; wrap the loop in "
         "`with torch.no_grad():` (nothing is trained here, so no graph is needed)":
-        eval_run(vars(ref), weights=shifted)[0]})
+        eval_run(reference, weights=shifted)[0]})
     params = params_of(what, got["params"], weights)
     if got["grads"] or any(not np.array_equal(params[k], weights[k]) for k in weights):
         fail(f"{what}: evaluate changed the parameters or their gradients "
@@ -810,7 +832,7 @@ def test_evaluate_no_graph(student, ref, device):
 
 @points(2)
 @pytest.mark.parametrize("device", DEVICES)
-def test_evaluate_eval_mode(student, ref, device):
+def test_evaluate_eval_mode(student, reference, device):
     """evaluate: runs the model in eval mode (dropout off), even after training mode"""
     device = on(student, device)
     weights, _, _, mask, _ = eval_inputs()
@@ -818,12 +840,12 @@ def test_evaluate_eval_mode(student, ref, device):
         student, device, mask=mask, start_mode="train",
         note=(" with a model left in training mode, whose hidden layer behaves like dropout "
               "(different in training mode)"))
-    want_loss = eval_run(vars(ref), mask=mask, start_mode="train")[0]
+    want_loss = eval_run(reference, mask=mask, start_mode="train")[0]
     masked = dict(weights, **{"last.weight": weights["last.weight"] * mask})
     explained(lambda hints: check_float(f"{what}: mean_loss", loss, want_loss,
                                         **tolerances(device), likely=hints), lambda: {
         "model.eval() missing: dropout stayed on during the evaluation. Call model.eval() at "
-        "the start of evaluate": eval_run(vars(ref), weights=masked)[0]})
+        "the start of evaluate": eval_run(reference, weights=masked)[0]})
 
 
 # ---- fit ----------------------------------------------------------------------------------
@@ -856,7 +878,7 @@ def test_fit_history(student, device):
     what = (f"fit(model, train_loader, val_loader, criterion, optimizer, device, "
             f"epochs={epochs}) on {device}, with train_one_epoch and evaluate replaced by "
             "stand-ins that return known numbers")
-    history = run(student, what, training.fit_spies, device, epochs, train_tag, val_tag)
+    history = run(student, what, "training.fit_spies", device, epochs, train_tag, val_tag)
     expected = {"train_loss": [1000.0 * (2 * e) + train_tag for e in range(epochs)],
                 "val_loss": [1000.0 * (2 * e + 1) + val_tag for e in range(epochs)],
                 "val_accuracy": [val_tag / 10 for _ in range(epochs)]}
@@ -926,7 +948,7 @@ def test_fit_moons(student, device):
     what = (f"SimpleMLP(2, {c['hidden']}, 2) with make_criterion('multiclass'), make_optimizer("
             f"model, 'adam', {c['lr']}) and make_loaders(X, y, batch_size=32, val_fraction=0.2, "
             f"seed=0) on {c['n']} two-moons points, fit(..., epochs={c['epochs']}) on {device}")
-    got = run(student, what, training.fit_moons, device, X, y, c["hidden"], c["lr"],
+    got = run(student, what, "training.fit_moons", device, X, y, c["hidden"], c["lr"],
               c["epochs"], init_seed)
     history = _check_fit_history(what, got, c["epochs"])
     shapes = {"fc1.weight": (c["hidden"], 2), "fc1.bias": (c["hidden"],),

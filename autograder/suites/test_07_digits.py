@@ -22,7 +22,6 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.inside.probes import digits
 from autograder.suite import run_probe as run
 from autograder.suite import (check_array, check_equal, check_float, check_unmodified,
                               expect_error, fail, points, rng, seed_for, type_name)
@@ -360,12 +359,12 @@ def network_inputs(seed, n=7, d=5, h=6, c=4):
 
 
 @points(2)
-def test_init_params_values(student, ref):
+def test_init_params_values(student, reference):
     """init_params: draws W1, b1, then W2, b2 from U(-k, k) with k = 1/sqrt(fan-in)"""
     seed = seed_for(171)
     what = f"init_params(5, 7, 3, np.random.default_rng({seed}))"
-    got = run(student, what, digits.init_params, 5, 7, 3, seed)
-    want = digits.init_params(vars(ref), 5, 7, 3, seed)
+    got = run(student, what, "digits.init_params", 5, 7, 3, seed)
+    want = reference.probe("digits.init_params", 5, 7, 3, seed)
     check_params(what, got["result"], {"W1": (7, 5), "b1": (7,), "W2": (3, 7), "b2": (3,)})
     for name in ("W1", "b1", "W2", "b2"):
         check_array(f"{what}: {name}", got["result"][name], want["result"][name])
@@ -607,7 +606,7 @@ def test_train_network_numpy_only(student, ref):
     check_params(what, params, {k: v.shape for k, v in want.items()})
     for name in want:
         check_array(f"{what}: {name} afterwards", params[name], want[name], rtol=1e-6, atol=1e-9)
-    used = run(student, "train_network", digits.numpy_only, list(NUMPY_NETWORK), list(BANNED))
+    used = run(student, "train_network", "digits.numpy_only", list(NUMPY_NETWORK), list(BANNED))
     if not isinstance(used, dict):
         fail("train_network: the grader could not inspect the numpy network's functions.")
     found = {name: set(mods) for name, mods in used.items() if mods}
@@ -672,7 +671,7 @@ def stated_net(weights, dropout=0.3):
 def test_digits_net_structure(student):
     """DigitsNet: the submodules fc1, relu, drop, fc2 with the stated sizes and dropout rate"""
     what = "DigitsNet(12, 9, 5, 0.4)"
-    info = run(student, what, digits.digits_net_structure, 12, 9, 5, 0.4)
+    info = run(student, what, "digits.digits_net_structure", 12, 9, 5, 0.4)
     if not info["is_module"]:
         fail(f"{what}: expected an nn.Module, got {info['class']}; write class "
              "DigitsNet(nn.Module) and call super().__init__() first.")
@@ -696,7 +695,7 @@ def test_digits_net_eval_logits(student):
     weights = net_weights(261)
     x = (2.0 * rng(262).normal(size=(7, 64))).astype(np.float32)
     what = "DigitsNet() with given weights, in eval mode, model(x) for x of shape (7, 64)"
-    got = run(student, what, digits.digits_net_logits, weights, x, "eval", 0)
+    got = run(student, what, "digits.digits_net_logits", weights, x, "eval", 0)
     if got["logits"] is None:
         fail(f"{what}: forward should return a tensor of logits, got {got['type']}.")
     model = stated_net(weights).eval()
@@ -717,7 +716,7 @@ def test_digits_net_dropout_in_training(student):
     seed = seed_for(273)
     what = (f"DigitsNet() with given weights, in training mode, model(x) right after "
             f"torch.manual_seed({seed})")
-    got = run(student, what, digits.digits_net_logits, weights, x, "train", seed)
+    got = run(student, what, "digits.digits_net_logits", weights, x, "train", seed)
     if got["logits"] is None:
         fail(f"{what}: forward should return a tensor of logits, got {got['type']}.")
     with one_thread():
@@ -735,7 +734,7 @@ def test_digits_net_initialisation(student):
     """DigitsNet: after torch.manual_seed(s), its initial weights are those of the stated layers, fc1 first"""
     seed = seed_for(281)
     what = f"DigitsNet(64) right after torch.manual_seed({seed})"
-    got = run(student, what, digits.digits_net_init, seed)
+    got = run(student, what, "digits.digits_net_init", seed)
     check_params(what, got, STATED_SHAPES)
     torch.manual_seed(seed)
     want = {k: v.numpy() for k, v in StatedDigitsNet().state_dict().items()}
@@ -753,15 +752,14 @@ def loop_inputs(seed):
 
 
 @points(2)
-def test_train_one_epoch_values(student, ref):
+def test_train_one_epoch_values(student, reference):
     """train_one_epoch: the loss and the parameters after one epoch match the reference, in training mode"""
     weights, X, y = loop_inputs(291)
     seed = seed_for(292)
     what = ("train_one_epoch(model, loader, criterion, optimizer, device) with SGD(lr=0.5), "
             "a model with dropout left in eval mode, 22 examples in batches of 8, 8 and 6")
-    got = run(student, what, digits.train_one_epoch, weights, X, y, 8, 0.5, 0.3, seed)
-    with one_thread():
-        want = digits.train_one_epoch(vars(ref), weights, X, y, 8, 0.5, 0.3, seed)
+    got = run(student, what, "digits.train_one_epoch", weights, X, y, 8, 0.5, 0.3, seed)
+    want = reference.probe("digits.train_one_epoch", weights, X, y, 8, 0.5, 0.3, seed)
     if not got["modes"] or not all(got["modes"]):
         fail(f"{what}: the model ran in eval mode while training (dropout off); call "
              "model.train() at the start of train_one_epoch.")
@@ -781,7 +779,7 @@ def test_evaluate_values(student):
     weights, X, y = loop_inputs(301)
     what = ("evaluate(model, loader, criterion, device) on a model with dropout 0.5 left in "
             "training mode, 22 examples in batches of 8, 8 and 6")
-    got = run(student, what, digits.evaluate, weights, X, y, 8, 0.5, seed_for(302))
+    got = run(student, what, "digits.evaluate", weights, X, y, 8, 0.5, seed_for(302))
     if got["items"] is None or len(got["items"]) != 2:
         fail(f"{what}: expected a tuple (mean_loss, accuracy), got a {got['kind']}.")
     if not got["modes"] or any(got["modes"]):
@@ -817,7 +815,7 @@ def _torch_run(student, X, y, seed, options):
     what = (f"train_digits_net(X, y, seed={seed}, " + ", ".join(f"{k}={v}" for k, v in
                                                               options.items())
             + f") for X of shape {X.shape}")
-    got = run(student, what, digits.train_digits_net, X, y, options["epochs"], options["lr"],
+    got = run(student, what, "digits.train_digits_net", X, y, options["epochs"], options["lr"],
               options["batch_size"], seed)
     if got["returned"] != "pair":
         fail(f"{what}: expected a tuple (model, losses), got {got['returned']}.")
@@ -827,7 +825,7 @@ def _torch_run(student, X, y, seed, options):
     return what, got
 
 
-def torch_reproduction(student, ref):
+def torch_reproduction(student, reference):
     """'' when train_digits_net reproduces the reference's short run, else the failure."""
     if student not in _TORCH_REPRODUCED:
         g = rng(311)
@@ -836,9 +834,8 @@ def torch_reproduction(student, ref):
         seed = seed_for(312)
         try:
             what, got = _torch_run(student, X, y, seed, SMALL_TORCH)
-            with one_thread():
-                want = digits.train_digits_net(vars(ref), X, y, SMALL_TORCH["epochs"],
-                                               SMALL_TORCH["lr"], SMALL_TORCH["batch_size"], seed)
+            want = reference.probe("digits.train_digits_net", X, y, SMALL_TORCH["epochs"],
+                                   SMALL_TORCH["lr"], SMALL_TORCH["batch_size"], seed)
             for name, value in want["params"].items():
                 check_array(f"{what}: {name} afterwards", got["params"][name], value,
                             dtype=None, rtol=1e-4, atol=1e-6)
@@ -856,9 +853,9 @@ def torch_reproduction(student, ref):
 
 
 @points(3)
-def test_train_digits_net_reproduces(student, ref):
+def test_train_digits_net_reproduces(student, reference):
     """train_digits_net: the parameters and losses after 2 epochs equal the reference run's (same seed)"""
-    problem = torch_reproduction(student, ref)
+    problem = torch_reproduction(student, reference)
     if problem:
         fail(problem + " The recipe fixes every random number: torch.manual_seed(seed) first, "
              "then DigitsNet, the loader with its own seeded generator, Adam, and "
@@ -866,9 +863,9 @@ def test_train_digits_net_reproduces(student, ref):
 
 
 @points(4)
-def test_train_digits_net_hidden_digits(student, ref):
+def test_train_digits_net_hidden_digits(student, ref, reference):
     """train_digits_net: reaches 97% accuracy on the grader's hidden test digits in 30 epochs"""
-    problem = torch_reproduction(student, ref)
+    problem = torch_reproduction(student, reference)
     if "is not implemented yet" in problem:
         fail(problem)
     if problem:

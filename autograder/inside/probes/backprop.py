@@ -1,11 +1,12 @@
 """Probes for 04_backprop.
 
 ``numerical_gradient(f, x, h)`` takes a *function*, which cannot cross the process boundary.
-So the functions to differentiate live here: the probe calls the student's
-``numerical_gradient`` next to the student code with one of ``FUNCTIONS`` and a float array
-``x``, and returns the gradient, ``x`` as it was afterwards (to check it was restored
-exactly) and how often ``f`` was called. Their analytic gradients are not here (code in the
-worker could return them instead of differencing): the suite has them.
+So the functions to differentiate are built here: the probe calls the student's
+``numerical_gradient`` next to the student code with one of ``FUNCTIONS`` (the quadratic form
+made of the grader's ``A`` and ``c``) and a float array ``x``, and returns the gradient,
+``x`` as it was afterwards (to check it was restored exactly) and how often ``f`` was called.
+Their analytic gradients are not here (code in the worker could return them instead of
+differencing): the suite has them.
 
 No torch here: the worker's loaded modules are checked for banned libraries.
 """
@@ -17,18 +18,14 @@ import numpy as np
 from .common import contract_function
 
 
-def _quadratic_parts(size):
-    """A fixed symmetric positive definite A (with large diagonal) and c for a given size."""
-    g = np.random.default_rng(1000 + size)
-    m = g.normal(size=(size, size))
-    return m @ m.T + size * np.eye(size), g.normal(size=size)
+def quadratic(A, c):
+    """x -> 0.5 x.A.x + c.x over the entries of x: couples every entry with every other."""
+    A, c = np.asarray(A, dtype=np.float64), np.asarray(c, dtype=np.float64)
 
-
-def quadratic(x):
-    """0.5 x.A.x + c.x over the entries of x: couples every entry with every other."""
-    v = np.asarray(x, dtype=np.float64).ravel()
-    A, c = _quadratic_parts(v.size)
-    return float(0.5 * v @ A @ v + c @ v)
+    def f(x):
+        v = np.asarray(x, dtype=np.float64).ravel()
+        return float(0.5 * v @ A @ v + c @ v)
+    return f
 
 
 def sines(x):
@@ -50,13 +47,14 @@ def mixed(x):
     return float(np.sum(np.exp(x / 2)) + np.sum(x * ramp) ** 2)
 
 
-FUNCTIONS = {"quadratic": quadratic, "sines": sines, "cubic": cubic, "mixed": mixed}
+FUNCTIONS = {"sines": sines, "cubic": cubic, "mixed": mixed}
 
 
-def numerical_gradient(ns, function, x, h=None):
-    """The student's numerical_gradient(f, x[, h]) for f = FUNCTIONS[function]: a dict with
-    the gradient, x as it was afterwards, and the number of calls of f."""
-    f = FUNCTIONS[function]
+def numerical_gradient(ns, function, x, h=None, parts=None):
+    """The student's numerical_gradient(f, x[, h]) for f = FUNCTIONS[function], or for
+    ``quadratic(*parts)`` where ``function`` is "quadratic": a dict with the gradient, x as it
+    was afterwards, and the number of calls of f."""
+    f = quadratic(*parts) if function == "quadratic" else FUNCTIONS[function]
     calls = [0]
 
     def counted(v):

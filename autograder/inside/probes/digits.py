@@ -2,8 +2,8 @@
 call the student's functions on them and report plain data (numbers, lists, dicts, numpy
 arrays) back to the hidden suite, which checks every value against its own computation.
 
-The suite also calls some of them in its own process with the reference solution's
-namespace (``vars(ref)``), so that the reference runs on exactly the same inputs.
+The suite also runs some of them next to the reference solution, in a worker of its own
+(``reference.probe``), so that the reference runs on exactly the same inputs.
 """
 
 import types

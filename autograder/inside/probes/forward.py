@@ -5,8 +5,8 @@ function took from it, and so catches draw-order and draw-count mistakes).
 
 The probes carry the contract names (``init_linear``, ``init_mlp``) so that a stub's
 ``NotImplementedError`` reaches the student as "init_linear is not implemented yet". The
-suite also calls them in its own process with ``vars(ref)``, so the reference runs on
-exactly the same generator.
+suite also runs them next to the reference solution, in a worker of its own, so the reference
+runs on exactly the same generator.
 """
 
 import warnings

@@ -10,8 +10,8 @@ came back unmodified.
 
 The probes carry the contract names (``SGD``, ``Adam``, ``gradient_descent``) so that a
 stub's ``NotImplementedError`` reaches the student as "SGD is not implemented yet". The
-suite also calls them in its own process with ``vars(ref)``, so the reference runs on
-exactly the same inputs. numpy only: this module is imported in the submission's process,
+suite also runs them next to the reference solution, in a worker of its own, so the reference
+runs on exactly the same inputs. numpy only: this module is imported in the submission's process,
 where importing torch would look like the submission had used it.
 """
 

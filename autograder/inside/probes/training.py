@@ -1,8 +1,8 @@
 """Probes for 06_training: they build torch objects next to the student code, call the
 student's functions on them and return RAW values (parameters after training, returned
 losses, logits, what a loader yields) as plain data. They decide nothing: every verdict is
-the hidden suite's, which runs the same probes in its own process on the reference
-solution's namespace (``vars(ref)``) and compares.
+the hidden suite's, which runs the same probes next to the reference solution (in a worker of
+its own, never in the grading process) and compares.
 
 Student code can replace anything in its process, these probes included, so nothing here
 is an answer: no contract function is implemented here, and the test model is not the
@@ -11,9 +11,9 @@ process show in the values: ``ModeMask`` computes differently in training and ev
 (deterministically, so an extra forward pass for logging changes nothing), and
 ``GraphShift`` computes differently while an autograd graph is being built.
 
-In the suite's process the optimizer is ``PlainSGD``: torch.optim.SGD's arithmetic
-written out, because building the first torch optimizer in a process imports
-torch._dynamo (~1.5 s).
+For the suite's runs of the reference and of known-wrong loops the optimizer is
+``PlainSGD``: torch.optim.SGD's arithmetic written out (the student's loop gets a real
+``torch.optim.SGD``, and both must give the same parameters).
 """
 
 import numpy as np
