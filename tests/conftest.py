@@ -119,3 +119,21 @@ def example_results(graded_examples, assignment, example):
     """The results.json of examples/<assignment>/<example> in ``graded_examples``."""
     path = graded_examples[1] / assignment / Path(example).stem / "results.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+# The end of a hostile cell that takes the worker over: it speaks the channel's protocol on
+# the worker's socket with an agent of its own, ``_answer(request) -> reply`` (defined before
+# this), and never returns.
+FAKE_AGENT = r"""
+import os, socket, sys
+from autograder.inside import plain
+
+_sock = socket.socket(fileno=os.dup(int(sys.argv[-1])))
+plain.send_frame(_sock, plain.encode({"loaded": True, "errors": [], "tampered": "", "seq": 1}))
+while True:
+    _frame = plain.recv_frame(_sock)
+    if _frame is None:
+        os._exit(0)
+    _request = plain.decode(_frame)
+    plain.send_frame(_sock, plain.encode({**_answer(_request), "seq": _request["seq"]}))
+"""

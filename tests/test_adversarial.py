@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli
+from conftest import FAKE_AGENT, cli
 
 REPO = Path(__file__).resolve().parent.parent
 WORKERS = 3
@@ -780,9 +780,7 @@ HONEST_PART = BASE.split("def perceptron_update")[0] + stubs(FUNCTIONS[2:])
 # probe results made up.
 TAKEOVER = HONEST_PART + r"""
 # %%
-import os, socket, sys
 import numpy as np
-from autograder.inside import plain
 
 def _forge(request, ns):
     if request.get("op") == "call" and request.get("name") in ("step", "perceptron_output"):
@@ -801,15 +799,8 @@ def _forge(request, ns):
         reply["inputs"] = [request.get("args", []), request.get("kwargs", {})]
     return reply
 
-_sock = socket.socket(fileno=os.dup(int(sys.argv[-1])))
-plain.send_frame(_sock, plain.encode({"loaded": True, "errors": [], "tampered": "", "seq": 1}))
-while True:
-    _frame = plain.recv_frame(_sock)
-    if _frame is None:
-        os._exit(0)
-    _request = plain.decode(_frame)
-    plain.send_frame(_sock, plain.encode({**_forge(_request, globals()), "seq": _request["seq"]}))
-"""
+_answer = lambda request: _forge(request, globals())
+""" + FAKE_AGENT
 
 
 def grade_json_of(source, name):

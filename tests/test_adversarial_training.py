@@ -1,4 +1,5 @@
-"""Forging 06_training's results from inside the worker, against the real command line.
+"""Forging 06_training's results (and one of 07_digits') from inside the worker, against the
+real command line.
 
 Student code runs in the same process as the probes that report on it, so it can replace
 them. These cases show that doing so earns nothing that implementing the functions would
@@ -7,8 +8,10 @@ reference computation, and scores fit's model on points it never sent. Each case
 notebook graded by ``python -m autograder grade --json``; the release notebook (every
 function still a stub) scores 0 (``test_grading``): the baseline a forgery must not beat.
 
-``get_device`` is the one named exception: its answer is a function of a flag the probe
-must be told, so a forged probe can give it, at the price of writing get_device itself.
+``get_device`` is the one named exception here: its answer is a function of a flag the probe
+must be told, so a forged probe can give it, at the price of writing get_device itself (the
+README's trust model names the others: make_loaders' split tests and fit's history, which a
+forged probe passes only by producing what the function would).
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import nbformat
 import pytest
 
-from conftest import REPO, grade_json
+from conftest import FAKE_AGENT, REPO, grade_json
 
 ASSIGNMENT = "06_training"
 RELEASE = REPO / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -177,6 +180,89 @@ def train_one_epoch(model, loader, criterion, optimizer, device):
 '''
 
 
+# No probe touched: SimpleMLP is a bag of parameters trained offline on the usual two moons
+# (fixed here), the loaders are empty and fit trains nothing. The suite's moons are turned,
+# shifted and mirrored at random for each submission, and the validation loader must hold
+# the given points, so this earns nothing.
+PRETRAINED = """\
+W = {
+  'fc1.weight': [[-0.1575, 1.0554], [-2.0914, -0.0839], [-1.234, 0.3242], [1.1254, 1.1969], [-0.1895, 0.7518], [-1.3983, 0.1529], [-2.025, -2.3799], [-2.3317, 0.7916], [1.4264, 0.9703], [-2.7523, -0.5942], [1.1684, 0.959], [0.0701, 0.4552], [0.3388, -0.0554], [2.1813, -1.3839], [-1.4418, -1.3635], [-0.6996, 1.6178], [-2.76, -0.7736], [-1.5188, -0.9457], [-0.2953, 1.4066], [0.3155, 0.3427], [-0.6085, -0.9579], [0.1549, -1.7151], [-2.1136, 0.1054], [3.0827, 0.1743], [-0.2921, 0.6656], [2.9578, -0.4769], [0.364, -0.4882], [-0.0647, -0.2871], [0.3078, -1.0849], [-2.5822, -1.8108], [0.3199, 0.2844], [-2.3436, 1.6848]],
+  'fc1.bias': [1.3214, -0.9633, -0.6887, 0.4953, 0.9964, 0.5156, -0.8393, -1.3679, 0.7524, 1.0321, 0.6003, 1.6072, 0.1875, -1.2767, 0.4874, -0.7091, -1.1729, 0.6735, 1.6335, -0.7054, 0.2837, -0.3588, -1.0182, -1.6091, 1.4316, -1.5363, 0.5176, 0.137, 0.8189, 1.0724, -0.6998, -1.2871],
+  'fc2.weight': [[0.7083, 1.8453, 0.4681, 0.5489, 0.815, -1.3095, 1.5507, 2.1976, 0.9912, -1.2701, 0.6719, 0.3288, 0.2523, -1.1792, -1.1068, 1.04, 2.0689, -0.7571, 0.6235, -0.1491, -0.5351, -0.692, 1.5441, -2.7215, 0.7116, -2.3028, -0.3917, -0.2243, -0.5785, -1.5788, -0.0443, 1.9193], [-0.6818, -1.9532, -0.6436, -0.6129, -0.7638, 1.4195, -1.5013, -2.2603, -1.1547, 1.2517, -0.7693, -0.3528, -0.0946, 1.318, 1.2022, -0.9479, -2.3353, 0.8337, -0.382, -0.0011, 0.4032, 0.5645, -1.6837, 2.6143, -0.6781, 2.4103, 0.401, 0.1375, 0.5192, 1.3357, -0.0374, -2.0771]],
+  'fc2.bias': [-0.1718, 0.1031],
+}
+
+
+class SimpleMLP(nn.Module):
+    def __init__(self, input_size, hidden_size, num_classes):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(2, 32), nn.Linear(32, 2)
+        self.load_state_dict({k: torch.tensor(v) for k, v in W.items()})
+
+
+def make_criterion(task):
+    return None
+
+
+def make_optimizer(model, name, lr):
+    return None
+
+
+def make_loaders(X, y, batch_size=32, val_fraction=0.2, seed=0):
+    return [], []
+
+
+def fit(model, train_loader, val_loader, criterion, optimizer, device, epochs):
+    return {"train_loss": [0.01] * epochs, "val_loss": [0.01] * epochs,
+            "val_accuracy": [1.0] * epochs}
+"""
+
+# The probes replaced by a route other than the probe module's attributes: importlib's
+# import_module, which the agent calls to find a probe, handing out a forged module.
+IMPORTLIB_ROUTE = """\
+import importlib, types
+
+_real = importlib.import_module
+
+
+def _fit_spies(ns, device, epochs, train_tag, val_tag):
+    return {"train_loss": [2000.0 * e + train_tag for e in range(epochs)],
+            "val_loss": [2000.0 * e + 1000.0 + val_tag for e in range(epochs)],
+            "val_accuracy": [val_tag / 10] * epochs}
+
+
+def _import_module(name, package=None):
+    module = _real(name, package)
+    if name.endswith("probes.training"):
+        module = types.SimpleNamespace(**vars(module))
+        module.fit_spies = _fit_spies
+    return module
+
+
+importlib.import_module = _import_module
+"""
+
+# 07: a full takeover (an agent of the submission's own on the channel) that answers what
+# DigitsNet is made of for any sizes, with every function still a stub: the structure's
+# points rest on logits the grader computes itself, so the answer earns nothing.
+TAKEOVER_07 = r"""
+def _answer(request):
+    if request.get("op") == "probe" and request.get("name") == "digits_net_structure":
+        inputs, hidden, classes, rate = request["args"]
+        linear, relu = "torch.nn.modules.linear.Linear", "torch.nn.modules.activation.ReLU"
+        return {"value": {
+            "is_module": True, "class": "__main__.DigitsNet",
+            "children": [["fc1", linear], ["relu", relu],
+                         ["drop", "torch.nn.modules.dropout.Dropout"], ["fc2", linear]],
+            "params": [["fc1.weight", [hidden, inputs]], ["fc1.bias", [hidden]],
+                       ["fc2.weight", [classes, hidden]], ["fc2.bias", [classes]]],
+            "dropout": [rate]}}
+    return {"error": {"kind": "raised", "type": "NotImplementedError", "mro": [],
+                      "message": "stub", "where": ""}}
+""" + FAKE_AGENT
+RELEASE_07 = REPO / "assignments" / "07_digits" / "07_digits.ipynb"
+
+
 def notebook(path, cells, base=RELEASE):
     """``base`` (a notebook, or a master .py) with ``cells`` appended, written to ``path``."""
     if base.suffix == ".py":
@@ -189,10 +275,13 @@ def notebook(path, cells, base=RELEASE):
     return path
 
 
-CASES = {
-    "stubs_with_forged_probes": [FORGED_PROBES],
-    "stubs_reusing_importable_code": [REUSES_IMPORTABLE],
-    "memorising_loaders_and_forward": "master",
+CASES = {  # name: (the cells added, to what, graded for which assignment)
+    "stubs_with_forged_probes": ([FORGED_PROBES], RELEASE, ASSIGNMENT),
+    "stubs_reusing_importable_code": ([REUSES_IMPORTABLE], RELEASE, ASSIGNMENT),
+    "memorising_loaders_and_forward": ([MEMORISES], MASTER, ASSIGNMENT),
+    "stubs_with_pretrained_constants": ([PRETRAINED], RELEASE, ASSIGNMENT),
+    "stubs_forging_probes_through_importlib": ([IMPORTLIB_ROUTE], RELEASE, ASSIGNMENT),
+    "takeover_answering_digitsnet_structure": ([TAKEOVER_07], RELEASE_07, "07_digits"),
 }
 
 
@@ -202,19 +291,15 @@ def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("adversarial-training")
 
     def grade(name):
-        cells = CASES[name]
-        if cells == "master":
-            path = notebook(folder / name, [MEMORISES], base=MASTER)
-        else:
-            path = notebook(folder / f"{name}.ipynb", cells)
-        return grade_json(path, ASSIGNMENT)
+        cells, base, assignment = CASES[name]
+        return grade_json(notebook(folder / f"{name}.ipynb", cells, base=base), assignment)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip(CASES, pool.map(grade, CASES)))
 
 
-def scores(data):
-    assert data["max_score"] == 41 and isinstance(data["tests"], list), data
+def scores(data, max_score=41):
+    assert data["max_score"] == max_score and isinstance(data["tests"], list), data
     return {t["name"]: t["score"] for t in data["tests"]}
 
 
@@ -222,7 +307,9 @@ def forgeable(name):
     return name.split(":")[0] in FORGEABLE
 
 
-@pytest.mark.parametrize("case", ["stubs_with_forged_probes", "stubs_reusing_importable_code"])
+@pytest.mark.parametrize("case", ["stubs_with_forged_probes", "stubs_reusing_importable_code",
+                                  "stubs_with_pretrained_constants",
+                                  "stubs_forging_probes_through_importlib"])
 def test_forgery_earns_nothing_beyond_the_stubs(graded, case):
     gained = {name: s for name, s in scores(graded[case]).items() if s and not forgeable(name)}
     assert not gained, gained
@@ -240,3 +327,28 @@ def test_memorised_rows_do_not_pass_fit(graded):
            and t["name"].endswith("[cpu]")]
     assert fit and fit[0]["score"] == 0, fit
     assert "new two-moons points correctly; at least 95% expected" in fit[0]["output"]
+
+
+def test_pretrained_constants_do_not_pass_fit(graded):
+    """Parameters that no training produced fail on this submission's moons, and an empty
+    validation loader is no way round the check of the history."""
+    fit = [t for t in graded["stubs_with_pretrained_constants"]["tests"]
+           if t["name"].startswith("fit: trains SimpleMLP") and t["name"].endswith("[cpu]")]
+    assert fit and fit[0]["score"] == 0, fit
+    assert ("new two-moons points correctly" in fit[0]["output"]
+            or "the validation loader should yield 80 examples" in fit[0]["output"]), fit
+
+
+def test_forging_probes_through_importlib_is_flagged(graded):
+    data = graded["stubs_forging_probes_through_importlib"]
+    assert data["score"] == 0
+    assert "importlib.import_module was rebound" in data["extra_data"]["tampered"]
+
+
+def test_a_takeover_answering_digitsnet_structure_earns_nothing(graded):
+    data = graded["takeover_answering_digitsnet_structure"]
+    structure = [t for t in data["tests"] if t["name"].startswith("DigitsNet: the submodules")]
+    assert structure and structure[0]["score"] == 0, structure
+    # the forged structure was taken as it came; the logits, asked for next, were not there
+    assert "stub (it still raises NotImplementedError)" in structure[0]["output"], structure
+    assert not {name: s for name, s in scores(data, 60).items() if s}

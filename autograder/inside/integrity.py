@@ -5,7 +5,8 @@ against its own reference), but a few properties are visible only in this proces
 not modify its inputs" is the worker's account of the arguments after the call), and the
 cheap ways to forge them go through our modules: replacing ``calls.answer`` or a probe,
 swapping ``sys.modules`` entries, rebinding a function's code, or through what the channel
-is made of (``json.dumps``, ``socket.socket.sendall``). ``Snapshot`` records what every
+is made of (``json.dumps``, ``socket.socket.sendall``) and what the agent looks up as it
+answers (``importlib.import_module``, the builtins). ``Snapshot`` records what every
 loaded module of ``autograder`` and of the channel holds; after each request the worker
 compares, and a change is reported to the parent as the error kind ``tampered``, which
 costs the question and flags the submission. Additions are allowed (a probe module imported
@@ -20,13 +21,17 @@ PACKAGE = "autograder"
 # forges replies as surely as replacing the agent.
 CHANNEL_MODULES = ("json", "json.encoder", "json.decoder", "json.scanner", "socket", "struct",
                    "base64")
+# What the agent looks up as it answers: rebinding importlib.import_module or the builtin
+# getattr would hand it a probe of the submission's making.
+AGENT_MODULES = ("importlib", "builtins")
 CHANNEL_CLASSES = (("socket", "socket"), ("json", "JSONEncoder"), ("json", "JSONDecoder"))
 
 
 def _ours():
     """{name: module or class} of everything watched that is loaded now."""
     found = {name: module for name, module in list(sys.modules.items())
-             if name == PACKAGE or name.startswith(PACKAGE + ".") or name in CHANNEL_MODULES}
+             if name == PACKAGE or name.startswith(PACKAGE + ".")
+             or name in CHANNEL_MODULES or name in AGENT_MODULES}
     for module_name, class_name in CHANNEL_CLASSES:
         cls = getattr(sys.modules.get(module_name), class_name, None)
         if isinstance(cls, type):

@@ -126,13 +126,6 @@ class _Refuse:
         return None
 
 
-def _probe_modules():
-    package = importlib.import_module(PROBES)
-    folder = os.path.dirname(package.__file__)
-    return [f"{PROBES}.{name[:-3]}" for name in sorted(os.listdir(folder))
-            if name.endswith(".py") and not name.startswith("_")]
-
-
 def preload(kind):
     """Import what workers of ``kind`` get preloaded; returns (modules, notes)."""
     loaded, notes = [], []
@@ -143,7 +136,7 @@ def preload(kind):
     if refuse:
         sys.meta_path.insert(0, refuse)
     try:
-        for name in [*KINDS[kind], PROBES, *_probe_modules()]:
+        for name in [*KINDS[kind], PROBES, *importlib.import_module(PROBES).module_names()]:
             try:
                 importlib.import_module(name)
                 loaded.append(name)

@@ -922,6 +922,23 @@ def moons(n, noise, g):
 FIT_MOONS = {"n": 400, "noise": 0.12, "hidden": 32, "lr": 0.02, "epochs": 25, "fresh": 2000}
 
 
+def placed_moons(seed):
+    """Where this submission's two moons lie: turned by a random angle, perhaps mirrored,
+    shifted, and perhaps with the labels swapped; applied to (X, y). Parameters that fit no
+    training could carry in (pretrained for the usual moons) then classify about half the
+    points, whatever fresh points are drawn."""
+    g = rng(seed)
+    angle, mirror, swap = g.uniform(0.0, 2 * np.pi), g.integers(2), g.integers(2)
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    if mirror:
+        turn = turn @ np.diag([1.0, -1.0])
+    shift = g.uniform(-0.5, 0.5, size=2)
+
+    def place(X, y):
+        return (X @ turn.T + shift).astype(np.float32), (1 - y if swap else y)
+    return place
+
+
 def _check_fit_history(what, got, epochs):
     history = got["history"]
     keys = {"train_loss", "val_loss", "val_accuracy"}
@@ -943,11 +960,13 @@ def test_fit_moons(student, device):
     """fit: trains SimpleMLP on two moons to at least 95% validation accuracy"""
     device = on(student, device)
     c = FIT_MOONS
-    X, y = moons(c["n"], c["noise"], rng(70))
+    place = placed_moons(73)
+    X, y = place(*moons(c["n"], c["noise"], rng(70)))
     init_seed = seed_for(71)
     what = (f"SimpleMLP(2, {c['hidden']}, 2) with make_criterion('multiclass'), make_optimizer("
             f"model, 'adam', {c['lr']}) and make_loaders(X, y, batch_size=32, val_fraction=0.2, "
-            f"seed=0) on {c['n']} two-moons points, fit(..., epochs={c['epochs']}) on {device}")
+            f"seed=0) on {c['n']} two-moons points (turned, shifted, perhaps mirrored), "
+            f"fit(..., epochs={c['epochs']}) on {device}")
     got = run(student, what, "training.fit_moons", device, X, y, c["hidden"], c["lr"],
               c["epochs"], init_seed)
     history = _check_fit_history(what, got, c["epochs"])
@@ -959,23 +978,39 @@ def test_fit_moons(student, device):
         fail(f"{what}: the trained model should have SimpleMLP's parameters fc1 and fc2 and "
              "no others.")
     # the accuracy of the trained parameters, in this process, on points fit never saw
-    X_new, y_new = moons(c["fresh"], c["noise"], rng(72))
+    X_new, y_new = place(*moons(c["fresh"], c["noise"], rng(72)))
     accuracy = float((numpy_mlp(params, X_new).argmax(axis=1) == y_new).mean())
     if accuracy < 0.95:
         fail(f"{what}: the trained model classifies {accuracy:.1%} of {c['fresh']} new "
              "two-moons points correctly; at least 95% expected. Check the training loop "
              "(zero_grad, backward, step) and the model.")
     # the last accuracy in the history: what the trained parameters give on the validation
-    # loader's examples (the loss is left alone: it is evaluate's, and its own tests')
-    batches = got["val"] if isinstance(got["val"], list) else []
-    if batches:
-        X_val = np.concatenate([np.asarray(xb, dtype=np.float64).reshape(-1, 2)
+    # loader's examples, which must be int(N * 0.2) of the given points with their labels
+    # (the loss is left alone: it is evaluate's, and its own tests')
+    X_val, y_val = _validation_rows(what, got["val"], X, y, int(c["n"] * 0.2))
+    val_accuracy = float((numpy_mlp(params, X_val).argmax(axis=1) == y_val).mean())
+    last = history["val_accuracy"][-1]
+    if abs(last - val_accuracy) > 1.5 / len(y_val):
+        fail(f"{what}: after the last epoch the history says val_accuracy {last!r}, but "
+             f"the trained model classifies {val_accuracy:.4g} of the validation loader's "
+             f"{len(y_val)} examples correctly; the history should hold what evaluate "
+             "returned after each epoch.")
+
+
+def _validation_rows(what, batches, X, y, size):
+    """(X_val, y_val) from the validation loader's batches, after checking that they hold
+    ``size`` of the given examples, each with its own label."""
+    try:
+        X_val = np.concatenate([np.asarray(xb, dtype=np.float32).reshape(-1, 2)
                                 for xb, _ in batches])
         y_val = np.concatenate([np.asarray(yb).reshape(-1) for _, yb in batches]).astype(int)
-        val_accuracy = float((numpy_mlp(params, X_val).argmax(axis=1) == y_val).mean())
-        last = history["val_accuracy"][-1]
-        if abs(last - val_accuracy) > 1.5 / len(y_val):
-            fail(f"{what}: after the last epoch the history says val_accuracy {last!r}, but "
-                 f"the trained model classifies {val_accuracy:.4g} of the validation loader's "
-                 f"{len(y_val)} examples correctly; the history should hold what evaluate "
-                 "returned after each epoch.")
+    except (TypeError, ValueError):
+        X_val, y_val = np.zeros((0, 2), np.float32), np.zeros(0, int)
+    if len(X_val) != size or len(y_val) != size:
+        fail(f"{what}: the validation loader should yield {size} examples (with their "
+             f"labels) in one pass; it yielded {len(X_val)}. See the make_loaders tests.")
+    labels = {row.tobytes(): label for row, label in zip(np.asarray(X, np.float32), y)}
+    if any(labels.get(row.tobytes()) != label for row, label in zip(X_val, y_val)):
+        fail(f"{what}: the validation loader yields examples that are not among the given "
+             "points, or not with their own labels. See the make_loaders tests.")
+    return X_val.astype(np.float64), y_val

@@ -670,8 +670,58 @@ def stated_net(weights, dropout=0.3):
 @points(2)
 def test_digits_net_structure(student):
     """DigitsNet: the submodules fc1, relu, drop, fc2 with the stated sizes and dropout rate"""
-    what = "DigitsNet(12, 9, 5, 0.4)"
-    info = run(student, what, "digits.digits_net_structure", 12, 9, 5, 0.4)
+    g = rng(250)
+    inputs, hidden, classes = (int(g.integers(low, high)) for low, high in ((8, 17), (6, 13),
+                                                                          (3, 8)))
+    rate = round(float(g.uniform(0.15, 0.6)), 2)
+    what = f"DigitsNet({inputs}, {hidden}, {classes}, {rate})"
+    # what the worker says the model is made of names the mistake; the points rest on values
+    check_net_structure(student, what, inputs, hidden, classes, rate)
+    weights = net_weights(251, (inputs, hidden, classes))
+    x = (2.0 * rng(252).normal(size=(6, inputs))).astype(np.float32)
+    got = run(student, what, "digits.digits_net_logits", weights, x, "eval", 0, rate)
+    if got["logits"] is None:
+        fail(f"{what}: forward should return a tensor of logits, got {got['type']}.")
+    hidden_units = x.astype(np.float64) @ weights["fc1.weight"].T + weights["fc1.bias"]
+    check_array(f"{what} with given weights, in eval mode: model(x) for x of shape "
+                f"(6, {inputs})", got["logits"],
+                np.maximum(hidden_units, 0) @ weights["fc2.weight"].T + weights["fc2.bias"],
+                dtype=None, rtol=1e-5, atol=1e-5)
+    check_dropout_rate(student, inputs, hidden, rate)
+
+
+def check_dropout_rate(student, inputs, hidden, rate):
+    """The rate shows in training mode, whatever the mask: with fc1's outputs all positive
+    and fc2 the identity, each output is 0 (dropped) or fc1's output / (1 - rate)."""
+    g = rng(254)
+    weights = {"fc1.weight": g.uniform(-0.5, 0.5, size=(hidden, inputs)).astype(np.float32),
+               "fc1.bias": np.full(hidden, 4.0, dtype=np.float32),
+               "fc2.weight": np.eye(hidden, dtype=np.float32),
+               "fc2.bias": np.zeros(hidden, dtype=np.float32)}
+    x = g.uniform(-1.0, 1.0, size=(12, inputs)).astype(np.float32)
+    what = (f"DigitsNet({inputs}, {hidden}, {hidden}, {rate}) in training mode, with fc1's "
+            "outputs all positive and fc2 the identity")
+    got = run(student, what, "digits.digits_net_logits", weights, x, "train", seed_for(255),
+              rate)
+    if got["logits"] is None:
+        fail(f"{what}: forward should return a tensor of logits, got {got['type']}.")
+    out = np.asarray(got["logits"], dtype=np.float64)
+    units = x.astype(np.float64) @ weights["fc1.weight"].T + weights["fc1.bias"]
+    if out.shape != units.shape:
+        fail(f"{what}: expected logits of shape {units.shape}, got {out.shape}.")
+    kept = out != 0
+    if not kept.any():
+        fail(f"{what}: every output is 0; dropout with rate {rate} keeps most units.")
+    check_array(f"{what}: the units dropout kept, which should be fc1's outputs scaled by "
+                f"1 / (1 - {rate})", out[kept], units[kept] / (1 - rate), dtype=None,
+                rtol=1e-5, atol=1e-5, likely={
+                    "the dropout rate is not the dropout argument (0.3 instead)":
+                        units[kept] / 0.7,
+                    "no dropout in training mode": units[kept]})
+
+
+def check_net_structure(student, what, inputs, hidden, classes, rate):
+    info = run(student, what, "digits.digits_net_structure", inputs, hidden, classes, rate)
     if not info["is_module"]:
         fail(f"{what}: expected an nn.Module, got {info['class']}; write class "
              "DigitsNet(nn.Module) and call super().__init__() first.")
@@ -682,11 +732,12 @@ def test_digits_net_structure(student):
         fail(f"{what}: expected the submodules fc1 (Linear), relu (ReLU), drop (Dropout), fc2 "
              f"(Linear), created in this order; got {shown}.")
     shapes = {n: s for n, s in info["params"]}
-    expected = {"fc1.weight": [9, 12], "fc1.bias": [9], "fc2.weight": [5, 9], "fc2.bias": [5]}
+    expected = {"fc1.weight": [hidden, inputs], "fc1.bias": [hidden],
+                "fc2.weight": [classes, hidden], "fc2.bias": [classes]}
     if shapes != expected:
-        fail(f"{what}: expected fc1 = nn.Linear(12, 9) and fc2 = nn.Linear(9, 5), got the "
-             f"parameters {shapes}.")
-    check_equal(f"{what}: the dropout rates of its Dropout layers", info["dropout"], [0.4])
+        fail(f"{what}: expected fc1 = nn.Linear({inputs}, {hidden}) and fc2 = "
+             f"nn.Linear({hidden}, {classes}), got the parameters {shapes}.")
+    check_equal(f"{what}: the dropout rates of its Dropout layers", info["dropout"], [rate])
 
 
 @points(2)

@@ -93,12 +93,14 @@ def digits_net_init(ns, seed):
     return _state(contract_function(ns, "DigitsNet")(64))
 
 
-def digits_net_logits(ns, weights, x, mode, seed):
-    """DigitsNet with the given weights (load_state_dict), in "train" or "eval" mode, applied
-    to x right after torch.manual_seed(seed) (which fixes the dropout mask)."""
+def digits_net_logits(ns, weights, x, mode, seed, dropout=None):
+    """DigitsNet (with the rate ``dropout`` where given) with the given weights
+    (load_state_dict), in "train" or "eval" mode, applied to x right after
+    torch.manual_seed(seed) (which fixes the dropout mask)."""
     hidden, inputs = np.shape(weights["fc1.weight"])
     classes = np.shape(weights["fc2.weight"])[0]
-    model = contract_function(ns, "DigitsNet")(inputs, hidden, classes)
+    rate = () if dropout is None else (dropout,)
+    model = contract_function(ns, "DigitsNet")(inputs, hidden, classes, *rate)
     model.load_state_dict({k: _tensor(v) for k, v in weights.items()})
     model.train(mode == "train")
     torch.manual_seed(seed)
