@@ -66,7 +66,7 @@ import socket
 import sys
 import time
 
-from . import jail
+from . import jail, probes
 
 FDS = ("sock_fd", "status_fd", "stdout_fd", "stderr_fd", "exit_fd", "lifeline_fd")
 MAX_REQUEST = 1 << 20
@@ -75,7 +75,6 @@ KINDS = {
     "torch": ("numpy.random", "matplotlib", "matplotlib.pyplot", "torch", "torch.nn",
               "torch.nn.functional", "torch.optim", "torch.utils.data", "torch._dynamo"),
 }
-PROBES = "autograder.inside.probes"
 
 
 def _vm_mb():
@@ -114,29 +113,17 @@ def _threads():
         return 1
 
 
-class _Refuse:
-    """A meta path finder that refuses some top-level packages (torch in a basic template)."""
-
-    def __init__(self, names):
-        self.names = set(names)
-
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in self.names:
-            raise ImportError(f"{name} is not preloaded in this template")
-        return None
-
-
 def preload(kind):
     """Import what workers of ``kind`` get preloaded; returns (modules, notes)."""
     loaded, notes = [], []
     # asking torch whether CUDA is there must not initialise it here (a forked CUDA context is
     # broken); the workers' own environment does not carry this
     os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
-    refuse = None if kind == "torch" else _Refuse({"torch"})
+    refuse = None if kind == "torch" else probes.Refuse({"torch"})
     if refuse:
         sys.meta_path.insert(0, refuse)
     try:
-        for name in [*KINDS[kind], PROBES, *importlib.import_module(PROBES).module_names()]:
+        for name in KINDS[kind]:
             try:
                 importlib.import_module(name)
                 loaded.append(name)
@@ -145,6 +132,9 @@ def preload(kind):
     finally:
         if refuse:
             sys.meta_path.remove(refuse)
+    probe_modules, probe_notes = probes.load_all()  # (the workers forked from here skip it)
+    loaded += probe_modules
+    notes += probe_notes
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(1)

@@ -63,7 +63,7 @@ def main(fd):
     request = plain.decode(recv_frame(sock))
     bans.install(request.get("banned", ()), request.get("assignment") or "this assignment",
                  programs=request.get("programs", True))
-    probes.load_all()  # (forked from a template: loaded there already)
+    probes.load_all()  # (forked from a template: done there already)
     snapshot = integrity.Snapshot()  # (locals of this frame: not rebound by a cell)
     answer, encode_reply = calls.answer, _encode_reply
     namespace, errors = run_cells(request["cells"])

@@ -16,30 +16,43 @@ def module_names():
             if name.endswith(".py") and not name.startswith("_")]
 
 
-class _NotTorch:
-    """Refuses torch: a worker that has not loaded it does not pay its import for a probe."""
+class Refuse:
+    """A meta path finder that refuses some top-level packages (torch where it is not loaded)."""
+
+    def __init__(self, names):
+        self.names = set(names)
 
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] == "torch":
-            raise ImportError("torch is not loaded in this worker")
+        if name.split(".")[0] in self.names:
+            raise ImportError(f"{name} is not preloaded here")
         return None
+
+
+_tried = []  # load_all's (loaded, notes), once it ran: a worker forked from a template has it
 
 
 def load_all():
     """Import the probe modules before the submission runs, so that a probe module the
     submission finds loaded is ours, watched by the tamper evidence from the start
-    (``integrity``). Those this worker cannot load stay out: a banned library's, and, where
-    torch is not loaded yet (a worker started afresh, not from a torch template), torch's;
-    they load at their first use."""
-    refuse = None if "torch" in sys.modules else _NotTorch()
+    (``integrity``). Those this process cannot load stay out: a banned library's, and, where
+    torch is not loaded yet (a basic template, a worker started afresh), torch's; they load at
+    their first use. Returns (modules loaded, notes on the others); a second call (in a worker
+    forked from the template that made the first) does nothing again."""
+    if _tried:
+        return _tried[0]
+    loaded, notes = [], []
+    refuse = None if "torch" in sys.modules else Refuse({"torch"})
     if refuse:
         sys.meta_path.insert(0, refuse)
     try:
-        for name in module_names():
+        for name in [__name__, *module_names()]:
             try:
                 importlib.import_module(name)
-            except ImportError:
-                pass
+                loaded.append(name)
+            except Exception as exc:  # noqa: BLE001 - a missing library: loads at first use
+                notes.append(f"{name} not preloaded ({type(exc).__name__}: {exc})")
     finally:
         if refuse:
             sys.meta_path.remove(refuse)
+    _tried.append((loaded, notes))
+    return loaded, notes
