@@ -1,7 +1,9 @@
 """Shared fixtures for the repository's own tests."""
 
 import json
+import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,6 +121,46 @@ def example_results(graded_examples, assignment, example):
     """The results.json of examples/<assignment>/<example> in ``graded_examples``."""
     path = graded_examples[1] / assignment / Path(example).stem / "results.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+# A number as Python or numpy prints it: 1, -0.5, 1.2434047471161989, 3e-05, 1.5E+10
+NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+
+
+def _differences(ours, theirs, where, rel):
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        if ours.keys() != theirs.keys():
+            return [f"{where}: keys {sorted(ours)} != {sorted(theirs)}"]
+        return [d for key in ours for d in _differences(ours[key], theirs[key],
+                                                        f"{where}.{key}", rel)]
+    if isinstance(ours, list) and isinstance(theirs, list):
+        if len(ours) != len(theirs):
+            return [f"{where}: {len(ours)} items != {len(theirs)}"]
+        return [d for i, (a, b) in enumerate(zip(ours, theirs))
+                for d in _differences(a, b, f"{where}[{i}]", rel)]
+    if isinstance(ours, str) and isinstance(theirs, str):
+        words_a, words_b = NUMBER.split(ours), NUMBER.split(theirs)
+        numbers_a, numbers_b = NUMBER.findall(ours), NUMBER.findall(theirs)
+        if words_a != words_b or len(numbers_a) != len(numbers_b) or not all(
+                math.isclose(float(a), float(b), rel_tol=rel, abs_tol=rel)
+                for a, b in zip(numbers_a, numbers_b)):
+            return [f"{where}: {ours!r} != {theirs!r}"]
+        return []
+    return [] if ours == theirs and type(ours) is type(theirs) else [
+        f"{where}: {ours!r} != {theirs!r}"]
+
+
+def assert_same_results(ours, theirs, rel=1e-9):
+    """Two results.json objects from two environments agree: the same tests, scores and
+    messages, where a number quoted in a message may differ in its last digits.
+
+    The same float computed in another process environment can differ by an ulp: OpenBLAS
+    picks its kernel by the CPU and by OPENBLAS_CORETYPE, which a Gradescope image's shell
+    does not set (1.2434047471161989 against ...984 was seen, for some course secrets only,
+    which are drawn per clone). Scores are compared exactly: a pass near a tolerance's edge
+    would be a real disagreement worth seeing."""
+    differences = _differences(ours, theirs, "results", rel)
+    assert not differences, "\n".join(differences[:10])
 
 
 # The end of a hostile cell that takes the worker over: it speaks the channel's protocol on

@@ -17,7 +17,7 @@ import pytest
 import dockerlike
 from autograder import course, sandbox
 from autograder.gradescope import build_gradescope, gradescope_fields
-from conftest import example_results
+from conftest import assert_same_results, example_results
 
 ASSIGNMENT = "01_perceptron"
 EXAMPLES = course.EXAMPLES_DIR / ASSIGNMENT
@@ -97,6 +97,24 @@ def test_gradescope_fields_show_text_and_set_each_tests_visibility():
     assert "execution_time" not in gradescope_fields(results)
 
 
+def test_results_from_two_environments_agree_up_to_the_last_digits_of_quoted_numbers():
+    """The comparison above tolerates an ulp in a quoted number (OpenBLAS's kernel differs
+    between the image's shell and ours), and nothing else."""
+    ours = {"score": 1.0, "tests": [{"name": "step [3]", "score": 0.0,
+                                     "output": "expected 1.2434047471161989, got 2.5"}]}
+    ulp = {"score": 1.0, "tests": [{"name": "step [3]", "score": 0.0,
+                                    "output": "expected 1.243404747116198, got 2.5"}]}
+    assert_same_results(ours, ulp)
+    for other in ({**ulp, "score": 2.0},
+                  {**ulp, "tests": [{**ulp["tests"][0], "output": "expected 1.25, got 2.5"}]},
+                  {**ulp, "tests": [{**ulp["tests"][0],
+                                     "output": "wanted 1.2434047471161989, got 2.5"}]},
+                  {**ulp, "tests": [{**ulp["tests"][0], "name": "step [4]"}]},
+                  {**ulp, "tests": []}):
+        with pytest.raises(AssertionError):
+            assert_same_results(ours, other)
+
+
 def without_gradescope_fields(results):
     """results.json as grade --json prints it (Gradescope's display fields taken off)."""
     assert results["output_format"] == results["test_output_format"] == "text"
@@ -137,7 +155,7 @@ def test_run_autograder_gives_the_same_results_as_grade_json(autograder_zip, tmp
     notebook = EXAMPLES / "buggy.ipynb"
     results = gradescope_run(autograder_zip, tmp_path,
                              {"hw/my notebook.ipynb": notebook, "notes.txt": notebook})
-    assert without_gradescope_fields(results) == grade(notebook, ASSIGNMENT)
+    assert_same_results(without_gradescope_fields(results), grade(notebook, ASSIGNMENT))
     assert {t["visibility"] for t in results["tests"]} == {"visible"}
     assert 0 < results["score"] < results["max_score"]
 
@@ -227,8 +245,8 @@ def test_gradescope_grades_each_example_as_our_grader_does_here(image, example,
     root, _ = image
     results, log = run_as_gradescope(root, {example: EXAMPLES / example})
     assert "the worker runs with isolation 'uid'" in log  # namespaces were forbidden
-    assert without_gradescope_fields(results) == example_results(graded_examples, ASSIGNMENT,
-                                                                 example)
+    assert_same_results(without_gradescope_fields(results),
+                        example_results(graded_examples, ASSIGNMENT, example))
 
 
 SPY = '''
@@ -307,7 +325,8 @@ def test_a_hostile_submission_cannot_read_the_course_forge_results_or_stay(image
         shutil.rmtree(drop, ignore_errors=True)
         spy.unlink(missing_ok=True)
     assert "the worker runs with isolation 'uid'" in log
-    assert without_gradescope_fields(results) == local and results["score"] == 24.0
+    assert_same_results(without_gradescope_fields(results), local)
+    assert results["score"] == 24.0
     workers = [line.split() for line in notes if line.startswith(("worker ", "daemon "))]
     assert [w for w in workers if w[0] == "daemon"], f"the daemon never started: {notes}"
     assert all(int(uid) >= sandbox.UID_BASE for _, _, _, uid in workers)  # its own uid, not root
