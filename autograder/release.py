@@ -11,9 +11,9 @@ beside ``autograder/`` and nbgrader releases ``source/`` into ``release/``:
   summary as ``python -m autograder check``, with nothing but the standard library and the
   notebook's own packages (no hidden suite, no reference, not this package);
 - ``requirements.txt`` (and ``environment.yml`` for conda): what a student's notebooks need
-  (numpy, torch, matplotlib, tqdm; otter's client for the ``grader.check(...)`` cells;
-  JupyterLab and a kernel) and everything those need, each pinned to the version in this
-  repository's ``constraints.txt``, so students see the numbers the grader sees;
+  (numpy, torch, matplotlib, tqdm, scikit-learn; otter's client for the ``grader.check(...)``
+  cells; JupyterLab and a kernel) and everything those need, each pinned to the version in
+  this repository's ``constraints.txt``, so students see the numbers the grader sees;
 - ``README.md`` for students, ``.gitignore``, and ``docs/EXERCISES.md`` (the contract).
 
 Later assignments give earlier answers as given code (04's helpers include 03's
@@ -39,6 +39,7 @@ STUDENT_PACKAGES = {
     "matplotlib": "the lessons' plots",
     "torch": "06_training",
     "tqdm": "06_training's progress bars",
+    "scikit-learn": "07_digits's data set (sklearn.datasets.load_digits)",
     "otter-grader": "the grader.check(...) cells in the notebooks (otter's client)",
     "jupyterlab": "to open the notebooks",
     "ipykernel": "the notebooks' Python kernel",
@@ -49,7 +50,7 @@ GITIGNORE = """\
 __pycache__/
 .ipynb_checkpoints/
 *.pyc
-.otter_log
+.OTTER_LOG
 *.zip
 *.pdf
 """
@@ -124,8 +125,8 @@ With conda: `conda env create -f environment.yml` then `conda activate nn-fundam
 (and use `python` wherever this page says `.venv/bin/python`; on Windows without conda,
 `.venv\\Scripts\\python`).
 
-It installs numpy, matplotlib, PyTorch (no GPU needed), JupyterLab and otter's checks
-client, at the versions the grader uses.
+It installs numpy, matplotlib, PyTorch (no GPU needed), scikit-learn, JupyterLab and otter's
+checks client, at the versions the grader uses.
 
 ## Work on an assignment
 

@@ -5,14 +5,17 @@ README's own command (torch comes from the local wheel pip finds): the checks th
 there, where neither this package, the hidden suites nor the reference exist.
 """
 
+import ast
 import json
 import os
 import re
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from autograder import course, master, secret
 from autograder.grading import collect_tests
@@ -167,6 +170,78 @@ def test_release_pins_a_subset_of_the_course_pins(release):
     # what only the instructor needs stays out: the grader's test tools and nbgrader
     assert not {"nbgrader", "pytest", "pytest-xdist", "selenium", "copydetect"} & set(names)
     assert "-r requirements.txt" in (release / "environment.yml").read_text()
+
+
+def _code_sources(release):
+    """{where: Python source} of the release's code: each notebook's code cells (IPython
+    syntax turned into Python, as the kernel does), check.py and the public checks."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    sources = {}
+    for notebook in sorted(release.glob("assignments/*/*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                where = f"{notebook.relative_to(release)}, cell {cell['id']}"
+                sources[where] = TransformerManager().transform_cell("".join(cell["source"]))
+    for path in sorted(release.rglob("*.py")):
+        sources[path.relative_to(release).as_posix()] = path.read_text(encoding="utf-8")
+    return sources
+
+
+def _imported_modules(source):
+    """The top-level modules ``source`` imports (absolute imports only)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_the_release_requirements_provide_every_module_its_code_imports(release):
+    """07 imports sklearn: a package the notebooks import but requirements.txt lacks fails
+    only on the student's machine, at that cell."""
+    lines = [line.split("#")[0].strip()
+             for line in (release / "requirements.txt").read_text().splitlines()]
+    required = {canonicalize_name(line.split("==")[0]) for line in lines if line}
+    providers = metadata.packages_distributions()
+    importers = {}
+    for where, source in _code_sources(release).items():
+        for module in _imported_modules(source) - set(sys.stdlib_module_names):
+            importers.setdefault(module, []).append(where)
+    assert {"numpy", "torch", "sklearn", "otter"} <= set(importers)  # the scan found them
+    unprovided = {}
+    for module, where in sorted(importers.items()):
+        if not {canonicalize_name(d) for d in providers.get(module, [])} & required:
+            unprovided[module] = (f"provided by {providers.get(module, 'no installed package')}"
+                                  f", imported in {where[0]}" + (f" and {len(where) - 1} more"
+                                                                 if len(where) > 1 else ""))
+    assert not unprovided, f"not in the release's requirements.txt: {unprovided}"
+
+
+def test_the_release_gitignore_ignores_what_python_jupyter_and_otter_write(release, tmp_path):
+    """A student who runs `git init` in the release commits no virtualenv, checkpoint or
+    otter log (otter writes .OTTER_LOG next to the notebook), and every released file."""
+    from otter.check.notebook import OTTER_LOG_FILENAME
+    env = {**os.environ, "GIT_DIR": str(tmp_path / "git"), "GIT_WORK_TREE": str(release)}
+    subprocess.run(["git", "init", "-q"], env=env, check=True)
+    folder = "assignments/01_perceptron"
+    written = [".venv/bin/python", f"{folder}/{OTTER_LOG_FILENAME}",
+               f"{folder}/.ipynb_checkpoints/01_perceptron-checkpoint.ipynb",
+               f"{folder}/tests/__pycache__/step.cpython-311.pyc"]
+    released = [p.relative_to(release).as_posix() for p in release.rglob("*")
+                if p.is_file() and ".venv" not in p.parts]
+
+    def ignored(paths):
+        done = subprocess.run(["git", "check-ignore", "--stdin"], input="\n".join(paths),
+                              env=env, capture_output=True, text=True, cwd=release)
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout.splitlines()
+
+    assert f"{folder}/01_perceptron.ipynb" in released
+    missed = sorted(set(written) - set(ignored(written)))
+    assert not missed, f"the release's .gitignore does not ignore {missed}"
+    assert ignored(released) == [], "the release's .gitignore ignores released files"
 
 
 def _setup_command(release):
