@@ -1,7 +1,8 @@
 """``python -m autograder build``: everything students and grading tools receive, from the masters.
 
 For each assignment NN_name:
-- assignments/NN_name/NN_name.ipynb   the student notebook (stubs, otter check cells)
+- assignments/NN_name/NN_name.ipynb   the student notebook (stubs, otter check cells, and
+                                      nbgrader's cell metadata: it grades under nbgrader too)
 - assignments/NN_name/tests/*.py      otter public checks (one file per question)
 - dist/otter/NN_name/autograder.zip   otter autograder: hidden tests bridge to our suite
 - dist/nbgrader/source/NN_name/...    nbgrader source notebook (solutions, hidden tests)
@@ -9,12 +10,14 @@ For each assignment NN_name:
 plus dist/nbgrader/nbgrader_config.py. assignments/ is committed; dist/ is not.
 """
 
+import hashlib
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import nbformat
@@ -70,14 +73,27 @@ def write_notebook(nb, path):
 
 # ---- the student release ------------------------------------------------------------
 
-def student_notebook(assignment):
+def student_notebook(assignment: str,
+                     questions: dict[str, list[tuple[str, float]]] | None = None
+                     ) -> nbformat.NotebookNode:
+    """The student release: stubs, otter's set-up and check cells, and the cells nbgrader
+    grades (the solution cells and, after each check cell, the question's grade cell with its
+    hidden tests removed), with the metadata ``nbgrader generate_assignment`` gives them, so
+    that ``nbgrader autograde`` restores the hidden tests in a notebook handed in from here.
+    ``questions``: ``_questions(assignment)``, collected from the hidden suite if not given."""
+    questions = _questions(assignment) if questions is None else questions
     cells = []
-    for cell in master.read_master(assignment):
+    for cell, nbgrader_id in _nbgrader_ids(master.read_master(assignment)):
         cell_id = f"c{len(cells):03d}"
         if cell.role == "exercise":
-            cells.append(_cell("code", master.strip_solutions(cell.source), cell_id))
+            cells.append(_released_cell(_cell("code", master.strip_solutions(cell.source),
+                                              cell_id, _solution_meta(nbgrader_id))))
         elif cell.role == "check":
+            # not nbgrader's locked `{q}-checks` cell: nbgrader would put the checks' code in
+            # its place, and the code the hidden inputs are drawn from (autograder/secret.py)
+            # would no longer be the code our grader reads in the same file
             cells.append(_cell("code", f'grader.check("{cell.question}")', cell_id))
+            cells.append(_released_cell(_grade_cell(assignment, cell.question, questions)))
         elif not cells:  # the title: say where the public checks must be
             cells.append(_cell(cell.kind, cell.source + WHERE_CHECKS_ARE.format(
                 assignment=assignment), cell_id))
@@ -116,11 +132,11 @@ def _hidden_cases(assignment, tests):
     return "".join(parts)
 
 
-def build_student_release(assignment, root=None):
+def build_student_release(assignment, root=None, questions=None):
     folder = (root or course.ASSIGNMENTS_DIR) / assignment
     if folder.exists():
         shutil.rmtree(folder)
-    write_notebook(student_notebook(assignment), folder / f"{assignment}.ipynb")
+    write_notebook(student_notebook(assignment, questions), folder / f"{assignment}.ipynb")
     for question, source in master.checks(assignment).items():
         test_file = folder / "tests" / f"{question}.py"
         test_file.parent.mkdir(parents=True, exist_ok=True)
@@ -223,6 +239,72 @@ def _nb_meta(grade_id, *, solution=False, grade=False, locked=False, points=None
     return {"nbgrader": meta}
 
 
+def _solution_meta(nbgrader_id: str) -> dict:
+    return _nb_meta(f"{nbgrader_id}-solution", solution=True)
+
+
+def _nbgrader_ids(cells: Iterable[master.Cell]) -> Iterator[tuple[master.Cell, str]]:
+    """(master cell, the id of its cell in the nbgrader source notebook) for each master cell.
+    A solution cell's grade_id derives from that id, in the student release too, where other
+    cells (otter's) shift the positions."""
+    position = 0
+    for cell in cells:
+        yield cell, f"c{position:03d}"
+        position += 2 if cell.role == "check" else 1  # a check cell, then its grade cell
+
+
+def _grade_cell(assignment: str, question: str,
+                questions: dict[str, list[tuple[str, float]]]) -> nbformat.NotebookNode:
+    """The nbgrader grade cell of ``question``: worth its hidden tests' points, which run in it."""
+    points = sum(p for _, p in questions.get(question, []))
+    hidden = NBGRADER_HIDDEN.format(assignment=assignment, question=question)
+    return _cell("code", hidden, f"{question}-tests"[:64],
+                 _nb_meta(f"{question}-tests", grade=True, locked=True, points=points))
+
+
+def _without_hidden_tests(source: str) -> str:
+    """``source`` as nbgrader releases it: the lines from ``BEGIN HIDDEN TESTS`` to ``END
+    HIDDEN TESTS`` removed (nbgrader's ClearHiddenTests._remove_hidden_test_region)."""
+    kept, hidden = [], False
+    for line in source.split("\n"):
+        if "BEGIN HIDDEN TESTS" in line:
+            hidden = True
+        elif "END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _nbgrader_checksum(cell: nbformat.NotebookNode) -> str:
+    """The checksum nbgrader keeps in a graded or solution cell's metadata
+    (``nbgrader.utils.compute_checksum``), without importing nbgrader."""
+    meta = cell.metadata["nbgrader"]
+    grade, solution = meta.get("grade", False), meta.get("solution", False)
+    locked = not solution and (grade or meta.get("locked", False))
+    digest = hashlib.md5()
+    for part in (cell.source, cell.cell_type, str(grade), str(solution), str(locked),
+                 meta["grade_id"]):
+        digest.update(part.encode("utf-8"))
+    if grade:
+        digest.update(str(float(meta["points"])).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _released_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """An nbgrader cell as ``generate_assignment`` releases it: hidden tests removed, and the
+    metadata it adds (cell type, points as a float, checksum, deletable/editable)."""
+    meta = cell.metadata["nbgrader"]
+    cell.source = _without_hidden_tests(cell.source)
+    meta["cell_type"] = cell.cell_type
+    if meta["grade"]:
+        meta["points"] = float(meta["points"])
+    meta["checksum"] = _nbgrader_checksum(cell)
+    cell.metadata = {"deletable": False, **({} if meta["solution"] else {"editable": False}),
+                     "nbgrader": meta}
+    return cell
+
+
 def _nbgrader_solution(source):
     lines = []
     for line in source.splitlines():
@@ -240,19 +322,15 @@ def _nbgrader_solution(source):
 
 def nbgrader_notebook(assignment, questions):
     cells = []
-    for cell in master.read_master(assignment):
-        cell_id = f"c{len(cells):03d}"
+    for cell, cell_id in _nbgrader_ids(master.read_master(assignment)):
         if cell.role == "exercise":
             cells.append(_cell("code", _nbgrader_solution(cell.source), cell_id,
-                               _nb_meta(f"{cell_id}-solution", solution=True)))
+                               _solution_meta(cell_id)))
         elif cell.role == "check":
             q = cell.question
             cells.append(_cell("code", cell.source, cell_id,
                                _nb_meta(f"{q}-checks", locked=True)))
-            points = sum(p for _, p in questions.get(q, []))
-            hidden = NBGRADER_HIDDEN.format(assignment=assignment, question=q)
-            cells.append(_cell("code", hidden, f"{q}-tests"[:64],
-                               _nb_meta(f"{q}-tests", grade=True, locked=True, points=points)))
+            cells.append(_grade_cell(assignment, q, questions))
         else:
             cells.append(_cell(cell.kind, cell.source, cell_id))
     return _notebook(cells)
@@ -280,7 +358,8 @@ def build_all(assignments=None, verbose=False, release=True, gradescope_visibili
     questions = {assignment: _questions(assignment) for assignment in assignments}
     otter_zips = build_otter(questions)
     for assignment in assignments:
-        outputs = [build_student_release(assignment)] if release else []
+        outputs = ([build_student_release(assignment, questions=questions[assignment])]
+                   if release else [])
         outputs += [otter_zips[assignment], build_nbgrader(assignment, questions[assignment]),
                     build_gradescope(assignment, visibility=gradescope_visibility)]
         if verbose:
