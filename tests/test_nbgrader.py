@@ -1,5 +1,6 @@
 """nbgrader (`generate_assignment`, `autograde`, `export`) on the built course directory gives
-the same scores as our grader, and a warning on stderr never zeroes a correct answer."""
+the same scores as our grader, for notebooks handed in from nbgrader's release and from ours
+(assignments/), and a warning on stderr never zeroes a correct answer."""
 
 import ast
 import csv
@@ -40,15 +41,19 @@ def failures_printed(root, student, assignment):
 
 
 def fill_release(release_nb, assignment, source_nb):
-    """A student's submission: the release notebook with the solution cells of source_nb."""
+    """A student's submission: the release notebook (nbgrader's, or the student release in
+    assignments/) with the solution cells of source_nb."""
     nb = nbformat.read(release_nb, as_version=4)
     answers = {c.metadata["nbgrader"]["grade_id"]: c.source
                for c in nbformat.read(source_nb, as_version=4).cells
                if c.metadata.get("nbgrader", {}).get("solution")}
+    filled = set()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
             cell.source = answers[meta["grade_id"]]
+            filled.add(meta["grade_id"])
+    assert filled == set(answers), f"{release_nb} lacks solution cells {set(answers) - filled}"
     return nb
 
 
@@ -57,9 +62,15 @@ def fill_release(release_nb, assignment, source_nb):
 # data. Each autograde executes whole notebooks in nbgrader's kernels, so each assignment is
 # autograded once, in one batch: the reference, the same notebook with the assignment's first
 # catalogued bug (not 07, whose notebook trains networks: ~45 s a run; 01 and 06 show that
-# partial scores agree), and for 01 a correct answer that writes to stderr.
+# partial scores agree), and for 01 a correct answer that writes to stderr. Answers are handed
+# in in nbgrader's release notebook, and some in the student release's notebook
+# (assignments/NN/NN.ipynb, which `python -m autograder release` ships) as `release_<name>`:
+# 01's reference and bug in both, 06's bug only there (01 covers nbgrader's own notebook with
+# a bug; each notebook autograded costs 06 about 25 s).
 NBGRADER_ASSIGNMENTS = ("01_perceptron", "06_training", "07_digits")
 BUGGY_TOO = ("01_perceptron", "06_training")
+STUDENT_RELEASE = {"01_perceptron": ("reference", "buggy"), "06_training": ("buggy",)}
+NOT_IN_NBGRADERS_RELEASE = {"06_training": ("buggy",)}
 NOISY_TOO = "01_perceptron"
 NOISE = ("    import sys, warnings\n    warnings.warn('harmless')\n"
          "    print('chatty', file=sys.stderr)\n")
@@ -108,10 +119,15 @@ def autograded(assignment, tmp_path_factory):
         students["buggy"] = _buggy_source(source, assignment, folder / "buggy_source.ipynb")
     if assignment == NOISY_TOO:
         students["noisy"] = _noisy_source(source, folder / "noisy_source.ipynb")
-    for student, src in students.items():
+    handed_in = {student: (release, src) for student, src in students.items()
+                 if student not in NOT_IN_NBGRADERS_RELEASE.get(assignment, ())}
+    student_release = course.ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
+    handed_in.update({f"release_{student}": (student_release, students[student])
+                      for student in STUDENT_RELEASE.get(assignment, ())})
+    for student, (notebook, src) in handed_in.items():
         target = root / "submitted" / student / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
-        nbformat.write(fill_release(release, assignment, src), target)
+        nbformat.write(fill_release(notebook, assignment, src), target)
     nbgrader(root, "autograde", assignment, "--create")
     nbgrader(root, "export", "--to", str(folder / "grades.csv"))
     with open(folder / "grades.csv", newline="") as grades:
@@ -125,7 +141,7 @@ def autograded(assignment, tmp_path_factory):
                "--no-progress", "--no-report", timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     ours = results_of(folder / "ours")
-    assert sorted(ours) == sorted(students)
+    assert sorted(ours) == sorted(handed_in)
     _autograded[assignment] = scores, ours, root
     return _autograded[assignment]
 
@@ -137,8 +153,8 @@ def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path_factory)
         assert scores[student] == (ours[student]["score"], ours[student]["max_score"]), \
             failures_printed(root, student, assignment)
     assert ours["reference"]["score"] == ours["reference"]["max_score"]
-    if "buggy" in ours:
-        assert ours["buggy"]["score"] < ours["buggy"]["max_score"]
+    for buggy in {"buggy", "release_buggy"} & set(ours):
+        assert ours[buggy]["score"] < ours[buggy]["max_score"]
 
 
 def test_nbgrader_keeps_full_marks_when_a_correct_answer_warns(tmp_path_factory):
@@ -146,3 +162,49 @@ def test_nbgrader_keeps_full_marks_when_a_correct_answer_warns(tmp_path_factory)
     scores, _, root = autograded(NOISY_TOO, tmp_path_factory)
     assert scores["noisy"][0] == scores["noisy"][1] == 24, \
         failures_printed(root, "noisy", NOISY_TOO)
+
+
+@pytest.mark.parametrize("assignment", sorted(STUDENT_RELEASE))
+def test_nbgrader_grades_the_student_release_as_our_grader_does(assignment, tmp_path_factory):
+    """A notebook from assignments/ (not from nbgrader's release) carries nbgrader's grade
+    cells, whose hidden tests nbgrader restores: the same nonzero scores as ours, full marks
+    for the reference, fewer for a bug."""
+    scores, ours, root = autograded(assignment, tmp_path_factory)
+    for student in STUDENT_RELEASE[assignment]:
+        handed_in = f"release_{student}"
+        score, max_score = ours[handed_in]["score"], ours[handed_in]["max_score"]
+        assert scores[handed_in] == (score, max_score), \
+            failures_printed(root, handed_in, assignment)
+        assert 0 < score <= max_score
+        assert (score == max_score) == (student == "reference")
+
+
+@pytest.mark.parametrize("assignment", sorted(STUDENT_RELEASE))
+def test_student_release_has_the_nbgrader_cells_generate_assignment_releases(
+        assignment, tmp_path_factory):
+    """Its grade cells equal nbgrader's released ones (source, metadata, checksum); its solution
+    cells have the same ids and metadata, in the same order (their stubs differ, so their
+    checksums do); every checksum is the one nbgrader computes from the cell."""
+    from nbgrader.utils import compute_checksum
+
+    _, _, root = autograded(assignment, tmp_path_factory)
+
+    def nbgrader_cells(path):
+        cells = nbformat.read(path, as_version=4).cells
+        return {c.metadata["nbgrader"]["grade_id"]: c for c in cells if "nbgrader" in c.metadata}
+
+    ours = nbgrader_cells(course.ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb")
+    theirs = nbgrader_cells(root / "release" / assignment / f"{assignment}.ipynb")
+    grade_ids = [i for i, c in theirs.items() if c.metadata["nbgrader"]["grade"]]
+    solution_ids = [i for i, c in theirs.items() if c.metadata["nbgrader"]["solution"]]
+    assert grade_ids and solution_ids
+    assert list(ours) == [i for i in theirs if i in grade_ids + solution_ids]
+    for grade_id in grade_ids:
+        assert (ours[grade_id].source, ours[grade_id].metadata) == \
+            (theirs[grade_id].source, theirs[grade_id].metadata)
+    for grade_id in solution_ids:
+        assert ({**ours[grade_id].metadata["nbgrader"], "checksum": None} ==
+                {**theirs[grade_id].metadata["nbgrader"], "checksum": None})
+        assert ours[grade_id].metadata.keys() == theirs[grade_id].metadata.keys()
+    for grade_id, cell in ours.items():
+        assert cell.metadata["nbgrader"]["checksum"] == compute_checksum(cell)
