@@ -319,3 +319,146 @@ def test_check_command_says_what_is_wrong_like_autograder_check(release, capsys)
                           timeout=300)
     assert done.returncode == ours == 1
     assert done.stdout == expected
+
+
+# Run by the student virtualenv's Python: executes notebooks in Jupyter kernels of that
+# environment, one kernel per folder, a few folders at once, the kernel working in the
+# folder (as when a student opens a notebook there). A folder's notebooks run one after the
+# other in its kernel, each after a %reset -f (its names go, the modules it imported stay:
+# a fresh kernel would cost each run 4 s of CPU again, importing torch and otter).
+RUN_NOTEBOOKS = """\
+import asyncio, json, sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+FRESH = "get_ipython().reset(new_session=False)"  # what %reset -f does
+WHICH_PYTHON = "import sys; print(sys.prefix)"
+
+
+async def run(runs, limit):
+    \"\"\"Execute the notebooks of runs ([source, executed copy], one folder) in one kernel.\"\"\"
+    async with limit:
+        client = NotebookClient(None, timeout=600, allow_errors=True, kernel_name="python3",
+                                resources={"metadata": {"path": str(Path(runs[0][0]).parent)}})
+        problems = []
+        try:
+            async with client.async_setup_kernel():
+                for source, target in runs:
+                    nb = client.nb = nbformat.read(source, as_version=4)
+                    nb.cells.insert(0, nbformat.v4.new_code_cell(FRESH, id="fresh"))
+                    nb.cells.append(nbformat.v4.new_code_cell(WHICH_PYTHON, id="which-python"))
+                    for index, cell in enumerate(nb.cells):
+                        await client.async_execute_cell(cell, index)
+                    prefix = "".join(o.get("text", "") for o in nb.cells.pop().outputs).strip()
+                    if prefix != sys.prefix:
+                        problems.append(f"{source} ran in {prefix}, not in {sys.prefix}")
+                    nb.cells.pop(0)
+                    nbformat.write(nb, target)
+        except Exception as error:  # a dead kernel, a cell past its timeout
+            problems.append(f"{runs[0][0]}: {type(error).__name__}: {error}")
+        return problems
+
+
+async def main(folders, at_once):
+    limit = asyncio.Semaphore(at_once)
+    return await asyncio.gather(*(run(runs, limit) for runs in folders))
+
+
+problems = sum(asyncio.run(main(json.loads(sys.argv[1]), int(sys.argv[2]))), [])
+sys.exit("\\n".join(problems) or None)
+"""
+FOLDERS_AT_ONCE = 3
+
+
+def _with_reference_answers(notebook, assignment):
+    """The released notebook with each exercise cell's stub replaced by the master's answer."""
+    answers = {master.strip_solutions(c.source): master.remove_markers(c.source)
+               for c in master.read_master(assignment) if c.role == "exercise"}
+    filled = 0
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and source in answers:
+            cell["source"] = answers[source]
+            filled += 1
+    assert filled == len(answers), f"{assignment}: {filled} of {len(answers)} stubs found"
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def executed(student_venv, release, tmp_path_factory):
+    """{(assignment, "as released" or "answered"): the notebook executed top to bottom in
+    the student virtualenv}: each released notebook, then a copy with the reference answers
+    filled in (next to it, as a student's solved notebook is)."""
+    python, env = student_venv
+    env = {**env, "MPLBACKEND": "Agg"}
+    out = tmp_path_factory.mktemp("executed")
+    targets, folders, answered = {}, [], []
+    for assignment in sorted(course.assignment_names(), reverse=True):  # 07, 06 train: first
+        released = release / "assignments" / assignment / f"{assignment}.ipynb"
+        filled = released.with_name("answered.ipynb")
+        filled.write_text(json.dumps(_with_reference_answers(
+            json.loads(released.read_text(encoding="utf-8")), assignment)), encoding="utf-8")
+        answered.append(filled)
+        runs = {"as released": released, "answered": filled}
+        for how, source in runs.items():
+            targets[assignment, how] = out / f"{assignment}-{how.replace(' ', '-')}.ipynb"
+        folders.append([[str(source), str(targets[assignment, how])]
+                        for how, source in runs.items()])
+    try:
+        done = subprocess.run([str(python), "-c", RUN_NOTEBOOKS, json.dumps(folders),
+                               str(FOLDERS_AT_ONCE)],
+                              env=env, capture_output=True, text=True, timeout=900)
+    finally:
+        for path in answered:
+            path.unlink()
+    noise = "Kernel is running over TCP without encryption"  # each kernel says it
+    said = [line for line in done.stderr.splitlines() if noise not in line]
+    assert done.returncode == 0, done.stdout[-3000:] + "\n".join(said)[-3000:]
+    return {key: json.loads(path.read_text(encoding="utf-8")) for key, path in targets.items()}
+
+
+def _errors(notebook):
+    """[(cell id, its first line, error name, error message)] of the cells that raised."""
+    return [(cell["id"], "".join(cell["source"]).split("\n")[0], out["ename"], out["evalue"])
+            for cell in notebook["cells"] if cell["cell_type"] == "code"
+            for out in cell["outputs"] if out["output_type"] == "error"]
+
+
+def _check_reports(notebook):
+    """{question: what its grader.check("question") cell showed (as text)}, in order."""
+    reports = {}
+    for cell in notebook["cells"]:
+        found = re.fullmatch(r'grader\.check\("(\w+)"\)', "".join(cell["source"]).strip())
+        if found:
+            reports[found[1]] = "".join("".join(out.get("data", {}).get("text/plain", ""))
+                                        + "".join(out.get("text", ""))
+                                        for out in cell["outputs"])
+    return reports
+
+
+def test_every_released_notebook_runs_in_the_student_environment_up_to_its_stubs(executed):
+    """Top to bottom, untouched, as a student first runs it: only the stubs may fail (a
+    missing package, or a cell that needs a name an earlier failure left undefined, would
+    stop the student before the first exercise)."""
+    wrong = {assignment: [e for e in _errors(executed[assignment, "as released"])
+                          if e[2] != "NotImplementedError"]
+             for assignment in course.assignment_names()}
+    wrong = {assignment: errors for assignment, errors in wrong.items() if errors}
+    assert not wrong, f"cells that fail other than at a stub (cell, line, error): {wrong}"
+
+
+def test_every_notebook_with_the_reference_answers_runs_and_passes_its_checks(executed):
+    """The released notebook with the reference answers filled in: no cell fails, and every
+    grader.check(...) cell says that all its public checks pass (otter's own output)."""
+    for assignment in course.assignment_names():
+        notebook = executed[assignment, "answered"]
+        errors = _errors(notebook)
+        assert not errors, f"{assignment} with the reference answers: cells that fail: {errors}"
+        reports = _check_reports(notebook)
+        assert list(reports) == list(master.checks(assignment))
+        failed = {question: report for question, report in reports.items()
+                  if f"{question} results: All test cases passed!" not in report}
+        assert not failed, (f"{assignment} with the reference answers: public checks that do "
+                            f"not pass: {failed}")
