@@ -2,7 +2,9 @@
 
 One release is built for the whole module, and one fresh virtualenv set up from it with the
 README's own command (torch comes from the local wheel pip finds): the checks then run
-there, where neither this package, the hidden suites nor the reference exist.
+there, where neither this package, the hidden suites nor the reference exist, and so does
+every notebook, top to bottom in a Jupyter kernel, as released and with the reference
+answers filled in.
 """
 
 import ast
@@ -199,8 +201,8 @@ def _imported_modules(source):
 
 
 def test_the_release_requirements_provide_every_module_its_code_imports(release):
-    """07 imports sklearn: a package the notebooks import but requirements.txt lacks fails
-    only on the student's machine, at that cell."""
+    """A module the release's code imports from a package its requirements.txt lacks fails
+    on the student's machine only, at that cell (07's sklearn did)."""
     lines = [line.split("#")[0].strip()
              for line in (release / "requirements.txt").read_text().splitlines()]
     required = {canonicalize_name(line.split("==")[0]) for line in lines if line}
@@ -210,18 +212,17 @@ def test_the_release_requirements_provide_every_module_its_code_imports(release)
         for module in _imported_modules(source) - set(sys.stdlib_module_names):
             importers.setdefault(module, []).append(where)
     assert {"numpy", "torch", "sklearn", "otter"} <= set(importers)  # the scan found them
-    unprovided = {}
-    for module, where in sorted(importers.items()):
-        if not {canonicalize_name(d) for d in providers.get(module, [])} & required:
-            unprovided[module] = (f"provided by {providers.get(module, 'no installed package')}"
-                                  f", imported in {where[0]}" + (f" and {len(where) - 1} more"
-                                                                 if len(where) > 1 else ""))
-    assert not unprovided, f"not in the release's requirements.txt: {unprovided}"
+    unprovided = {module: {"installed here from": providers.get(module, []),
+                           "imported in": where[:3]}
+                  for module, where in sorted(importers.items())
+                  if not {canonicalize_name(d) for d in providers.get(module, [])} & required}
+    assert not unprovided, f"no package in the release's requirements.txt has {unprovided}"
 
 
 def test_the_release_gitignore_ignores_what_python_jupyter_and_otter_write(release, tmp_path):
     """A student who runs `git init` in the release commits no virtualenv, checkpoint or
-    otter log (otter writes .OTTER_LOG next to the notebook), and every released file."""
+    otter log (otter writes .OTTER_LOG next to the notebook), and every released file.
+    (The repository's .git is kept outside the release, which later tests use.)"""
     from otter.check.notebook import OTTER_LOG_FILENAME
     env = {**os.environ, "GIT_DIR": str(tmp_path / "git"), "GIT_WORK_TREE": str(release)}
     subprocess.run(["git", "init", "-q"], env=env, check=True)
