@@ -29,9 +29,11 @@ Everything is generated from the masters and templates here; nothing is copied f
 import shutil
 from pathlib import Path
 
-from . import course, master, pins
-from .build import build_student_release
-from .submission import NOT_RUN
+from autograder import course
+from autograder.course import master
+from autograder.grade.submission import NOT_RUN
+from autograder.publish import pins
+from autograder.publish.build import build_student_release
 
 # What a student's environment needs, and why (everything else follows from these).
 STUDENT_PACKAGES = {
