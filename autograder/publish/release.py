@@ -85,7 +85,7 @@ dependencies:
 def check_script(assignments):
     """The release's check.py: this template with the list of questions filled in."""
     questions = {a: list(master.checks(a)) for a in assignments}
-    template = (course.PACKAGE_DIR / "release_check.py").read_text(encoding="utf-8")
+    template = (course.PACKAGE_DIR / "publish" / "check_script.py").read_text(encoding="utf-8")
     return (template
             .replace("QUESTIONS = {}  # filled in by the release", f"QUESTIONS = {questions!r}")
             .replace('NOT_RUN_PATTERN = ""  # filled in by the release',

@@ -593,7 +593,7 @@ def _uid_works(uid, config):
     if pid == 0:
         try:
             _drop_to(uid)
-            worker = os.path.join(config["runtime"], "autograder", "inside", "worker.py")
+            worker = os.path.join(config["runtime"], "autograder", "inside", "agent.py")
             ok = os.access(config["argv"][0], os.X_OK) and os.access(worker, os.R_OK)
             os._exit(0 if ok else 1)
         except BaseException:  # noqa: B036
