@@ -8,11 +8,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import course, sandbox
-from .batch import DEFAULT_TIMEOUT as DEFAULT_BATCH_TIMEOUT
-from .safe_text import printable
-from .gradescope import VISIBILITIES
-from .sandbox import Limits
+from autograder import course, sandbox
+from autograder.course import secret
+from autograder.grade import grading
+from autograder.grade.results import annotate, skip_reasons
+from autograder.publish.gradescope import VISIBILITIES
+from autograder.safe_text import printable
+from autograder.sandbox.limits import GRADING_PROCESS_TIMEOUT, Limits, SandboxError
+
+# The stages a command needs beyond grading one file (batch/, report/, publishing, the public
+# checks) are imported in that command: grading one file loads nothing of batch/ or report/
+# (tests/test_layout.py), and each command starts without the others' imports.
 
 
 def _add_limits(parser):
@@ -39,7 +45,7 @@ def _add_limits(parser):
     group.add_argument("--isolation", default=defaults.isolation,
                        choices=["auto", *sandbox.MODES],
                        help="how the worker is isolated (default %(default)s: the strongest "
-                            "available; see autograder/inside/jail.py)")
+                            "available; see autograder/inside/launcher/jail.py)")
 
 
 def _limits(args):
@@ -52,7 +58,6 @@ def _limits(args):
 def score_table(rows):
     """A readable table: one row per (label, results), then a line per reason tests were
     skipped; every text on one printable line."""
-    from .batch import skip_reasons
     rows = [(printable(label, one_line=True), result) for label, result in rows]
     width = max([len(label) for label, _ in rows] + [10])
     lines = [f"{'submission':<{width}}  {'score':>13}  failed tests"]
@@ -73,10 +78,9 @@ def score_table(rows):
 
 def first_failures(result):
     """For each question with a failed test: the first one's name and whole message."""
-    from .grading import question_of
     seen, lines = set(), []
     for test in result["tests"]:
-        question = question_of(test["name"])
+        question = grading.question_of(test["name"])
         if test["score"] < test["max_score"] and question not in seen:
             seen.add(question)
             message = printable(test.get("output") or "failed").strip()
@@ -91,7 +95,7 @@ def first_failures(result):
 
 
 def cmd_build(args):
-    from .build import build_all
+    from autograder.publish.build import build_all  # deferred: this stage only
     build_all(args.assignments or None, verbose=True,
               gradescope_visibility=args.gradescope_visibility)
     return 0
@@ -115,24 +119,26 @@ def _grade_one(submission, args):
     forced ``--isolation`` this machine does not offer, a Python other users cannot run) is
     the grader's own problem, not the student's: one line on stderr, and results whose
     output says the submission was not graded, in place of a traceback."""
-    from . import batch
-    from .sandbox import SandboxError
     try:
-        return batch.grade_submission(submission, args.assignment, _limits(args),
+        return grading.grade_submission(submission, args.assignment, _limits(args),
                                       args.question), None
     except SandboxError as exc:
         problem = re.sub(r"\w+Error: \[Errno \d+\] ", "", str(exc))
     hint = "" if args.isolation == "auto" else " (--isolation auto picks the strongest available)"
     print(f"error: {problem}{hint}", file=sys.stderr)
-    results = batch.unreadable_results(
+    results = grading.unreadable_results(
         args.assignment, f"Not graded, because of the grader's set-up, not your submission: "
                          f"{problem}. Your instructor can fix it and regrade.", args.question)
     return results, problem
 
 
+def _discover(paths, args, ignored):
+    from autograder.batch.discover import discover  # deferred: this stage only
+    return discover(paths, args.assignment, skip=[args.output] if args.output else (),
+                    ignored=ignored)
+
+
 def cmd_grade(args):
-    from . import batch, secret
-    from .grading import check_question
     if args.assignment is None:
         found = {course.assignment_from_path(p) for p in args.submissions}
         if len(found) != 1:
@@ -142,7 +148,7 @@ def cmd_grade(args):
         args.assignment = found.pop()
     course.master_path(args.assignment)
     if args.question is not None:
-        check_question(args.assignment, args.question)
+        grading.check_question(args.assignment, args.question)
         if args.output or len(args.submissions) != 1 or args.submissions[0].is_dir():
             print("--question grades one submission file (and writes no --output)",
                   file=sys.stderr)
@@ -160,15 +166,14 @@ def cmd_grade(args):
             return 2
         path = args.submissions[0]
         ignored = []
-        found = (batch.discover([path], args.assignment, ignored=ignored) if path.is_dir()
-                 else [batch.Submission(path.stem, path, str(path))])
+        found = (_discover([path], args, ignored) if path.is_dir()
+                 else [grading.Submission(path.stem, path, str(path))])
         print_not_graded(ignored)
         if len(found) != 1:
             print(f"--json grades exactly one submission; {_show(path)} holds {len(found)}",
                   file=sys.stderr)
             return 2
         results, problem = _grade_one(found[0], args)
-        from .report import annotate
         print(json.dumps(annotate(results)))
         return 1 if problem else 0
     if args.timeout <= args.budget:
@@ -180,13 +185,17 @@ def cmd_grade(args):
             print(f"warning: {_show(path)} does not exist (graded as unreadable)",
                   file=sys.stderr)
     ignored = []
-    submissions = batch.discover(args.submissions, args.assignment,
-                                 skip=[args.output] if args.output else (), ignored=ignored)
+    one_file = (len(args.submissions) == 1 and args.submissions[0].is_file() and not args.output
+                and not args.shard)
+    submissions = ([grading.Submission(args.submissions[0].stem, args.submissions[0],
+                                       str(args.submissions[0]))] if one_file
+                   else _discover(args.submissions, args, ignored))
     print_not_graded(ignored)
     if args.shard:
-        shard = batch.parse_shard(args.shard)
+        from autograder.batch.discover import in_shard, parse_shard  # deferred: a batch's
+        shard = parse_shard(args.shard)
         total = len(submissions)
-        submissions = [s for s in submissions if batch.in_shard(s.id, shard)]
+        submissions = [s for s in submissions if in_shard(s.id, shard)]
         print(f"shard {shard[0]}/{shard[1]}: {len(submissions)} of the {total} submissions "
               "(the others belong to the other shards)", file=sys.stderr)
     elif not submissions:
@@ -200,6 +209,7 @@ def cmd_grade(args):
         print(score_table([(sub.label, results)]))
         print(first_failures(results))
         return 0
+    from autograder import batch  # deferred: past the one-file case
     with contextlib.ExitStack() as stack:
         output = args.output or Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="autograder-batch-")))
@@ -225,7 +235,7 @@ def cmd_grade(args):
 def _class_report(folder, assignment=None):
     """Write the class report of a batch's output folder; a failure is reported, not raised
     (the grades are written already)."""
-    from .report import write_report
+    from autograder.report.page import write_report  # deferred: this stage only
     try:
         path = write_report(folder, assignment)
     except Exception as exc:  # noqa: BLE001 - the grades stand; say what went wrong
@@ -237,7 +247,7 @@ def _class_report(folder, assignment=None):
 
 
 def cmd_merge(args):
-    from .batch import merge
+    from autograder.batch.output import merge  # deferred: this stage only
     count = merge(args.folders, args.output)
     print(f"merged {len(args.folders)} folders: {count} submissions in "
           f"{args.output / 'grades.csv'}")
@@ -247,7 +257,7 @@ def cmd_merge(args):
 
 
 def cmd_report(args):
-    from .report import write_report
+    from autograder.report.page import write_report  # deferred: this stage only
     path = write_report(args.folder, args.assignment)
     print(f"class report: {path}")
     return 0
@@ -255,14 +265,14 @@ def cmd_report(args):
 
 def cmd_grade_examples(args):
     """The main job: every assignment's examples, graded as a class is (the batch grader)."""
-    from . import batch
+    from autograder import batch  # deferred: this stage only
     for assignment in course.assignment_names():
         folder = course.EXAMPLES_DIR / assignment
         files = sorted(p for p in folder.glob("*") if p.suffix in (".ipynb", ".py"))
         if not files:
             continue
         print(f"\n== {assignment} ==", flush=True)
-        submissions = [batch.Submission(p.stem, p, p.name) for p in files]
+        submissions = [grading.Submission(p.stem, p, p.name) for p in files]
         with contextlib.ExitStack() as stack:
             if args.output:
                 output = args.output / assignment
@@ -277,7 +287,7 @@ def cmd_grade_examples(args):
 
 
 def cmd_release(args):
-    from .release import given_away, write_release
+    from autograder.publish.release import given_away, write_release  # deferred: this stage only
     files = write_release(args.folder, args.assignments or None)
     print(f"wrote the student release: {len(files)} files in {args.folder} (no solutions, "
           "hidden tests or course secret); publish that folder, not this repository")
@@ -289,7 +299,7 @@ def cmd_release(args):
 
 
 def cmd_check(args):
-    from .checking import check_notebook
+    from autograder.grade.public_checks import check_notebook  # deferred: this stage only
     return check_notebook(args.notebook, args.assignment)
 
 
@@ -315,7 +325,7 @@ def main(argv=None):
     batch_options = p.add_argument_group(
         "batches", "SUBMISSIONS are files and folders: a folder of notebooks or of otter's "
         "zips, nbgrader's submitted/<student>/<assignment>/, or one folder per student; "
-        "ids and layouts are described in autograder/batch.py")
+        "ids and layouts are described in autograder/batch/")
     batch_options.add_argument("--output", type=Path, metavar="DIR",
                                help="write DIR/<id>/results.json, DIR/<id>/feedback.md and "
                                     "DIR/grades.csv; submissions already graded there are "
@@ -331,7 +341,7 @@ def main(argv=None):
                                help="grade only part I of N (1-based) of the submissions, "
                                     "split by a hash of their ids; merge the outputs with "
                                     "`merge`")
-    batch_options.add_argument("--timeout", type=float, default=DEFAULT_BATCH_TIMEOUT,
+    batch_options.add_argument("--timeout", type=float, default=GRADING_PROCESS_TIMEOUT,
                                metavar="S", help="wall seconds for one submission's grading "
                                                  "process, a backstop larger than --budget "
                                                  "(default %(default)s)")

@@ -85,3 +85,12 @@ def csv_cell(value):
     """``value`` as a spreadsheet cell that is never a formula."""
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+@-]")
+
+
+def safe_id(name):
+    """``name`` as a folder name that is safe everywhere."""
+    text = _UNSAFE.sub("_", name).lstrip(".")
+    return text[:100] or "submission"

@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import batch, course, report  # noqa: E402
+from autograder.grade.grading import Submission  # noqa: E402
 
 SOURCES = {
     "correct": course.EXAMPLES_DIR / "01_perceptron" / "correct.ipynb",
@@ -52,7 +53,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="report-bench-"))
     try:
-        subs = [batch.Submission(name, path, str(path)) for name, path in SOURCES.items()]
+        subs = [Submission(name, path, str(path)) for name, path in SOURCES.items()]
         graded = work / "graded"
         batch.grade_batch(subs, "01_perceptron", graded, progress=False)
         klass = work / "class"
@@ -62,8 +63,8 @@ def main(argv=None):
             original = graded / names[n % len(names)]
             target = klass / f"student{n:04d}"
             shutil.copytree(original, target)
-            code = (target / report.CODE).read_text()
-            (target / report.CODE).write_text(code + random_tail(rng))
+            code = (target / batch.CODE).read_text()
+            (target / batch.CODE).write_text(code + random_tail(rng))
         shutil.copy(graded / batch.MARKER, klass / batch.MARKER)
         batch.write_gradebook(klass)
         started, before = time.perf_counter(), os.times()

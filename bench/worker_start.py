@@ -24,8 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autograder import sandbox  # noqa: E402
-from autograder.sandbox import Limits  # noqa: E402
-from autograder.student import RemoteStudent  # noqa: E402
+from autograder.sandbox.limits import Limits  # noqa: E402
+from autograder.sandbox.templates import ForkedLauncher  # noqa: E402
+from autograder.grade.student import RemoteStudent  # noqa: E402
 
 SUBMISSIONS = {
     "numpy": "import numpy as np\n\n\ndef f(x):\n    return float(np.sum(np.asarray(x)) + 1)\n",
@@ -46,7 +47,7 @@ def one_worker(source, limits):
         if value != 4.0:
             raise RuntimeError(f"f answered {value!r}")
         mode = student._worker.info.get("mode")
-        forked = isinstance(student._worker.proc, sandbox._Forked)
+        forked = isinstance(student._worker.proc, ForkedLauncher)
     finally:
         student.close()
     return answered - began, time.perf_counter() - began, mode, forked

@@ -18,8 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder import course, sandbox, secret  # noqa: E402
-from autograder.grading import grade_file  # noqa: E402
+from autograder import course, sandbox  # noqa: E402
+from autograder.course import secret
+from autograder.grade.grading import grade_file  # noqa: E402
 
 
 def main(assignment, out, secrets, *files):

@@ -184,8 +184,8 @@ def graded(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def isolation():
-    """What the sandbox achieves on this machine (see autograder/inside/jail.py): its mode, cgroups."""
-    from autograder.student import RemoteStudent
+    """What the sandbox achieves on this machine (see autograder/inside/launcher/jail.py): its mode, cgroups."""
+    from autograder.grade.student import RemoteStudent
     student = RemoteStudent(["x = 1"])
     try:
         assert student.ensure_loaded() is None
@@ -1033,12 +1033,12 @@ def test_killing_the_grader_takes_the_submission_along(tmp_path):
     assert not marked_processes(marker)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the uid mode of autograder.inside.jail)")
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the uid mode of autograder.inside.launcher.jail)")
 def test_kill_uid_reaches_daemons_in_their_own_sessions():
     """The uid mode's sweep (where no PID namespace can be had): kill(-1) sent as the worker's
     uid ends every process of that uid, whatever session or parent it has."""
     from autograder import sandbox
-    from autograder.inside import jail
+    from autograder.inside.launcher import jail
     uid = sandbox.UID_BASE + os.getpid() + 7_000_000
     sleep = next(p for p in ("/bin/sleep", "/usr/bin/sleep") if os.path.exists(p))
     child = os.fork()

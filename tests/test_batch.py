@@ -286,14 +286,15 @@ def test_a_killed_batch_leaves_only_whole_files_and_resumes(tmp_path):
 CRASHING_BATCH = """
 import os, signal, sys, time
 from autograder import batch
-real = batch.grade_submission
+from autograder.batch import run
+real = run.grade_submission
 def grade(submission, assignment, limits=None):
     if submission.id == "bob":
         os.kill(os.getpid(), signal.SIGKILL)
     if submission.id == "carol":
         time.sleep(600)
     return real(submission, assignment, limits)
-batch.grade_submission = grade
+run.grade_submission = grade
 subs = batch.discover([sys.argv[1]], "01_perceptron")
 report = batch.grade_batch(subs, "01_perceptron", sys.argv[2], jobs=2, timeout=20,
                            progress=False)
@@ -401,10 +402,11 @@ def test_atomic_write_leaves_the_old_file_or_the_new_one(tmp_path, monkeypatch):
 
 def test_a_submission_is_graded_in_its_own_process(tmp_path):
     """The batch warms up once and forks: the grading process is not the batch process."""
-    code = ("import os, sys\nfrom autograder import batch\n"
-            "batch.grade_submission = lambda s, a, l=None: {'score': float(os.getpid()), "
+    code = ("import os, sys\nfrom pathlib import Path\nfrom autograder import batch\n"
+            "from autograder.batch import run\nfrom autograder.grade.grading import Submission\n"
+            "run.grade_submission = lambda s, a, l=None: {'score': float(os.getpid()), "
             "'max_score': 1.0, 'output': '', 'tests': []}\n"
-            "subs = [batch.Submission(n, batch.Path(n), n) for n in ('a', 'b')]\n"
+            "subs = [Submission(n, Path(n), n) for n in ('a', 'b')]\n"
             "batch.grade_batch(subs, '01_perceptron', sys.argv[1], jobs=2, progress=False)\n"
             "print(os.getpid())")
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,

@@ -1,12 +1,12 @@
 """Every catalogued bug loses points on a test named for the function it breaks, and the
 reference loses none, under two course secrets (the hidden inputs differ between them:
-autograder/secret.py), and no honest habit of the masters trips the tamper evidence.
+autograder/course/secret.py), and no honest habit of the masters trips the tamper evidence.
 
 The reference is graded whole, and so is a copy of it with a line more (other code, so
 other hidden inputs); each variant is graded on its function's tests alone (the assertions
 read nothing else). All of an assignment's gradings, under both secrets, run in one process
 (grade_by_question.py: what `grade FILE --json [--question NAME]` prints, without a start-up
-per file). Our grader leaves the lessons' demo cells out by itself (autograder/demos.py).
+per file). Our grader leaves the lessons' demo cells out by itself (autograder/course/demos.py).
 
 One class per assignment, so that pytest-xdist (``--dist loadscope``: conftest.py) spreads the
 assignments over its workers while each worker grades an assignment once.

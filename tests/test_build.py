@@ -13,7 +13,9 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from autograder import build, course, master
+from autograder.publish import build
+from autograder import course
+from autograder.course import master
 
 ASSIGNMENTS = course.assignment_names()
 
@@ -75,7 +77,7 @@ def test_no_solution_line_reaches_students(assignment):
 def test_no_hidden_test_reaches_students(assignment):
     folder = course.ASSIGNMENTS_DIR / assignment
     text = "\n".join((folder / p).read_text() for p in _files(folder))
-    for marker in ("autograder.inprocess", "hidden=True", "HIDDEN TESTS"):
+    for marker in ("autograder.grade.inprocess", "hidden=True", "HIDDEN TESTS"):
         assert marker not in text
     for name, _ in build.collect_tests(assignment):
         assert name not in text, f"hidden test name {name!r} reached the student release"

@@ -1,11 +1,11 @@
 """The lesson's demo cells are left out of what our grader runs, but only where nothing that
-runs needs them (autograder/demos.py)."""
+runs needs them (autograder/course/demos.py)."""
 
 import json
 
-from autograder import master
-from autograder.demos import leave_out_demos
-from autograder.submission import read_submission
+from autograder.course import master
+from autograder.course.demos import leave_out_demos
+from autograder.grade.submission import read_submission
 from conftest import REPO, cli
 
 ASSIGNMENT = "01_perceptron"

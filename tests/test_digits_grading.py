@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import course, master
+from autograder import course
+from autograder.course import master
 from autograder.suites import test_07_digits as suite
 
 NUMPY_MARGIN, TORCH_MARGIN = 0.01, 0.003
@@ -122,7 +123,7 @@ def test_parameters_trained_on_the_test_digits_earn_nothing(ref, tmp_path, grade
 
 
 def isolation_mode():
-    from autograder.student import RemoteStudent
+    from autograder.grade.student import RemoteStudent
     student = RemoteStudent(["x = 1"])
     try:
         student.ensure_loaded()

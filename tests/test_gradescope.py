@@ -16,7 +16,7 @@ import pytest
 
 import dockerlike
 from autograder import course, sandbox
-from autograder.gradescope import build_gradescope, gradescope_fields
+from autograder.publish.gradescope import build_gradescope, gradescope_fields
 from conftest import assert_same_results, example_results
 
 ASSIGNMENT = "01_perceptron"
@@ -39,7 +39,7 @@ def test_zip_layout(autograder_zip):
         setup = archive.read("setup.sh").decode()
         run = archive.read("run_autograder").decode()
     for name in ("setup.sh", "run_autograder", "requirements.txt", "constraints.txt",
-                 "pyproject.toml", "autograder/__main__.py", "autograder/inside/worker.py",
+                 "pyproject.toml", "autograder/__main__.py", "autograder/inside/agent.py",
                  f"autograder/suites/test_{ASSIGNMENT}.py", f"solutions/{ASSIGNMENT}.py"):
         assert name in names
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
@@ -61,8 +61,8 @@ def test_the_image_installs_only_what_grading_needs_at_the_course_pins(autograde
     a quarter of the packages). test_setup_sh_... grades in that image."""
     from packaging.utils import canonicalize_name
 
-    from autograder import pins
-    from autograder.gradescope import GRADER_PACKAGES
+    from autograder.publish import pins
+    from autograder.publish.gradescope import GRADER_PACKAGES
     with zipfile.ZipFile(autograder_zip) as archive:
         text = archive.read("requirements.txt").decode()
     lines = [line.split("#")[0].strip() for line in text.splitlines()]

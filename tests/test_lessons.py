@@ -1,5 +1,5 @@
 """What the lessons say holds: every claim a short computation can show is computed here
-against the reference (``autograder.master.load_reference``) or directly, so that the text
+against the reference (``autograder.course.master.load_reference``) or directly, so that the text
 and the numbers cannot drift apart; and the student notebooks, run before any exercise is
 done, print "finish the exercises above" instead of drawing empty figures.
 
@@ -19,8 +19,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from autograder import build, course, master  # noqa: E402
-from autograder.master import load_reference  # noqa: E402
+from autograder.publish import build  # noqa: E402
+from autograder import course
+from autograder.course import master
+from autograder.course.master import load_reference  # noqa: E402
 
 NUMPY_ASSIGNMENTS = ["01_perceptron", "02_activations", "03_forward", "04_backprop",
                      "05_optimizers"]

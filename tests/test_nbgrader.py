@@ -135,7 +135,7 @@ def autograded(assignment, tmp_path_factory):
                   for row in csv.DictReader(grades)}
     assert (root / "gradebook.db").exists()  # the explicit gradebook path was used
     # our grader, in one batch, on the very notebooks nbgrader graded (the course folder, in
-    # nbgrader's layout): the same code, so the same hidden inputs (autograder/secret.py),
+    # nbgrader's layout): the same code, so the same hidden inputs (autograder/course/secret.py),
     # so the same scores
     proc = cli("grade", root, "--assignment", assignment, "--output", folder / "ours",
                "--no-progress", "--no-report", timeout=900)

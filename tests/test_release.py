@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
-from autograder import course, master, secret
-from autograder.grading import collect_tests
-from autograder.release import STUDENT_PACKAGES, write_release
+from autograder import course
+from autograder.course import master, secret
+from autograder.grade.grading import collect_tests
+from autograder.publish.release import STUDENT_PACKAGES, write_release
 
 MIN_LINE = 25  # shorter solution lines (`return out`) also occur in stubs and lessons
 
@@ -134,7 +135,7 @@ def test_release_holds_no_grader_code_and_no_secret(release):
                               for a in course.assignment_names() for q in master.checks(a)}
     assert set(python_files) <= allowed, set(python_files) - allowed
     for path, text in texts.items():
-        assert "hidden=True" not in text and "autograder.inprocess" not in text, path
+        assert "hidden=True" not in text and "autograder.grade.inprocess" not in text, path
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, path
     assert not any("secret" in p for p in texts)
     key = secret.course_secret()
@@ -312,7 +313,7 @@ def test_check_command_on_a_correct_notebook(student_venv, release):
 def test_check_command_says_what_is_wrong_like_autograder_check(release, capsys):
     """Same summary as `python -m autograder check` on a buggy notebook (run here, in
     this environment, for speed: the check script only needs the standard library)."""
-    from autograder.checking import check_notebook
+    from autograder.grade.public_checks import check_notebook
     buggy = course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb"
     ours = check_notebook(buggy, "01_perceptron")
     expected = capsys.readouterr().out

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from autograder import course, report
-from autograder.batch import submission_code, Submission
+from autograder.grade.submission import submission_code
+from autograder.grade.grading import Submission
+from autograder.grade.results import misconception
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = course.EXAMPLES_DIR / "01_perceptron"
@@ -81,16 +83,16 @@ def test_batch_keeps_the_code_and_the_misconceptions(graded):
 
 
 def test_misconception_labels_are_parsed_from_messages():
-    assert report.misconception("... got 0.0. This looks like: z > 0 instead of z >= 0") == \
+    assert misconception("... got 0.0. This looks like: z > 0 instead of z >= 0") == \
         "z > 0 instead of z >= 0"
-    assert report.misconception("off by h. This looks like: forward differences instead "
+    assert misconception("off by h. This looks like: forward differences instead "
                                 "of central ((f(x + h) - f(x - h)) / (2 h) ...).") == \
         "forward differences instead of central"
-    assert report.misconception("This looks like: draws from U(0, k) instead of U(-k, k)") == \
+    assert misconception("This looks like: draws from U(0, k) instead of U(-k, k)") == \
         "draws from U(0, k) instead of U(-k, k)"
-    assert report.misconception("never changed. This looks like: the arrays were rebound. "
+    assert misconception("never changed. This looks like: the arrays were rebound. "
                                 "Keep them") == "the arrays were rebound"
-    assert report.misconception("expected 1.0, got 0.0.") == ""
+    assert misconception("expected 1.0, got 0.0.") == ""
 
 
 def test_score_summary_and_histogram_match_the_gradebook(graded):

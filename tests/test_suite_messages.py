@@ -1,5 +1,5 @@
 """Failure messages stay short enough to read: long values are cut the way
-``autograder.student.describe`` cuts them, not printed whole."""
+``autograder.grade.student.describe`` cuts them, not printed whole."""
 
 import importlib
 import types
@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from autograder import master
-from autograder.inprocess import LocalStudent
+from autograder.course import master
+from autograder.grade.inprocess import LocalStudent
 from bug_catalog import catalog
 
 
@@ -38,7 +38,7 @@ def test_training_that_never_stops_is_reported_in_one_line():
 
 
 def test_a_long_list_shows_its_first_entries_its_last_and_its_length():
-    from autograder.student import describe
+    from autograder.grade.student import describe
     assert describe([2] + [0] * 99) == "[2, 0, 0, 0, 0, 0, ..., 0] (100 entries)"
     assert describe((1.0 / 3,) * 10).endswith("...) (10 entries)")
     assert describe([1, 2, 3]) == "[1, 2, 3]"  # short values stay whole

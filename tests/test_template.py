@@ -1,4 +1,4 @@
-"""Workers forked from the template (autograder.inside.template) against workers exec'd fresh.
+"""Workers forked from the template (autograder.inside.launcher.template) against workers exec'd fresh.
 
 A worker from the template must be indistinguishable, for the submission and for the hidden
 suite, from one started the exec way: same environment, fds, privileges, paths and limits,
@@ -12,8 +12,10 @@ import signal
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox import Limits
-from autograder.student import RemoteStudent
+from autograder.sandbox import templates
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.templates import ForkedLauncher
+from autograder.grade.student import RemoteStudent
 
 FACTS = r'''
 import os, random, resource, sys, tempfile
@@ -60,7 +62,7 @@ def start(cells, way, **limits):
 def template_works():
     student = start(["x = 1"], "template")
     try:
-        if not isinstance(student._worker.proc, sandbox._Forked):
+        if not isinstance(student._worker.proc, ForkedLauncher):
             pytest.skip("no template here (isolation none, or it could not start)")
     finally:
         student.close()
@@ -71,7 +73,7 @@ def test_same_process_as_an_exec_worker(template_works):
     for way in ("exec", "template"):
         student = start([FACTS], way)
         try:
-            assert isinstance(student._worker.proc, sandbox._Forked) == (way == "template")
+            assert isinstance(student._worker.proc, ForkedLauncher) == (way == "template")
             found[way] = student.facts()
         finally:
             student.close()
@@ -121,7 +123,7 @@ def test_torch_template(template_works):
     for _ in range(2):
         student = start([source], "template")
         try:
-            assert student._worker.proc.__class__ is sandbox._Forked
+            assert student._worker.proc.__class__ is ForkedLauncher
             assert student.threads() == [1, True]
             draws.append(student.draw())
         finally:
@@ -130,7 +132,7 @@ def test_torch_template(template_works):
 
 
 def test_a_dead_template_is_replaced(template_works):
-    template = sandbox._templates["basic"]
+    template = templates._templates["basic"]
     os.kill(template.proc.pid, signal.SIGKILL)
     template.proc.wait()
     student = start(["def f():\n    return 42"], "template")
@@ -143,7 +145,7 @@ def test_a_dead_template_is_replaced(template_works):
 def test_isolation_none_is_exec_d(template_works):
     student = start(["def f():\n    return 42"], "template", isolation="none")
     try:
-        assert not isinstance(student._worker.proc, sandbox._Forked)
+        assert not isinstance(student._worker.proc, ForkedLauncher)
         assert student.f() == 42
     finally:
         student.close()

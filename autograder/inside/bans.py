@@ -27,7 +27,6 @@ believe this hook either: it only takes points away.
 
 import sys
 
-
 # Events whose first argument (both, for links) is a path: a path with a folder or file named
 # like a banned package is refused (its files, a symlink to them, a working directory in them).
 _PATH_EVENTS = frozenset(["open", "ctypes.dlopen", "os.chdir", "os.symlink", "os.link",

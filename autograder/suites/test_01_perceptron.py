@@ -1,9 +1,19 @@
-"""Hidden suite for 01_perceptron (see docs/EXERCISES.md and autograder/suite.py)."""
+"""Hidden suite for 01_perceptron (see docs/EXERCISES.md and autograder/grade/suite.py)."""
 
 import numpy as np
 
-from autograder.suite import (check_array, check_equal, check_float, check_unmodified, describe,
-                              fail, points, property_test, rng, type_name)
+from autograder.grade.suite import (
+    check_array,
+    check_equal,
+    check_float,
+    check_unmodified,
+    describe,
+    fail,
+    points,
+    property_test,
+    rng,
+    type_name,
+)
 
 X_GATE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 

@@ -1,4 +1,4 @@
-"""Hidden suite for 02_activations (see docs/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 02_activations (see docs/EXERCISES.md and autograder/grade/suite.py).
 
 Every contract function is compared with the reference solution and with torch in float64
 as an independent oracle (``torch.sigmoid``, ``torch.tanh``, ``torch.relu``,
@@ -19,9 +19,18 @@ submission itself may not use torch (``check_no_banned_imports``).
 
 import numpy as np
 
-from autograder.suite import (check_array, check_no_banned_imports, check_not_a_copy_of,
-                              check_not_calling, check_unmodified, fail, points, property_test,
-                              rng, type_name)
+from autograder.grade.suite import (
+    check_array,
+    check_no_banned_imports,
+    check_not_a_copy_of,
+    check_not_calling,
+    check_unmodified,
+    fail,
+    points,
+    property_test,
+    rng,
+    type_name,
+)
 
 FD_STEP = 1e-6
 FD_TOL = {"rtol": 1e-5, "atol": 1e-7}  # derivative vs central differences

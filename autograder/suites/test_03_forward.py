@@ -1,4 +1,4 @@
-"""Hidden suite for 03_forward (see docs/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 03_forward (see docs/EXERCISES.md and autograder/grade/suite.py).
 
 Every value is compared with the reference solution and, where torch has the same thing
 (``torch.nn.functional.linear``, an ``nn.Sequential`` of ``nn.Linear`` layers, ``argmax``,
@@ -19,10 +19,19 @@ import math
 import numpy as np
 import pytest
 
-from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, expect_error,
-                              fail, points, property_test, rng, seed_for)
+from autograder.grade.student import describe
+from autograder.grade.suite import (
+    check_array,
+    check_no_banned_imports,
+    check_unmodified,
+    expect_error,
+    fail,
+    points,
+    property_test,
+    rng,
+    seed_for,
+)
 from autograder.inside.plain import Opaque
-from autograder.student import describe
 
 ACTIVATION_NAMES = ("relu", "tanh", "sigmoid")
 LAST_LAYER_ACTIVATED = "the activation was applied to the last layer too (logits must be linear)"

@@ -1,4 +1,4 @@
-"""Hidden suite for 04_backprop (see docs/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 04_backprop (see docs/EXERCISES.md and autograder/grade/suite.py).
 
 Every contract function is compared with the reference solution and with torch in float64
 as an independent oracle (``torch.nn.functional`` losses with ``reduction="mean"``, autograd
@@ -16,9 +16,17 @@ differentiate next to the student code (the quadratic form from this suite's A a
 import numpy as np
 import pytest
 
-from autograder.student import describe
-from autograder.suite import (check_array, check_float, check_no_banned_imports, check_unmodified,
-                              fail, points, property_test, rng)
+from autograder.grade.student import describe
+from autograder.grade.suite import (
+    check_array,
+    check_float,
+    check_no_banned_imports,
+    check_unmodified,
+    fail,
+    points,
+    property_test,
+    rng,
+)
 
 ACTIVATION_NAMES = ["relu", "tanh", "sigmoid"]
 FD_TOL = {"rtol": 1e-5, "atol": 1e-7}  # analytic gradient vs central differences

@@ -1,4 +1,4 @@
-"""Hidden suite for 05_optimizers (see docs/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 05_optimizers (see docs/EXERCISES.md and autograder/grade/suite.py).
 
 Optimizer objects and gradient functions cannot cross the process boundary, so the probes
 in ``autograder/inside/probes/optimizers.py`` drive the student's ``SGD``, ``Adam`` and
@@ -22,8 +22,15 @@ mistake would produce (``simulate`` writes those mistakes out).
 
 import numpy as np
 
-from autograder.suite import (check_array, check_no_banned_imports, check_unmodified, fail, points,
-                              property_test, rng)
+from autograder.grade.suite import (
+    check_array,
+    check_no_banned_imports,
+    check_unmodified,
+    fail,
+    points,
+    property_test,
+    rng,
+)
 
 # ---- misconceptions, by the words a failure uses ----------------------------------------------
 

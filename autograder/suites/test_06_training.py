@@ -1,4 +1,4 @@
-"""Hidden suite for 06_training (see docs/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 06_training (see docs/EXERCISES.md and autograder/grade/suite.py).
 
 Torch objects cannot cross the process boundary, so every test goes through a probe of
 ``autograder/inside/probes/training.py``: it builds the objects next to the student code,
@@ -32,11 +32,19 @@ import weakref
 import numpy as np
 import pytest
 
-from autograder.sandbox import WorkerLost
-from autograder.student import StudentError
-from autograder.suite import run_probe as run
-from autograder.suite import (check_array, check_equal, check_float, fail, points, property_test,
-                              rng, seed_for)
+from autograder.grade.student import StudentError
+from autograder.grade.suite import (
+    check_array,
+    check_equal,
+    check_float,
+    fail,
+    points,
+    property_test,
+    rng,
+    seed_for,
+)
+from autograder.grade.suite import run_probe as run
+from autograder.sandbox.limits import WorkerLost
 
 # CUDA cases are reported but worth no points: a grade must not depend on whether the
 # grading machine has a GPU (and otter/nbgrader fix the points when the bundle is built).

@@ -1,4 +1,4 @@
-"""Hidden suite for 07_digits (see docs/EXERCISES.md and autograder/suite.py).
+"""Hidden suite for 07_digits (see docs/EXERCISES.md and autograder/grade/suite.py).
 
 The data functions and the numpy network are called directly and compared with the
 reference on seeded inputs and edge cases. The two training functions are graded on
@@ -18,13 +18,22 @@ import weakref
 from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 from torch import nn
 
-from autograder.suite import run_probe as run
-from autograder.suite import (check_array, check_equal, check_float, check_unmodified,
-                              expect_error, fail, points, rng, seed_for, type_name)
+from autograder.grade.suite import (
+    check_array,
+    check_equal,
+    check_float,
+    check_unmodified,
+    expect_error,
+    fail,
+    points,
+    rng,
+    seed_for,
+    type_name,
+)
+from autograder.grade.suite import run_probe as run
 
 BANNED = ("torch", "scipy", "sklearn", "jax")
 NUMPY_NETWORK = ("init_params", "forward", "softmax_cross_entropy", "backward", "sgd_step",

@@ -19,7 +19,6 @@ import numpy as np
 
 from .common import contract_function
 
-
 # ---- optimizers -----------------------------------------------------------------------------
 
 def step_gradients(run, params, k):

@@ -23,7 +23,6 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .common import contract_function
 
-
 # ---- helpers ------------------------------------------------------------------------------
 
 def _type_name(value):

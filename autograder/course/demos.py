@@ -24,7 +24,7 @@ import ast
 import symtable
 from functools import lru_cache
 
-from . import master
+from autograder.course import master
 
 
 def _key(source):

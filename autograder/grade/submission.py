@@ -7,11 +7,16 @@ nbgrader's hidden-test blocks) become blank lines, so that line numbers in error
 still match the student's cell.
 """
 
+import hashlib
 import re
+import tempfile
+import zipfile
 from pathlib import Path
 
 import jupytext
 import nbformat
+
+from autograder.safe_text import safe_id
 
 MAX_SUBMISSION_BYTES = 20 * 2**20
 
@@ -114,7 +119,6 @@ def fingerprint(sources):
     boundaries between cells. Our grader and the otter and nbgrader bridges read the same
     file, so they compute the same fingerprint.
     """
-    import hashlib
 
     digest = hashlib.sha256()
     for source in sources:
@@ -122,3 +126,62 @@ def fingerprint(sources):
         data = code.encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
+
+
+# ---- otter's exported zips ----------------------------------------------------------------
+
+MAX_ZIP_MEMBERS = 10_000
+IGNORED_NAMES = {"__pycache__", "__MACOSX", ".ipynb_checkpoints"}  # never a submission
+
+
+def extract_from_zip(path, folder):
+    """Extract the one notebook (else the one .py) of an otter zip into ``folder``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                return None, f"{path.name} holds {len(members)} files; it is not an exported notebook"
+            names = [m for m in members if not m.is_dir()
+                     and not any(p.startswith(".") or p in IGNORED_NAMES
+                                 for p in Path(m.filename).parts)]
+            for suffix in (".ipynb", ".py"):
+                found = [m for m in names if m.filename.lower().endswith(suffix)]
+                if len(found) > 1:
+                    listed = ", ".join(m.filename for m in found)
+                    return None, (f"{path.name} holds several {suffix} files ({listed}); "
+                                  "it should hold exactly one")
+                if found:
+                    member = found[0]
+                    if member.file_size > MAX_SUBMISSION_BYTES:
+                        return None, (f"{member.filename} in {path.name} is "
+                                      f"{member.file_size / 2**20:.0f} MB; the limit is "
+                                      f"{MAX_SUBMISSION_BYTES // 2**20} MB")
+                    with archive.open(member) as source:
+                        data = source.read(MAX_SUBMISSION_BYTES + 1)
+                    if len(data) > MAX_SUBMISSION_BYTES:
+                        return None, f"{member.filename} in {path.name} is too large"
+                    target = Path(folder) / safe_id(Path(member.filename).name)
+                    target = target.with_suffix(suffix)
+                    target.write_bytes(data)
+                    return target, ""
+            return None, f"{path.name} holds no notebook (.ipynb) and no Python file (.py)"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError,
+            NotImplementedError, EOFError) as exc:
+        return None, f"{path.name} is not a readable zip file ({type(exc).__name__}: {exc})"
+
+
+def submission_code(submission):
+    """The code the grader ran, as a ``# %%`` script (``code.py``; '' where unreadable)."""
+    path = Path(submission.path)
+    try:
+        if submission.problem:
+            return ""
+        if path.suffix.lower() == ".zip" and path.is_file():
+            with tempfile.TemporaryDirectory(prefix="autograder-zip-") as folder:
+                member, _ = extract_from_zip(path, folder)
+                cells = read_cells(member) if member else []
+        else:
+            cells = read_cells(path)
+    except (SubmissionError, OSError):
+        return ""
+    return "".join(f"# %%\n{cell}\n\n" for cell in cells)

@@ -1,7 +1,7 @@
 """Helpers for writing hidden suites (``autograder/suites/test_NN_name.py``).
 
 A hidden test is a pytest function taking the fixtures ``student`` (the submission, see
-``autograder.student``), ``ref`` (the reference solution as a module) and, where it runs
+``autograder.grade.student``), ``ref`` (the reference solution as a module) and, where it runs
 probes, ``reference`` (the reference reached as the student is: ``reference.probe(...)`` runs
 the probe next to the reference, in a worker of its own, so this process runs no probe code).
 Its docstring's first line is the name students and gradebooks see, and begins with the
@@ -17,11 +17,13 @@ what came back (the helpers below write those messages). Never let pytest print 
 source: plain ``assert cond, "message"`` is fine, a bare ``assert`` is not.
 """
 
+import ast
+
 import numpy as np
 import pytest
 
-from .inside.plain import Opaque
-from .student import StudentError, describe
+from autograder.grade.student import StudentError, describe
+from autograder.inside.plain import Opaque
 
 
 def points(n):
@@ -29,7 +31,7 @@ def points(n):
     return pytest.mark.points(n)
 
 
-# The submission's salt (``autograder.secret``), set by ``grading.run_suite`` for the run.
+# The submission's salt (``autograder.course.secret``), set by ``grading.run_suite`` for the run.
 _salt = ()
 
 
@@ -215,7 +217,6 @@ BANNED_MODULES = ("torch", "scipy", "sklearn", "jax")
 
 
 def _imports_in(source):
-    import ast
     try:
         tree = ast.parse(source)
     except SyntaxError:

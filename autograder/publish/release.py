@@ -29,9 +29,11 @@ Everything is generated from the masters and templates here; nothing is copied f
 import shutil
 from pathlib import Path
 
-from . import course, master, pins
-from .build import build_student_release
-from .submission import NOT_RUN
+from autograder import course
+from autograder.course import master
+from autograder.grade.submission import NOT_RUN
+from autograder.publish import pins
+from autograder.publish.build import build_student_release
 
 # What a student's environment needs, and why (everything else follows from these).
 STUDENT_PACKAGES = {
@@ -84,7 +86,7 @@ dependencies:
 def check_script(assignments):
     """The release's check.py: this template with the list of questions filled in."""
     questions = {a: list(master.checks(a)) for a in assignments}
-    template = (course.PACKAGE_DIR / "release_check.py").read_text(encoding="utf-8")
+    template = (course.PACKAGE_DIR / "publish" / "check_script.py").read_text(encoding="utf-8")
     return (template
             .replace("QUESTIONS = {}  # filled in by the release", f"QUESTIONS = {questions!r}")
             .replace('NOT_RUN_PATTERN = ""  # filled in by the release',

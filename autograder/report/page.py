@@ -1,7 +1,7 @@
 """``python -m autograder report GRADED_DIR``: what a class got right, got wrong, and shares.
 
 Reads a batch's output folder (``DIR/<id>/results.json``, ``code.py``, ``grades.csv``; see
-``autograder/batch.py``) and writes ``DIR/report/``:
+``autograder/batch/``) and writes ``DIR/report/``:
 
 - ``index.html``       one self-contained page (no script, no network: it opens offline);
 - ``*.png``            its figures, beside it: the score histogram, pass rates, misconceptions;
@@ -29,336 +29,30 @@ submission to its ``feedback.md`` and ``code.py``.
 
 import csv
 import html
-import io
-import json
-import math
-import re
-import statistics
 import time
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from . import course
+from autograder.batch.output import CODE, RESULTS
+from autograder.report.data import (
+    HARD,
+    _assignment,
+    histogram,
+    item_analysis,
+    misconceptions,
+    problems,
+    read_graded,
+    score_summary,
+)
+from autograder.report.similarity import (
+    COMMON,
+    MAX_PAIRS_SHOWN,
+    MAX_SIDE_BY_SIDE,
+    SIMILARITY,
+    similar_pairs,
+)
 
 REPORT_DIR = "report"
-CODE = "code.py"
-HARD = 0.10  # a pass rate at or below this: "unclear instructions or a test to review"
-SIMILARITY = 0.80  # pairs sharing at least this part of one's fingerprints are listed
-COMMON = 0.25  # fingerprints in more than this fraction of the class are common code
-NOISE, GUARANTEE = 25, 30  # copydetect's k-gram length and guarantee threshold (its defaults)
-MIN_COMMON = 10  # ... but never fewer submissions than this (MOSS's -m default)
-MAX_SIDE_BY_SIDE = 50  # pairs shown side by side (all are in similar.csv)
-MAX_PAIRS_SHOWN = 300  # pairs listed on the page
-
-_LOOKS_LIKE = re.compile(r"This looks like: (.+?)(?:\.(?:\s|$)| \(|$)", re.S)
-_LIMITS = re.compile(r"still running after [\d.]+ s|used more than \d+ MB of memory|wrote a "
-                     r"file larger than|wrote more than the \d+ MB|tried to run more than \d+ "
-                     r"processes|took longer than [\d.]+ s")
-
-
-# ---- misconceptions in results.json ---------------------------------------------------
-
-def misconception(message):
-    """The label of the first ``This looks like: LABEL`` in a failure message, or ''."""
-    match = _LOOKS_LIKE.search(str(message or ""))
-    return match[1].strip().rstrip(".") if match else ""
-
-
-def annotate(results):
-    """``results`` with ``extra_data: {"misconception": label}`` on each failed test whose
-    message names one (Gradescope allows extra_data on a test); returns ``results``."""
-    for test in results.get("tests", []):
-        if (test.get("score") or 0) < (test.get("max_score") or 0):
-            label = misconception(test.get("output"))
-            if label:
-                test.setdefault("extra_data", {})["misconception"] = label
-    return results
-
-
-# ---- reading a graded folder ------------------------------------------------------------
-
-@dataclass
-class Graded:
-    id: str
-    results: dict
-    failed: str = ""  # why the grading process failed (the .grading-failed marker), or ''
-    code: str = ""
-
-    @property
-    def score(self):
-        return float(self.results.get("score") or 0)
-
-    @property
-    def max_score(self):
-        return float(self.results.get("max_score") or 0)
-
-
-def read_graded(folder):
-    """The graded submissions of a batch's output folder, sorted by id."""
-    from .batch import FAILED, read_results
-    found = []
-    for sub in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
-        results = read_results(sub)
-        if results is None:
-            continue
-        failed = (sub / FAILED).read_text(encoding="utf-8").strip() if (sub / FAILED).exists() else ""
-        code = (sub / CODE).read_text(encoding="utf-8") if (sub / CODE).is_file() else ""
-        found.append(Graded(sub.name, results, failed, code))
-    return found
-
-
-def _assignment(folder):
-    from .batch import MARKER
-    try:
-        return json.loads((Path(folder) / MARKER).read_text(encoding="utf-8")).get("assignment")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-# ---- the figures' numbers -----------------------------------------------------------------
-
-def score_summary(graded):
-    scores = [g.score for g in graded]
-    top = max((g.max_score for g in graded), default=0.0)
-    return {
-        "submissions": len(scores),
-        "max_score": top,
-        "mean": statistics.fmean(scores) if scores else 0.0,
-        "median": statistics.median(scores) if scores else 0.0,
-        "full_marks": sum(1 for g in graded if g.max_score and g.score >= g.max_score),
-        "zeros": sum(1 for s in scores if s == 0),
-    }
-
-
-def histogram(scores, max_score, bins=None):
-    """[(low, high, count)]: ``bins`` equal bins over [0, max_score] (default: one per point
-    up to 20 bins); the last bin includes max_score."""
-    bins = bins or max(1, min(20, int(math.ceil(max_score)) or 1))
-    width = (max_score or 1.0) / bins
-    counts = [0] * bins
-    for s in scores:
-        counts[min(bins - 1, max(0, int(s // width)))] += 1
-    return [(i * width, (i + 1) * width, c) for i, c in enumerate(counts)]
-
-
-@dataclass
-class Item:
-    """A question or a test across the class."""
-    name: str
-    points: float = 0.0
-    attempts: int = 0
-    passed: int = 0
-    failed_by: list = field(default_factory=list)
-
-    @property
-    def rate(self):
-        return self.passed / self.attempts if self.attempts else 0.0
-
-    @property
-    def flag(self):
-        if not self.attempts:
-            return ""
-        if self.rate <= HARD:
-            return "unclear instructions or a test to review"
-        if self.passed == self.attempts:
-            return "not discriminating"
-        return ""
-
-
-def item_analysis(graded):
-    """(questions, tests): Items sorted by pass rate (hardest first), then name; tests with
-    no points (skipped ones) and submissions whose grading failed are left out."""
-    from .grading import question_of
-    tests, questions = {}, {}
-    for g in graded:
-        if g.failed:
-            continue
-        earned = defaultdict(lambda: [0.0, 0.0])
-        for test in g.results.get("tests", []):
-            points = float(test.get("max_score") or 0)
-            if not points:
-                continue
-            name = str(test.get("name", "?"))
-            item = tests.setdefault(name, Item(name, points))
-            item.attempts += 1
-            full = float(test.get("score") or 0) >= points
-            item.passed += full
-            if not full:
-                item.failed_by.append(g.id)
-            earned[question_of(name)][0] += float(test.get("score") or 0)
-            earned[question_of(name)][1] += points
-        for question, (got, out_of) in earned.items():
-            item = questions.setdefault(question, Item(question, out_of))
-            item.attempts += 1
-            item.passed += got >= out_of
-            if got < out_of:
-                item.failed_by.append(g.id)
-    order = lambda i: (i.rate, i.name)  # noqa: E731
-    return sorted(questions.values(), key=order), sorted(tests.values(), key=order)
-
-
-def misconceptions(graded):
-    """[(label, {submission ids}, {test names})], most submissions first."""
-    seen = defaultdict(lambda: (set(), set()))
-    for g in graded:
-        if g.failed:
-            continue
-        for test in g.results.get("tests", []):
-            if (test.get("score") or 0) >= (test.get("max_score") or 0):
-                continue
-            label = ((test.get("extra_data") or {}).get("misconception")
-                     or misconception(test.get("output")))
-            if label:
-                seen[label][0].add(g.id)
-                seen[label][1].add(str(test.get("name", "?")))
-    return sorted(((label, ids, names) for label, (ids, names) in seen.items()),
-                  key=lambda x: (-len(x[1]), x[0]))
-
-
-def problems(graded):
-    """[(id, kind, reason)]: grading failed or timed out, a limit was hit, tampering."""
-    found = []
-    for g in graded:
-        results = g.results
-        output = str(results.get("output") or "")
-        tampered = (results.get("extra_data") or {}).get("tampered")
-        if g.failed:
-            kind = "timed out" if "took longer than" in g.failed else "grading failed"
-            found.append((g.id, kind, g.failed))
-        if tampered:
-            found.append((g.id, "tampering", str(tampered)))
-        if output.startswith("your submission could not be read"):
-            found.append((g.id, "unreadable", output.splitlines()[0]))
-        if not g.failed:
-            texts = [output] + [str(t.get("output") or "") for t in results.get("tests", [])]
-            hits = sorted({m[0] for text in texts for m in _LIMITS.finditer(text)})
-            if hits:
-                found.append((g.id, "limit", "; ".join(hits)))
-    return found
-
-
-# ---- similar submissions -----------------------------------------------------------------
-
-def starter_cells(assignment):
-    """The code cells of the student notebook, cleaned as a submission's are: boilerplate."""
-    from .submission import SubmissionError, read_cells
-    path = course.ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
-    try:
-        return read_cells(path)
-    except (SubmissionError, OSError):
-        return []
-
-
-def own_code(code, starter):
-    """``code`` (a code.py) without the cells that are exactly starter cells (given code,
-    demos and stubs left as they were): what the student wrote or changed."""
-    cells = re.split(r"(?m)^# %%$\n?", code)
-    return "".join(f"# %%\n{cell.strip()}\n\n" for cell in cells
-                   if cell.strip() and cell.strip() not in starter)
-
-
-def _fingerprint(name, code, boilerplate=()):
-    from copydetect import CodeFingerprint
-    win = GUARANTEE - NOISE + 1
-    return CodeFingerprint(f"{name}.py", NOISE, win, boilerplate=list(boilerplate),
-                           language="python", fp=io.StringIO(code))
-
-
-def _fingerprint_all(args):
-    codes, boilerplate = args
-    return [_fingerprint(name, code, boilerplate) for name, code in codes]
-
-
-def _fingerprints(codes, boilerplate):
-    """copydetect's fingerprints of [(name, code)], in order; tokenizing is most of the
-    report's time, so a large class is split over the cores (forked processes)."""
-    import multiprocessing
-    import os
-    jobs = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
-    if len(codes) < 100 or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return _fingerprint_all((codes, boilerplate))
-    chunks = [(codes[n::jobs], boilerplate) for n in range(jobs)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        parts = pool.map(_fingerprint_all, chunks)
-    prints = [None] * len(codes)
-    for n, part in enumerate(parts):
-        prints[n::jobs] = part
-    return prints
-
-
-def _drop(fp, hashes):
-    """Remove ``hashes`` from a fingerprint (as copydetect removes boilerplate)."""
-    from copydetect.utils import get_token_coverage
-    fp.hashes = set(fp.hashes) - hashes
-    fp.hash_idx = {h: i for h, i in fp.hash_idx.items() if h not in hashes}
-    fp.token_coverage = get_token_coverage(fp.hash_idx, fp.k, len(fp.filtered_code))
-
-
-@dataclass
-class Pair:
-    a: str
-    b: str
-    similarity_a: float  # the part of a's code found in b
-    similarity_b: float
-    side_a: str = ""  # a's code as HTML, the matching parts marked
-    side_b: str = ""
-
-    @property
-    def similarity(self):
-        return max(self.similarity_a, self.similarity_b)
-
-
-def similar_pairs(graded, assignment=None, threshold=SIMILARITY, common=COMMON):
-    """Pairs of submissions whose code is alike, most alike first: copydetect's winnowed
-    fingerprints of each code.py (``assignment`` gives the starter code: boilerplate), and a
-    pair's similarity, either way, the part of one's fingerprints that the other holds too
-    (one matrix product for the whole class); pairs at ``threshold`` or more either way are
-    kept, and the first MAX_SIDE_BY_SIDE get copydetect's matching parts, side by side."""
-    import numpy as np
-    from copydetect import compare_files
-    from copydetect.utils import highlight_overlap
-    subs = [g for g in graded if g.code.strip()]
-    if len(subs) < 2:
-        return []
-    cells = starter_cells(assignment) if assignment else []
-    starter = "\n\n".join(cells)
-    boilerplate = _fingerprint("starter", starter).hashes if starter.strip() else set()
-    kept = {c.strip() for c in cells}
-    prints = _fingerprints([(g.id, own_code(g.code, kept)) for g in subs], boilerplate)
-    frequency = Counter(h for fp in prints for h in fp.hashes)
-    limit = max(MIN_COMMON, int(common * len(subs)))
-    shared = {h for h, n in frequency.items() if n > limit}
-    if shared:
-        for fp in prints:
-            _drop(fp, shared)
-    # how many fingerprints each pair shares: one matrix product over the fingerprints that
-    # at least two submissions hold (0/1 matrix: submissions x fingerprints)
-    columns = {h: c for c, h in enumerate(h for h, n in frequency.items() if 2 <= n <= limit)}
-    held = np.zeros((len(subs), len(columns)), dtype=np.float32)
-    for row, fp in enumerate(prints):
-        held[row, [columns[h] for h in fp.hashes if h in columns]] = 1.0
-    overlap = held @ held.T
-    sizes = np.array([max(1, len(fp.hashes)) for fp in prints], dtype=np.float32)
-    share = overlap / sizes[:, None]  # share[i, j]: the part of i's fingerprints j holds too
-    alike = np.triu(np.maximum(share, share.T) >= threshold, k=1)
-    pairs = [Pair(subs[i].id, subs[j].id, float(share[i, j]), float(share[j, i]))
-             for i, j in zip(*(a.tolist() for a in np.nonzero(alike)))]
-    pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
-    index = {g.id: n for n, g in enumerate(subs)}
-    for pair in pairs[:MAX_SIDE_BY_SIDE]:  # copydetect finds the matching parts
-
-        fa, fb = prints[index[pair.a]], prints[index[pair.b]]
-        _, _, (slices_a, slices_b) = compare_files(fa, fb)
-        for attr, fp, slices in (("side_a", fa, slices_a), ("side_b", fb, slices_b)):
-            if np.size(slices):
-                text, _ = highlight_overlap(fp.raw_code, slices, "<mark>", "</mark>",
-                                            escape_html=True)
-            else:
-                text = html.escape(fp.raw_code)
-            setattr(pair, attr, text)
-    return pairs
 
 
 # ---- writing the report --------------------------------------------------------------------
@@ -391,9 +85,9 @@ def _bars(ax, names, values, color):
 
 
 def _figures(folder, summary, bins, questions, tests, labels):
-    import matplotlib
+    import matplotlib  # deferred: start-up cost
     matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: start-up cost
     written = {}
 
     def save(fig, name):
@@ -564,7 +258,6 @@ def _page(assignment, graded, summary, bins, questions, tests, labels, trouble, 
 def report_folder(graded_dir):
     """Where the report goes: ``GRADED_DIR/report``, or ``GRADED_DIR/class report`` where a
     submission's id is ``report`` (no id can hold a space)."""
-    from .batch import RESULTS
     folder = Path(graded_dir) / REPORT_DIR
     return folder.with_name("class report") if (folder / RESULTS).exists() else folder
 

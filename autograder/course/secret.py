@@ -30,7 +30,7 @@ import hashlib
 import os
 import secrets
 
-from . import course
+from autograder import course
 
 ENV_VAR = "AUTOGRADER_SECRET"
 SECRET_FILE = course.PACKAGE_DIR / "course_secret.txt"

@@ -1,8 +1,10 @@
-"""Where the course lives: the repository's folders and the list of assignments."""
+"""The course: where it lives (the repository's folders, the list of assignments), read here;
+its masters (``master``), the lessons' demo cells (``demos``) and the course secret
+(``secret``) in this folder."""
 
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # autograder/
 REPO_ROOT = PACKAGE_DIR.parent
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 ASSIGNMENTS_DIR = REPO_ROOT / "assignments"

@@ -4,12 +4,12 @@ Runs the notebook in a sandboxed worker (like the grader) and each question's pu
 checks against it, then prints which questions pass and, for the others, why.
 """
 
-from pathlib import Path
 
-from . import course, master
-from .demos import leave_out_demos
-from .student import RemoteStudent, cell_name, relabel
-from .submission import SubmissionError, read_submission
+from autograder import course
+from autograder.course import master
+from autograder.course.demos import leave_out_demos
+from autograder.grade.student import RemoteStudent, cell_name, relabel
+from autograder.grade.submission import SubmissionError, read_submission
 
 
 def _reason(error):

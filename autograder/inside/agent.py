@@ -1,8 +1,8 @@
 """The worker: runs one submission's code and answers the grader's requests.
 
-Started by ``autograder.sandbox`` (through ``autograder.inside.jail``) as ``python -m
-autograder.inside.worker FD`` in a fresh, limited, isolated process, or forked, as fresh, from the
-template ``python -m autograder.inside.worker --template CONFIG`` (``autograder.inside.template``). It
+Started by ``autograder.sandbox`` (through ``autograder.inside.launcher.jail``) as ``python -m
+autograder.inside.agent FD`` in a fresh, limited, isolated process, or forked, as fresh, from the
+template ``python -m autograder.inside.agent --template CONFIG`` (``autograder.inside.launcher.template``). It
 talks to the grader over the socket FD with length-prefixed plain-data frames: first it
 receives the submission's code cells and runs them (an error in one cell is recorded and the
 next cell still runs, as in a notebook), then it answers requests until the socket closes.
@@ -15,8 +15,8 @@ import os
 import socket
 import sys
 
-from . import bans, calls, integrity, plain, probes
-from .plain import recv_frame, send_frame
+from autograder.inside import bans, calls, integrity, plain, probes
+from autograder.inside.plain import recv_frame, send_frame
 
 _MAIN_PID = os.getpid()
 
@@ -86,8 +86,8 @@ def main(fd):
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--template":  # the template (autograder.inside.template): a worker is a fork
-        from . import template as _template
+    if sys.argv[1] == "--template":  # the template (autograder.inside.launcher.template): a worker is a fork
+        from autograder.inside.launcher import template as _template  # deferred: templates only
         main(_template.serve(sys.modules[__name__], sys.argv[2]))
     else:
         main(int(sys.argv[1]))

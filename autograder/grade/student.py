@@ -20,11 +20,12 @@ import time
 
 import numpy as np
 
-from . import course
-from .inside import plain
-from .safe_text import printable
-from .sandbox import Limits, Worker, WorkerLost, describe_limit, temporary_dir
-
+from autograder import course
+from autograder.course import master
+from autograder.safe_text import printable
+from autograder.sandbox.limits import Limits, WorkerLost, describe_limit
+from autograder.sandbox.runtime import temporary_dir
+from autograder.sandbox.worker import Worker
 
 MAX_MESSAGE = 2000  # characters of an error message from student code kept for the student
 PROBE_PACKAGE = "autograder.inside.probes"  # where a probe's name is looked up, in the worker
@@ -384,7 +385,6 @@ class RemoteStudent(Student):
         the suites' probes on (so the grading process runs none): trusted code, so limits
         far above what it needs, whatever the machine's speed, and no time budget of the
         student's."""
-        from . import master
         limits = dataclasses.replace(self.limits, load_timeout=REFERENCE_SECONDS,
                                      call_timeout=REFERENCE_SECONDS, budget=REFERENCE_SECONDS)
         return RemoteStudent(master.reference_cells(assignment), limits,

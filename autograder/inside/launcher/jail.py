@@ -1,10 +1,10 @@
 """The worker's jail: what keeps student code away from the grader, the course and the network.
 
-``autograder.sandbox`` starts ``python -I -S .../autograder/inside/jail.py CONFIG`` for every worker.
+``autograder.sandbox`` starts ``python -I -S .../autograder/inside/launcher/jail.py CONFIG`` for every worker.
 This *launcher* runs trusted code only (the standard library, nothing the submission can
-touch): it isolates itself, forks, and finally execs ``python -m autograder.inside.worker FD``, the
+touch): it isolates itself, forks, and finally execs ``python -m autograder.inside.agent FD``, the
 process that runs the submission. It reports on a status pipe which isolation it achieved.
-The faster way (the default, ``autograder.inside.template``): the launcher is a fork of a template
+The faster way (the default, ``autograder.inside.launcher.template``): the launcher is a fork of a template
 process that has already imported numpy, matplotlib and torch, and runs ``launch`` (the same
 steps, with a lifeline to the grader in place of PR_SET_PDEATHSIG, and the worker's wait
 status on an exit pipe, since the grader is not its parent); the worker does not exec but
@@ -229,7 +229,7 @@ def _set_limits(limits, memory_cgroup=False):
         # a memory cgroup holds the limit for all the worker's processes, it is enough.
         # A worker forked from the template starts with the address space of the libraries
         # preloaded for it (torch...): that much is added, so that the submission has the
-        # same room as in a fresh interpreter (see autograder.inside.template).
+        # same room as in a fresh interpreter (see autograder.inside.launcher.template).
         space = limits["memory_mb"] + limits.get("preloaded_mb", 0)
         resource.setrlimit(resource.RLIMIT_AS, (space * mb,) * 2)
     cpu = limits["cpu_seconds"]
@@ -593,7 +593,7 @@ def _uid_works(uid, config):
     if pid == 0:
         try:
             _drop_to(uid)
-            worker = os.path.join(config["runtime"], "autograder", "inside", "worker.py")
+            worker = os.path.join(config["runtime"], "autograder", "inside", "agent.py")
             ok = os.access(config["argv"][0], os.X_OK) and os.access(worker, os.R_OK)
             os._exit(0 if ok else 1)
         except BaseException:  # noqa: B036
@@ -850,7 +850,7 @@ def _signal_quietly(pid, sig):
 
 
 def launch(config):
-    """What ``main`` does, in a launcher forked from the template (autograder.inside.template) rather
+    """What ``main`` does, in a launcher forked from the template (autograder.inside.launcher.template) rather
     than a fresh ``python -I -S jail.py``: the same isolation, limits and reports, with the
     worker's channel, status pipe, stdout/stderr, an exit pipe and a lifeline received from
     the grader. Returns only in the worker process (the channel's fd), whose Python then runs

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import nbformat
 
-from . import course, master
-from .grading import collect_tests, question_of
-from .gradescope import build_gradescope
+from autograder import course
+from autograder.course import master
+from autograder.course.secret import ensure_secret
+from autograder.grade.grading import collect_tests, question_of
+from autograder.publish.gradescope import build_gradescope, package_files
 
 COURSE_ID = "nn-fundamentals"
 OTTER_SETUP = """\
@@ -41,7 +43,7 @@ that holds its public checks: the `grader.check(...)` cells read them from there
 NBGRADER_HIDDEN = """\
 # The hidden tests for `{question}` run here when the notebook is graded.
 ### BEGIN HIDDEN TESTS
-from autograder.inprocess import question_score
+from autograder.grade.inprocess import question_score
 question_score("{assignment}", "{question}", globals())
 ### END HIDDEN TESTS"""
 
@@ -127,7 +129,7 @@ def _hidden_cases(assignment, tests):
         parts.append(
             f"\n\n@test_case(name={name!r}, points={points!r}, hidden=True)\n"
             f"def hidden_{number}(env):\n"
-            f"    from autograder.inprocess import assert_passed\n"
+            f"    from autograder.grade.inprocess import assert_passed\n"
             f"    assert_passed({assignment!r}, {name!r}, env)\n")
     return "".join(parts)
 
@@ -157,7 +159,6 @@ def _questions(assignment):
 def _copy_package(target, assignment):
     """The grader package with this assignment's hidden suite only (as in the Gradescope zip):
     under otter the tests run in the student's kernel, which could read any suite shipped."""
-    from .gradescope import package_files
     for name, path in package_files(assignment):
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target / name)
@@ -350,9 +351,8 @@ def build_all(assignments=None, verbose=False, release=True, gradescope_visibili
     """Build every output of ``assignments`` (default: all); ``release=False`` leaves the
     committed student releases in assignments/ alone and builds dist/ only;
     ``gradescope_visibility``: of each test in the Gradescope zips (gradescope.VISIBILITIES).
-    Creates the course secret where there is none (``autograder.secret``): the bundles carry
+    Creates the course secret where there is none (``autograder.course.secret``): the bundles carry
     it."""
-    from .secret import ensure_secret
     ensure_secret()
     assignments = assignments or course.assignment_names()
     questions = {assignment: _questions(assignment) for assignment in assignments}

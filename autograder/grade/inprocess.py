@@ -16,10 +16,13 @@ import io
 import signal
 import sys
 import threading
+from pathlib import Path
 
-from .grading import question_of, run_suite
-from .inside import calls, plain
-from .student import Student, WorkerLost
+from autograder.course.master import load_reference
+from autograder.grade.grading import question_of, run_suite
+from autograder.grade.student import Student, WorkerLost
+from autograder.grade.submission import SubmissionError, read_submission
+from autograder.inside import calls, plain
 
 CALL_TIMEOUT = 10  # seconds for one call into student code
 
@@ -37,7 +40,6 @@ class LocalStudent(Student):
 
     def reference_of(self, assignment):
         """The reference solution's namespace, in this kernel too."""
-        from .master import load_reference
         return LocalStudent(vars(load_reference(assignment)))
 
     def _request(self, request):
@@ -92,11 +94,9 @@ def _one_thread():
 def submission_fingerprint(assignment, folder="."):
     """The fingerprint of the notebook being graded, read from the kernel's working directory,
     where otter and nbgrader run it: the fingerprint our grader computes, so the same hidden
-    inputs (``autograder.secret``). ``NN_name.ipynb``, else the folder's only notebook; else
+    inputs (``autograder.course.secret``). ``NN_name.ipynb``, else the folder's only notebook; else
     None."""
-    from pathlib import Path
 
-    from .submission import SubmissionError, read_submission
 
     folder = Path(folder)
     notebooks = sorted(folder.glob("*.ipynb"))

@@ -6,14 +6,21 @@ test's outcome. Only the failure *message* reaches the student, never the test's
 
 import contextlib
 import io
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from . import course, master
-from .sandbox import WorkerLost
-from .student import StudentError
-from .suite import WrongValue
+from autograder import course
+from autograder.course import master, secret
+from autograder.course.demos import leave_out_demos
+from autograder.grade import submission, suite
+from autograder.grade.student import RemoteStudent, Student, StudentError, cell_name, relabel
+from autograder.grade.submission import SubmissionError, extract_from_zip, read_submission
+from autograder.grade.suite import WrongValue
+from autograder.safe_text import printable
+from autograder.sandbox.limits import WorkerLost, describe_limit
 
 PYTEST_ARGS = [
     # only pytest's own plugins: none of those installed beside it (xdist, anyio, ...), which
@@ -185,7 +192,6 @@ def check_question(assignment, question):
 
 def run_suite(assignment, student, question=None):
     """Every hidden test's result (or one question's) for this student, in the suite's order."""
-    from . import secret, submission, suite
     reference = student.reference_of(assignment)
     plugin = SuitePlugin(student, master.load_reference(assignment), reference, question)
     suite._salt = secret.salt(student.fingerprint or submission.fingerprint([]))
@@ -204,7 +210,6 @@ def to_results_json(results, output=""):
     and ``extra_data.skipped`` holds the reason (Gradescope's ``status`` knows only passed and
     failed). Every text is ``printable``: messages quote what the submission raised, returned
     and printed."""
-    from .safe_text import printable
     tests = []
     for r in results:
         test = {"name": printable(r.name), "score": r.score, "max_score": r.max_score,
@@ -221,8 +226,6 @@ def to_results_json(results, output=""):
 
 
 def _load_report(student):
-    from .sandbox import describe_limit
-    from .student import cell_name, relabel
     lines = []
     for error in student.load_errors:
         limit = describe_limit(error, student.limits) if hasattr(student, "limits") else None
@@ -241,7 +244,6 @@ MAX_OUTPUT_CHARS = 3000  # of each stream the submission wrote, in the results
 def _output_report(student):
     """What the submission printed, escaped and cut short: shown to the student, never
     trusted, and never mixed into the grader's own output."""
-    from .safe_text import printable
     rerun = "\n--- (your submission was run again after a crash or a timeout) ---\n"
     parts = []
     for index, label in ((0, "Output"), (1, "Error output")):
@@ -256,10 +258,6 @@ def _output_report(student):
 def grade_file(path, assignment, limits=None, question=None):
     """Grade one submission file in a sandboxed worker (only ``question``'s tests, if given);
     Gradescope results.json form."""
-    from .demos import leave_out_demos
-    from .safe_text import printable
-    from .student import RemoteStudent
-    from .submission import SubmissionError, read_submission
 
     course.master_path(assignment)  # an unknown assignment is the caller's error
     try:
@@ -287,3 +285,53 @@ def grade_file(path, assignment, limits=None, question=None):
         result["output"] = "\n\n".join(p for p in (flag, result["output"]) if p)
         result["extra_data"] = {"tampered": flag}
     return result
+
+
+# ---- a submission as found (a file, a zip, or a reason it cannot be read) -----------------
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    path: Path  # the file graded (for an ambiguous student folder: the folder)
+    label: str  # the path as given, for messages and the score table
+    problem: str = ""  # set when the submission cannot be graded: the reason, for the student
+
+
+def _student_that_cannot_load(problem):
+
+    class Unreadable(Student):
+        """Every call fails with the reason, as for a submission whose worker cannot start."""
+
+        def _request(self, request):
+            raise WorkerLost(problem)
+
+        def reference_of(self, assignment):
+            return self  # nothing runs at all: a probe of the reference fails the same way
+
+    return Unreadable()
+
+
+def unreadable_results(assignment, problem, question=None):
+    """Every test (of ``question``, if given) at 0 with ``problem`` as the reason, as
+    ``grade_file`` reports an unreadable file (skipped tests stay skipped, so max_score
+    matches a graded submission's)."""
+    student = _student_that_cannot_load(problem)
+    return to_results_json(run_suite(assignment, student, question), problem)
+
+
+def grade_submission(submission, assignment, limits=None, question=None):
+    """One submission's results (Gradescope's form; only ``question``'s tests, if given),
+    graded in this process."""
+    if submission.problem:
+        return unreadable_results(assignment, f"your submission could not be read: "
+                                              f"{submission.problem}", question)
+    path = Path(submission.path)
+    if path.suffix.lower() == ".zip" and path.is_file():
+        with tempfile.TemporaryDirectory(prefix="autograder-zip-") as folder:
+            member, problem = extract_from_zip(path, folder)
+            if member is None:
+                return unreadable_results(assignment,
+                                          f"your submission could not be read: {problem}",
+                                          question)
+            return grade_file(member, assignment, limits, question)
+    return grade_file(path, assignment, limits, question)

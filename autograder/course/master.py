@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import jupytext
 
-from . import course
+from autograder import course
 
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?:\s+hint:\s*(?P<hint>.*?))?\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")

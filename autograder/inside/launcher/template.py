@@ -1,7 +1,7 @@
 """The worker template ("zygote"): workers forked, fresh, from a process that has already
 imported numpy, matplotlib and (for submissions that import it) torch.
 
-``autograder.sandbox`` starts ``python -m autograder.inside.worker --template CONFIG`` from the
+``autograder.sandbox`` starts ``python -m autograder.inside.agent --template CONFIG`` from the
 runtime copy of the grader modules, with the workers' clean environment, once per kind and
 per grading process (or once for a whole batch, before the grading processes are forked):
 
@@ -66,7 +66,8 @@ import socket
 import sys
 import time
 
-from . import jail, probes
+from autograder.inside import probes
+from autograder.inside.launcher import jail
 
 FDS = ("sock_fd", "status_fd", "stdout_fd", "stderr_fd", "exit_fd", "lifeline_fd")
 MAX_REQUEST = 1 << 20
@@ -300,7 +301,7 @@ def _launcher(ctl, request, fds, state):
 
 def _fresh(worker_module, fd):
     """In the worker (its own uid, limits and jail already set): the state a fresh
-    ``python -m autograder.inside.worker FD`` would have, where it differs from the template's."""
+    ``python -m autograder.inside.agent FD`` would have, where it differs from the template's."""
     close_fds_except({0, 1, 2, fd})
     sys.argv[:] = [worker_module.__file__, str(fd)]
     sys.path[0] = os.getcwd()  # the scratch directory, as -m puts the working directory

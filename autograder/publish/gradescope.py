@@ -11,7 +11,7 @@ and ``/autograder/results/results.json`` to be written. Here:
   full set, which has nbgrader, otter and the class report's tools) with
   ``constraints.txt`` and this package (editable, so that the course is found in
   ``/autograder/source``), then grades the reference solution as a submission, with the
-  isolation a Docker container allows (``uid``, see autograder/inside/jail.py), and expects full
+  isolation a Docker container allows (``uid``, see autograder/inside/launcher/jail.py), and expects full
   marks. Any failure stops the image build with a message, so that no submission meets a
   broken image. The Python, first found wins: ``$AUTOGRADER_SETUP_PYTHON`` (candidates),
   else ``python3.11`` or ``python3`` on PATH, if it is a 3.11 with ``venv`` and
@@ -23,7 +23,7 @@ and ``/autograder/results/results.json`` to be written. Here:
   else ``NN_name.py``, else the one ``.py``) and runs ``python -m autograder grade FILE
   --assignment NN_name --json``: the submission runs in the sandboxed worker, the hidden
   suite in the grader, exactly as ``grade --json`` (not tests inside the student's kernel,
-  as otter's own Gradescope zip does). ``python -m autograder.gradescope finish`` then
+  as otter's own Gradescope zip does). ``python -m autograder.publish.gradescope finish`` then
   writes ``results.json``: that object plus Gradescope's display fields
   (``gradescope_fields``: plain-text output, each test's visibility, execution_time).
 - the package (``autograder/``, with this assignment's hidden suite only), the master
@@ -42,7 +42,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from . import course, pins
+from autograder import course
+from autograder.publish import pins
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 # What grading a submission needs in the image, and why (everything else follows from these;
@@ -148,10 +149,10 @@ rm -rf "$ROOT/venv"
 PY="$ROOT/venv/bin/python"
 "$PY" -m pip install --disable-pip-version-check -r requirements.txt -c constraints.txt
 "$PY" -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
-chmod -R a+rX "$ROOT/venv"  # a worker runs as a user of its own (see autograder/inside/jail.py) ...
+chmod -R a+rX "$ROOT/venv"  # a worker runs as a user of its own (see autograder/inside/launcher/jail.py) ...
 chmod -R o-rwx "$ROOT/source"  # ... and the grader's files are for the grader only
 # the data sets a suite grades on (07's digits), which the uid mode's jail cannot hide
-"$PY" -c 'import sys; from autograder.inside import jail
+"$PY" -c 'import sys; from autograder.inside.launcher import jail
 print("\n".join(jail.hidden_data(sys.argv[1:])))' "$ROOT/venv" |
     while read -r folder; do chmod -R o-rwx "$folder"; done
 
@@ -178,7 +179,7 @@ set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
 ASSIGNMENT="@ASSIGNMENT@"
-VISIBILITY="@VISIBILITY@"  # of each test on Gradescope (see autograder/gradescope.py)
+VISIBILITY="@VISIBILITY@"  # of each test on Gradescope (see autograder/publish/gradescope.py)
 RESULTS="$ROOT/results/results.json"
 LOG="$ROOT/results/grader.log"
 mkdir -p "$ROOT/results"
@@ -202,7 +203,7 @@ cd "$ROOT/source"
 "$PYTHON" -m autograder grade "$submission" --assignment "$ASSIGNMENT" --json \
     > "$RESULTS.tmp" 2> "$LOG"
 status=$?
-if [ "$status" -eq 0 ] && "$PYTHON" -m autograder.gradescope finish "$RESULTS.tmp" "$RESULTS" \
+if [ "$status" -eq 0 ] && "$PYTHON" -m autograder.publish.gradescope finish "$RESULTS.tmp" "$RESULTS" \
         --seconds "$SECONDS" --visibility "$VISIBILITY" 2>> "$LOG"; then
     rm -f "$RESULTS.tmp"
 else
@@ -293,8 +294,8 @@ def build_gradescope(assignment, root=None, visibility="visible"):
 
 
 def main(argv=None):
-    """``python -m autograder.gradescope finish GRADED RESULTS``: run_autograder's last step."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.gradescope",
+    """``python -m autograder.publish.gradescope finish GRADED RESULTS``: run_autograder's last step."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.publish.gradescope",
                                      description=main.__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("finish", help="write Gradescope's results.json from grade --json's")
