@@ -1,11 +1,11 @@
 # The two commands of the README:
 #   make grade-examples   set up .venv, build the course, grade the bundled example submissions
-#   make test             set up .venv, run the repository's whole test suite
+#   make test             set up .venv, run `make lint`, then the repository's whole test suite
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv build grade-examples test bench clean
+.PHONY: venv build grade-examples lint test bench clean
 
 venv: $(VENV)/.installed
 
@@ -31,6 +31,13 @@ build: venv
 
 grade-examples: build
 	$(PY) -m autograder grade-examples
+
+# ruff (lint, then format) and mypy, at the versions requirements.txt pins; settings in
+# pyproject.toml
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # one pytest-xdist worker more than there are cores: many tests spend part of their time
 # waiting on other programs (pip, Jupyter kernels, a grading process)
