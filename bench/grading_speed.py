@@ -45,9 +45,9 @@ sys.path.insert(0, str(REPO))
 import jupytext  # noqa: E402
 import nbformat  # noqa: E402
 
+from autograder import course  # noqa: E402
+from autograder.course import master  # noqa: E402
 from autograder.publish import build  # noqa: E402
-from autograder import course
-from autograder.course import master
 
 BIN = Path(sys.executable).parent
 EXAMPLE_NAMES = ("correct", "buggy", "hostile")

@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autograder import sandbox  # noqa: E402
+from autograder.grade.student import RemoteStudent  # noqa: E402
 from autograder.sandbox.limits import Limits  # noqa: E402
 from autograder.sandbox.templates import ForkedLauncher  # noqa: E402
-from autograder.grade.student import RemoteStudent  # noqa: E402
 
 SUBMISSIONS = {
     "numpy": "import numpy as np\n\n\ndef f(x):\n    return float(np.sum(np.asarray(x)) + 1)\n",

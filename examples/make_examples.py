@@ -21,9 +21,9 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 import nbformat  # noqa: E402
 
+from autograder import course  # noqa: E402
+from autograder.course import master  # noqa: E402
 from autograder.publish import build  # noqa: E402
-from autograder import course
-from autograder.course import master
 from bug_catalog import catalog  # noqa: E402
 
 

@@ -69,8 +69,8 @@ def built_course(testrun_uid):
     workers ask for it at once (the first builds under a lock; the others find its stamp)."""
     import fcntl
 
-    from autograder.publish import build
     from autograder import course
+    from autograder.publish import build
 
     course.DIST_DIR.mkdir(exist_ok=True)
     stamp = course.DIST_DIR / ".built-for-test-run"

@@ -22,8 +22,9 @@ execs COMMAND (and so everything it starts) under:
   course file but /autograder's, and so it is here. ``--show-host`` leaves the files alone.
 
 That is what the grader meets on Gradescope, and why it falls back to ``uid`` isolation
-there (autograder/inside/launcher/jail.py). The filter is a hand-written classic BPF program installed with
-``prctl`` through ctypes, so that the tests need neither libseccomp's bindings nor Docker.
+there (autograder/inside/launcher/jail.py). The filter is a hand-written classic BPF program
+installed with ``prctl`` through ctypes, so that the tests need neither libseccomp's bindings
+nor Docker.
 x86_64 Linux only (``supported()``).
 """
 

@@ -184,7 +184,8 @@ def graded(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def isolation():
-    """What the sandbox achieves on this machine (see autograder/inside/launcher/jail.py): its mode, cgroups."""
+    """What the sandbox achieves on this machine (see autograder/inside/launcher/jail.py): its
+    mode, cgroups."""
     from autograder.grade.student import RemoteStudent
     student = RemoteStudent(["x = 1"])
     try:
@@ -277,7 +278,8 @@ raise KeyboardInterrupt("at import")
     + replace("perceptron_output", "    return perceptron_output(x, w, b)"))
 def _(result):
     only_lost(result, FUNCTIONS)
-    assert "raised RecursionError: maximum recursion depth" in result.messages("perceptron_output")[0]
+    assert ("raised RecursionError: maximum recursion depth"
+            in result.messages("perceptron_output")[0])
     assert "raised KeyboardInterrupt: stop" in result.messages("step")[0]
     assert "raised SystemExit: 0" in result.messages("perceptron_update")[0]
     assert "raised Sneaky: bye" in result.messages("accuracy")[0]
@@ -477,7 +479,8 @@ def _(result):
     only_lost(result, ("step", "accuracy"), "is not defined in your submission")
 
 
-@case("invalid_json_notebook", '{"cells": [ {"cell_type": "code", "source": "x = 1"', suffix=".ipynb")
+@case("invalid_json_notebook", '{"cells": [ {"cell_type": "code", "source": "x = 1"',
+      suffix=".ipynb")
 def _(result):
     scores_nothing(result, "could not be read")
     assert "not a readable Jupyter notebook" in result.output
@@ -529,7 +532,8 @@ def _(result):
     only_lost(result, FUNCTIONS, partly=("train_perceptron",))
     assert "got a __main__.Sneaky object" in result.messages("step")[0]
     assert "got a list" in result.messages("perceptron_output")[0]
-    assert any("got a __main__.Everything object" in m for m in result.messages("perceptron_update"))
+    assert any("got a __main__.Everything object" in m
+               for m in result.messages("perceptron_update"))
     assert "expected a float, got a __main__.Half object" in result.messages("accuracy")[0]
     for message in result.messages("train_perceptron"):
         assert "expected dtype float64, got float32" in message
@@ -560,7 +564,8 @@ _train = _base["train_perceptron"]  # BASE's, with BASE's helpers
 def _(result):
     only_lost(result, ("step", "perceptron_update"), partly=("train_perceptron",))
     assert "torch may not be used in 01_perceptron" in result.messages("step")[0]
-    assert "expected a pair (w, b), got a __main__.Pair object" in result.messages("perceptron_update")[0]
+    assert ("expected a pair (w, b), got a __main__.Pair object"
+            in result.messages("perceptron_update")[0])
     assert "mistakes should be a list of Python ints" in result.messages("train_perceptron")[0]
 
 
@@ -916,7 +921,8 @@ def _(result):
 
 # ---- isolation modes -----------------------------------------------------------------------------
 
-@case("weaker_isolation_still_grades", BASE + "\n# %%\nprint('hello')\n", args=("--isolation", "none"))
+@case("weaker_isolation_still_grades", BASE + "\n# %%\nprint('hello')\n",
+      args=("--isolation", "none"))
 def _(result):
     only_lost(result, ())
     assert "isolation 'none'" in result.proc.stderr  # the note for the instructor, on stderr
@@ -1033,7 +1039,8 @@ def test_killing_the_grader_takes_the_submission_along(tmp_path):
     assert not marked_processes(marker)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the uid mode of autograder.inside.launcher.jail)")
+@pytest.mark.skipif(os.geteuid() != 0,
+                    reason="needs root (the uid mode of autograder.inside.launcher.jail)")
 def test_kill_uid_reaches_daemons_in_their_own_sessions():
     """The uid mode's sweep (where no PID namespace can be had): kill(-1) sent as the worker's
     uid ends every process of that uid, whatever session or parent it has."""

@@ -73,7 +73,8 @@ def test_a_function_that_uses_torch_loses_every_question_it_covers(assignment, f
 
 
 TANH_ROUTES = {
-    "default-argument": "def tanh(x, _t=np.tanh):\n    return _t(np.asarray(x, dtype=np.float64))\n",
+    "default-argument": "def tanh(x, _t=np.tanh):\n"
+                        "    return _t(np.asarray(x, dtype=np.float64))\n",
     "numpy-core-umath": "from numpy._core import umath as _umath\n\n\n"
                         "def tanh(x):\n    return _umath.tanh(np.asarray(x, dtype=np.float64))\n",
     "vectorize-math-tanh": "import math\n_vt = np.vectorize(math.tanh, otypes=[np.float64])\n\n\n"

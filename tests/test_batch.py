@@ -24,7 +24,7 @@ CORRECT = EXAMPLES / "correct.ipynb"
 BUGGY = EXAMPLES / "buggy.ipynb"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference():
     """(full marks, the buggy example's score), from `grade --json` (the suite may change)."""
     from conftest import grade_json
@@ -187,7 +187,8 @@ def test_every_layout_is_graded(graded):
     assert "is not a readable Jupyter notebook" in results["carol"]["output"]
     assert "not a readable zip file" in results["grace"]["output"]
     assert "is not a notebook" in results["judy"]["output"]
-    assert "no notebook (.ipynb), Python file (.py) or zip, only: hw.pdf" in results["kim"]["output"]
+    assert ("no notebook (.ipynb), Python file (.py) or zip, only: hw.pdf"
+            in results["kim"]["output"])
     for broken in ("carol", "grace", "judy", "kim"):
         assert all(t["score"] == 0 and t["output"] for t in results[broken]["tests"])
     assert not list(output.glob("**/*.tmp"))
@@ -515,7 +516,8 @@ def test_nbgrader_layout_is_read_only_where_it_is_one(tmp_path):
     assert "not this assignment's folder" in reasons["submitted/erin/02_activations"]
     assert "without a 01_perceptron/ folder" in reasons["submitted/fay"]
     assert "a file directly in submitted/" in reasons["submitted/stray.ipynb"]
-    assert "an nbgrader course" in reasons["source"] and "an nbgrader course" in reasons["gradebook.db"]
+    assert "an nbgrader course" in reasons["source"]
+    assert "an nbgrader course" in reasons["gradebook.db"]
     assert set(ids([course_dir / "submitted"])) == {"dave", "erin", "gus"}
     # for another assignment, the same course holds that assignment's submissions
     assert set(ids([course_dir], assignment="02_activations")) == {"erin", "fay"}
@@ -635,7 +637,8 @@ def test_the_time_budget_applies_in_a_batch(tmp_path):
     assert results["bob"]["score"] == reference()[1]  # honest work is far from the budget
     sleepy = results["sleepy"]
     assert sleepy["score"] == 0
-    budget = [t for t in sleepy["tests"] if "time budget for grading one submission (3 s" in t["output"]]
+    budget = [t for t in sleepy["tests"]
+              if "time budget for grading one submission (3 s" in t["output"]]
     assert budget and budget[0] is sleepy["tests"][0]  # the first call already ran it out
     later = [t for t in sleepy["tests"] if t["max_score"] > 0]
     assert all("time budget" in t["output"] for t in later), later

@@ -3,7 +3,6 @@
 import filecmp
 import importlib.metadata
 import importlib.util
-import json
 import tomllib
 
 import nbformat
@@ -13,9 +12,9 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from autograder.publish import build
 from autograder import course
 from autograder.course import master
+from autograder.publish import build
 
 ASSIGNMENTS = course.assignment_names()
 

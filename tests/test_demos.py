@@ -32,7 +32,8 @@ def test_a_demo_whose_names_a_students_function_reads_runs_with_what_it_needs():
 
 
 def test_a_local_variable_named_like_a_demos_global_does_not_make_it_run():
-    local = "def accuracy(y_true, y_pred):\n    gates = 0\n    X_gate = 1\n    return gates + X_gate\n"
+    local = ("def accuracy(y_true, y_pred):\n    gates = 0\n    X_gate = 1\n"
+             "    return gates + X_gate\n")
     assert leave_out_demos([GATES, local], ASSIGNMENT) == ["", local]
 
 

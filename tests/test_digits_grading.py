@@ -36,7 +36,7 @@ def test_numpy_network_reaches_its_threshold_with_a_margin(ref):
         params, _ = ref.train_network(X_train, y_train, seed=seed, **suite.NUMPY_RUN)
         return suite.numpy_logits(params, X_test).argmax(axis=1)
 
-    scores = [cross_validated(ref, 1000 + seed, lambda a, b, c: run(a, b, c, seed))
+    scores = [cross_validated(ref, 1000 + seed, lambda a, b, c, seed=seed: run(a, b, c, seed))
               for seed in range(10)]
     assert min(scores) >= suite.NUMPY_THRESHOLD + NUMPY_MARGIN, scores
 
@@ -49,7 +49,7 @@ def test_torch_network_reaches_its_threshold_with_a_margin(ref):
             return copy(torch.as_tensor(X_test, dtype=torch.float32)).argmax(dim=1).numpy()
 
     with suite.one_thread():
-        scores = [cross_validated(ref, 2000 + seed, lambda a, b, c: run(a, b, c, seed))
+        scores = [cross_validated(ref, 2000 + seed, lambda a, b, c, seed=seed: run(a, b, c, seed))
                   for seed in range(3)]
     assert min(scores) >= suite.TORCH_THRESHOLD + TORCH_MARGIN, scores
 
@@ -71,7 +71,8 @@ import base64 as _b64
 
 
 def _arrays(blob):
-    return {k: np.frombuffer(_b64.b64decode(v), dtype=d).reshape(s) for k, (v, d, s) in blob.items()}
+    return {k: np.frombuffer(_b64.b64decode(v), dtype=d).reshape(s)
+            for k, (v, d, s) in blob.items()}
 
 
 try:

@@ -49,7 +49,7 @@ def test_zip_layout(autograder_zip):
     assert "-r requirements.txt -c constraints.txt" in setup and "-e ." in setup
     assert "python3.11 python3.11-venv" in setup and "python install --no-bin 3.11" in setup
     assert f'ASSIGNMENT="{ASSIGNMENT}"' in setup and "@" not in setup.replace("$@", "")
-    assert (f'-m autograder grade "$submission" --assignment "$ASSIGNMENT" --json' in run
+    assert ('-m autograder grade "$submission" --assignment "$ASSIGNMENT" --json' in run
             and f'ASSIGNMENT="{ASSIGNMENT}"' in run and 'VISIBILITY="visible"' in run)
     assert build_gradescope(ASSIGNMENT, autograder_zip.parent.parent).read_bytes() == \
         autograder_zip.read_bytes()  # reproducible

@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from autograder import course
-
 from conftest import cli
 
 ASSIGNMENTS = course.assignment_names()
@@ -139,7 +138,7 @@ def test_grade_examples_prints_a_score_table(graded_examples):
     stdout, output = graded_examples  # `grade-examples --output DIR` (conftest.py)
     lines = stdout.splitlines()
     def rows(name):
-        return [l.split() for l in lines if l.startswith(name)]
+        return [line.split() for line in lines if line.startswith(name)]
     assignments = course.assignment_names()
     assert len(rows("correct.ipynb")) == len(assignments)
     assert all(r[1] == r[3] for r in rows("correct.ipynb"))  # full marks

@@ -100,8 +100,8 @@ def test_grading_runs_no_probe_in_the_grading_process():
     code = ("import json, sys\n"
             "from autograder import course\nfrom autograder.grade import grading\n"
             "result = grading.grade_file(course.master_path('06_training'), '06_training')\n"
-            "print(json.dumps([result['score'], result['max_score'],\n"
-            "                  sorted(m for m in sys.modules if m.startswith('autograder.inside'))]))")
+            "loaded = sorted(m for m in sys.modules if m.startswith('autograder.inside'))\n"
+            "print(json.dumps([result['score'], result['max_score'], loaded]))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=600, cwd=course.REPO_ROOT, env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr[-3000:]

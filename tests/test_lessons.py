@@ -19,10 +19,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from autograder.publish import build  # noqa: E402
 from autograder import course
 from autograder.course import master
 from autograder.course.master import load_reference  # noqa: E402
+from autograder.publish import build  # noqa: E402
 
 NUMPY_ASSIGNMENTS = ["01_perceptron", "02_activations", "03_forward", "04_backprop",
                      "05_optimizers"]
@@ -80,7 +80,8 @@ def test_untouched_notebook_draws_no_empty_figure(assignment):
     ns = {"__name__": "__main__"}
     with _shows_close_figures():
         for position, source in _student_code_cells(assignment):
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()):
                 exec(compile(source, f"<{assignment} cell {position}>", "exec"), ns)
             left = plt.get_fignums()
             first = source.strip().splitlines()[0]
@@ -125,7 +126,8 @@ def test_conventions_are_stated_at_the_top(assignment):
     intro = markdown(assignment).split("### Exercise")[0]
     block = re.search(r"\*\*(?:Conventions|Rules) for every function here\*\*.*?(?=\n#?\s*\n|\Z)",
                       intro, re.S)
-    assert block, f"{assignment}: no 'Conventions for every function here' paragraph before Exercise 1"
+    assert block, (f"{assignment}: no 'Conventions for every function here' paragraph "
+                   "before Exercise 1")
     text = " ".join(block.group(0).split())
     assert "Python number" in text and "list" in text, text
     assert re.search(r"modif(y|ies) (its|the) input", text), text
@@ -141,12 +143,13 @@ def test_exercises_graded_with_lists_say_so(assignment):
 
     silent = [f"{name} ({doc})" for name, doc in _hidden_list_tests(assignment).items()
               if not says_so(name)]
-    assert not silent, f"{assignment}: exercises graded with list inputs that never mention lists: {silent}"
+    assert not silent, (f"{assignment}: exercises graded with list inputs that never mention "
+                        f"lists: {silent}")
 
 
 # ---- the lessons' claims, computed ----------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def executed(assignment):
     """Run the master's code cells (lesson demos included, public checks left out) top to
     bottom, as a student who finished every exercise would: (namespace, [output of each

@@ -206,5 +206,5 @@ def test_student_release_has_the_nbgrader_cells_generate_assignment_releases(
         assert ({**ours[grade_id].metadata["nbgrader"], "checksum": None} ==
                 {**theirs[grade_id].metadata["nbgrader"], "checksum": None})
         assert ours[grade_id].metadata.keys() == theirs[grade_id].metadata.keys()
-    for grade_id, cell in ours.items():
+    for cell in ours.values():
         assert cell.metadata["nbgrader"]["checksum"] == compute_checksum(cell)

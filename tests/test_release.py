@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
@@ -405,7 +404,7 @@ def executed(student_venv, release, tmp_path_factory):
             json.loads(released.read_text(encoding="utf-8")), assignment)), encoding="utf-8")
         answered.append(filled)
         runs = {"as released": released, "answered": filled}
-        for how, source in runs.items():
+        for how in runs:
             targets[assignment, how] = out / f"{assignment}-{how.replace(' ', '-')}.ipynb"
         folders.append([[str(source), str(targets[assignment, how])]
                         for how, source in runs.items()])

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from autograder import course, report
-from autograder.grade.submission import submission_code
 from autograder.grade.grading import Submission
 from autograder.grade.results import misconception
+from autograder.grade.submission import submission_code
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = course.EXAMPLES_DIR / "01_perceptron"

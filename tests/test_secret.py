@@ -7,8 +7,8 @@ import stat
 import nbformat
 
 from autograder import course
-from autograder.grade import inprocess, submission
 from autograder.course import secret
+from autograder.grade import inprocess, submission
 
 NOTEBOOK = course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb"
 
@@ -37,7 +37,8 @@ def test_lines_the_worker_does_not_run_do_not_count():
     otter's calls are not run by our worker either."""
     student = ["x = 1", "# tests\nprint(x)"]
     graded = ["x = 1\ngrader.check('x')",
-              "# tests\n### BEGIN HIDDEN TESTS\nfrom autograder.grade.inprocess import question_score\n"
+              "# tests\n### BEGIN HIDDEN TESTS\n"
+              "from autograder.grade.inprocess import question_score\n"
               "question_score('01_perceptron', 'x', globals())\n### END HIDDEN TESTS\nprint(x)"]
     assert submission.fingerprint(student) == submission.fingerprint(graded)
 

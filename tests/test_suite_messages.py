@@ -31,7 +31,8 @@ def variant_namespace(assignment, bug_name):
 def test_training_that_never_stops_is_reported_in_one_line():
     student = LocalStudent(variant_namespace("01_perceptron", "train_never_stops_early"))
     with pytest.raises(AssertionError) as failure:
-        hidden_suite("01_perceptron").test_train_stops_after_clean_epoch(student, master.load_reference("01_perceptron"))
+        hidden_suite("01_perceptron").test_train_stops_after_clean_epoch(
+            student, master.load_reference("01_perceptron"))
     message = str(failure.value)
     assert "made none, yet 500 epochs ran" in message and "..." in message, message
     assert len(message) < 300, message

@@ -1,4 +1,5 @@
-"""Workers forked from the template (autograder.inside.launcher.template) against workers exec'd fresh.
+"""Workers forked from the template (autograder.inside.launcher.template) against workers exec'd
+fresh.
 
 A worker from the template must be indistinguishable, for the submission and for the hidden
 suite, from one started the exec way: same environment, fds, privileges, paths and limits,
@@ -12,10 +13,10 @@ import signal
 import pytest
 
 from autograder import sandbox
+from autograder.grade.student import RemoteStudent
 from autograder.sandbox import templates
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.templates import ForkedLauncher
-from autograder.grade.student import RemoteStudent
 
 FACTS = r'''
 import os, random, resource, sys, tempfile

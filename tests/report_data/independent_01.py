@@ -4,6 +4,7 @@
 # no code with the reference beyond what the exercise forces.
 import numpy as np
 
+
 # %%
 def step(z):
     values = np.array(z, dtype=float)
