@@ -22,24 +22,25 @@ setting that their functions read; the tests that compare the examples' scores w
 
 import ast
 import symtable
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 
 from autograder.course import master
 
 
-def _key(source):
+def _key(source: str) -> tuple[str, ...]:
     """The code of a cell without blank lines and trailing spaces (what ``clean`` leaves)."""
     return tuple(line.rstrip() for line in source.splitlines() if line.strip())
 
 
-@lru_cache(maxsize=None)
-def demo_cells(assignment):
+@cache
+def demo_cells(assignment: str) -> frozenset[tuple[str, ...]]:
     """The keys of the master's demo cells (its untagged code cells)."""
     return frozenset(_key(c.source) for c in master.read_master(assignment)
                      if c.kind == "code" and c.role == "lesson")
 
 
-def _nested(table):
+def _nested(table: symtable.SymbolTable) -> Iterator[symtable.SymbolTable]:
     """The scopes inside a symbol table (functions, classes, comprehensions), at any depth."""
     for child in table.get_children():
         yield child
@@ -50,7 +51,7 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
 
 
-def _top_level(tree):
+def _top_level(tree: ast.AST) -> Iterator[ast.AST]:
     """The nodes of ``tree`` in the cell's own scope (not inside a def, lambda, class body
     or comprehension, which are scopes of their own: see ``cell_names``)."""
     todo = [tree]
@@ -63,11 +64,11 @@ def _top_level(tree):
             todo.append(node.generators[0].iter)  # evaluated in the enclosing scope
 
 
-def _earliest(lines, name, line):
+def _earliest(lines: dict[str, int], name: str, line: int) -> None:
     lines[name] = min(lines.get(name, line), line)
 
 
-def cell_names(source):
+def cell_names(source: str) -> tuple[set[str] | None, set[str] | None]:
     """(bound, read) for one cell; (None, None) where it cannot be read.
 
     bound: the names it binds in the module namespace (with a function's ``global x`` and
@@ -81,7 +82,9 @@ def cell_names(source):
         top = symtable.symtable(source, "<cell>", "exec")
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None, None
-    first_read, first_bound, star = {}, {}, False
+    first_read: dict[str, int] = {}
+    first_bound: dict[str, int] = {}
+    star = False
     for node in _top_level(tree):
         if isinstance(node, ast.Name):
             _earliest(first_read if isinstance(node.ctx, ast.Load) else first_bound,
@@ -107,16 +110,17 @@ def cell_names(source):
     return (None if star else bound), read
 
 
-def leave_out_demos(cells, assignment):
+def leave_out_demos(cells: list[str], assignment: str) -> list[str]:
     """``cells`` (cleaned code cells) with the lesson's demo cells emptied; see the module."""
     demos = demo_cells(assignment)
     names = [cell_names(source) for source in cells]
-    left_out = {i for i, source in enumerate(cells)
-                if _key(source) in demos and names[i][0] is not None}
+    binds = {i: bound for i, (bound, _) in enumerate(names)  # what each demo cell binds
+             if _key(cells[i]) in demos and bound is not None}
+    left_out = set(binds)
     uses = [read or set() for _, read in names]  # unreadable: it cannot run
     while True:  # until no running cell reads a name that a left-out cell binds
         used = set().union(*(read for i, read in enumerate(uses) if i not in left_out))
-        needed = {i for i in left_out if names[i][0] & used}
+        needed = {i for i in left_out if binds[i] & used}
         if not needed:
             break
         left_out -= needed

@@ -18,7 +18,8 @@ import importlib
 import re
 import types
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 import jupytext
 
@@ -37,8 +38,8 @@ class Cell:
     question: str = ""  # for check cells: the function the checks are about
 
 
-@lru_cache(maxsize=None)
-def read_master(assignment):
+@cache
+def read_master(assignment: str) -> tuple[Cell, ...]:
     """The master's cells, in order."""
     notebook = jupytext.read(course.master_path(assignment), fmt="py:percent")
     cells = []
@@ -54,9 +55,9 @@ def read_master(assignment):
     return tuple(cells)
 
 
-def _enclosing_name(lines, index, indent):
+def _enclosing_name(lines: list[str], index: int, indent: int) -> str:
     """The name of the def/class (``Class.method`` for methods) holding line ``index``."""
-    names = []
+    names: list[str] = []
     for line in reversed(lines[:index]):
         match = DEF.match(line)
         if match and len(match["indent"]) < indent:
@@ -67,10 +68,11 @@ def _enclosing_name(lines, index, indent):
     return ".".join(reversed(names)) or "this exercise"
 
 
-def strip_solutions(source):
+def strip_solutions(source: str) -> str:
     """Replace every solution block with a stub that raises NotImplementedError."""
     lines = source.splitlines()
-    out, i, found = [], 0, False
+    out: list[str] = []
+    i, found = 0, False
     while i < len(lines):
         match = BEGIN.match(lines[i])
         if not match:
@@ -98,20 +100,20 @@ def strip_solutions(source):
     return "\n".join(out)
 
 
-def remove_markers(source):
+def remove_markers(source: str) -> str:
     """The reference solution: the master's code with the marker lines dropped."""
     return "\n".join(
         line for line in source.splitlines() if not (BEGIN.match(line) or END.match(line))
     )
 
 
-def reference_cells(assignment):
+def reference_cells(assignment: str) -> list[str]:
     """The code cells of the reference solution: given and exercise cells, solutions in."""
     return [remove_markers(c.source) for c in read_master(assignment)
             if c.role in ("given", "exercise")]
 
 
-def reference_source(assignment):
+def reference_source(assignment: str) -> str:
     """The code of the reference solution, as one text."""
     return "\n\n".join(reference_cells(assignment)) + "\n"
 
@@ -119,14 +121,15 @@ def reference_source(assignment):
 class _ImportedOnUse(types.ModuleType):
     """A stand-in for a module that imports it at its first attribute lookup."""
 
-    def __getattr__(self, attribute):
+    def __getattr__(self, attribute: str) -> Any:
         return getattr(importlib.import_module(self.__name__), attribute)
 
 
-def _without_plot_imports(tree):
+def _without_plot_imports(tree: ast.Module) -> dict[str, str]:
     """``tree`` without its top-level ``import matplotlib...`` statements; {bound name: module}
     for the stand-ins that replace them."""
-    stand_ins, body = {}, []
+    stand_ins: dict[str, str] = {}
+    body: list[ast.stmt] = []
     for node in tree.body:
         if (isinstance(node, ast.Import)
                 and all(alias.name.split(".")[0] == "matplotlib" for alias in node.names)):
@@ -139,8 +142,8 @@ def _without_plot_imports(tree):
     return stand_ins
 
 
-@lru_cache(maxsize=None)
-def load_reference(assignment):
+@cache
+def load_reference(assignment: str) -> types.ModuleType:
     """The reference solution as a module (trusted code: runs in the grader's process).
 
     Its ``import matplotlib.pyplot as plt`` binds a stand-in that imports pyplot when used:
@@ -155,9 +158,9 @@ def load_reference(assignment):
     return module
 
 
-def checks(assignment):
+def checks(assignment: str) -> dict[str, str]:
     """The public checks: {question: source}, in the master's order."""
-    found = {}
+    found: dict[str, str] = {}
     for cell in read_master(assignment):
         if cell.role == "check":
             if cell.question in found:
@@ -166,10 +169,11 @@ def checks(assignment):
     return found
 
 
-def free_names(source):
+def free_names(source: str) -> list[str]:
     """Names a piece of code reads but never binds (so they must come from the notebook)."""
     tree = ast.parse(source)
-    bound, used = set(), []
+    bound: set[str] = set()
+    used: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
@@ -182,7 +186,7 @@ def free_names(source):
             bound.update(a.arg for a in node.args.args)
         elif isinstance(node, ast.comprehension):
             bound.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-    seen = []
+    seen: list[str] = []
     for name in used:
         if name not in bound and not hasattr(builtins, name) and name not in seen:
             seen.append(name)

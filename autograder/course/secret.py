@@ -26,18 +26,24 @@ Under otter and nbgrader the suite runs inside the student's kernel, where stude
 read the bundled secret: those tools' trust model, not ours (see the README).
 """
 
+from __future__ import annotations
+
 import hashlib
 import os
 import secrets
+from typing import TYPE_CHECKING
 
 from autograder import course
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ENV_VAR = "AUTOGRADER_SECRET"
 SECRET_FILE = course.PACKAGE_DIR / "course_secret.txt"
 NO_SECRET = "no course secret"  # what stands in for one (the salt then follows the code alone)
 
 
-def course_secret():
+def course_secret() -> str | None:
     """The course secret as text, or None where there is none (see the module docstring)."""
     from_env = os.environ.get(ENV_VAR)
     if from_env:
@@ -49,7 +55,7 @@ def course_secret():
     return text or None
 
 
-def ensure_secret():
+def ensure_secret() -> Path:
     """Create ``course_secret.txt`` if there is none (``build`` calls this); its path."""
     if not SECRET_FILE.exists() or not SECRET_FILE.read_text(encoding="utf-8").strip():
         SECRET_FILE.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
@@ -57,7 +63,7 @@ def ensure_secret():
     return SECRET_FILE
 
 
-def salt(fingerprint, secret=None):
+def salt(fingerprint: str, secret: str | None = None) -> tuple[int, ...]:
     """Eight 32-bit words from the secret and the fingerprint: ``numpy`` seed entropy."""
     secret = course_secret() if secret is None else secret
     digest = hashlib.sha256(f"{secret or NO_SECRET}\0{fingerprint}".encode()).digest()
