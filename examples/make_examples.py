@@ -109,18 +109,26 @@ def hostile_notebook(assignment):
     return nb, function
 
 
+def examples(assignment):
+    """{file name: (notebook, what it is)} of the examples make_examples writes for
+    ``assignment`` (01's hostile.py is written by hand, and is not among them)."""
+    bugs = three_bugs(assignment)
+    made = {"correct.ipynb": (solved_notebook(assignment), "the reference answers"),
+            "buggy.ipynb": (solved_notebook(assignment, bugs),
+                            ", ".join(b.name for b in bugs))}
+    if not (course.EXAMPLES_DIR / assignment / "hostile.py").exists():
+        nb, function = hostile_notebook(assignment)
+        made["hostile.ipynb"] = (nb, f"{function} exits")
+    return made
+
+
 def main(names):
     for assignment in names or course.assignment_names():
         folder = course.EXAMPLES_DIR / assignment
-        build.write_notebook(solved_notebook(assignment), folder / "correct.ipynb")
-        bugs = three_bugs(assignment)
-        build.write_notebook(solved_notebook(assignment, bugs), folder / "buggy.ipynb")
-        made = f"correct.ipynb, buggy.ipynb ({', '.join(b.name for b in bugs)})"
-        if not (folder / "hostile.py").exists():  # 01's is written by hand
-            nb, function = hostile_notebook(assignment)
-            build.write_notebook(nb, folder / "hostile.ipynb")
-            made += f", hostile.ipynb ({function} exits)"
-        print(f"{assignment}: {made}")
+        made = examples(assignment)
+        for name, (nb, _) in made.items():
+            build.write_notebook(nb, folder / name)
+        print(f"{assignment}: " + ", ".join(f"{name} ({what})" for name, (_, what) in made.items()))
 
 
 if __name__ == "__main__":

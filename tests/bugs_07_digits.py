@@ -71,4 +71,18 @@ BUGS = [
         "                        generator=torch.Generator().manual_seed(seed))\n",
         "    loader = DataLoader(data, batch_size=batch_size, shuffle=True)\n",
         "the order of the examples must come from the seed"),
+    Bug("init_params_bias_drawn_first", "init_params",
+        "    W1 = rng.uniform(-k1, k1, size=(hidden_size, input_size))\n"
+        "    b1 = rng.uniform(-k1, k1, size=hidden_size)\n",
+        "    b1 = rng.uniform(-k1, k1, size=hidden_size)\n"
+        "    W1 = rng.uniform(-k1, k1, size=(hidden_size, input_size))\n",
+        "the draws come in the stated order: W1, then b1"),
+    Bug("predict_argmax_over_examples", "predict",
+        "    return forward(params, X)[0].argmax(axis=1)\n",
+        "    return forward(params, X)[0].argmax(axis=0)\n",
+        "the classes are the columns of the logits"),
+    Bug("accuracy_counts_instead_of_fraction", "accuracy",
+        "    return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))\n",
+        "    return float(np.sum(np.asarray(y_true) == np.asarray(y_pred)))\n",
+        "a fraction of the examples, not a count"),
 ]

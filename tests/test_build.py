@@ -197,3 +197,25 @@ def test_no_bundle_holds_another_assignments_suite_or_solution(built_course):
             leaked = [n for n in names if any(f"test_{o}.py" in n or f"solutions/{o}" in n
                                               for o in others)]
             assert not leaked, (kind, assignment, leaked)
+
+
+def _make_examples():
+    spec = importlib.util.spec_from_file_location(
+        "make_examples", course.EXAMPLES_DIR / "make_examples.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_committed_examples_are_what_make_examples_writes(assignment):
+    """The bundled submissions follow the masters and the student notebook: a change to
+    either (a set-up cell, a cell's metadata, a solution) that leaves them behind fails here,
+    and `examples/make_examples.py NN_name` brings them up to date."""
+    stale = []
+    for name, (notebook, _) in _make_examples().examples(assignment).items():
+        committed = course.EXAMPLES_DIR / assignment / name
+        if committed.read_text(encoding="utf-8") != nbformat.writes(notebook) + "\n":
+            stale.append(name)
+    assert not stale, (f"examples/{assignment}/{', '.join(stale)} differ from what "
+                       f"`.venv/bin/python examples/make_examples.py {assignment}` writes")
