@@ -46,6 +46,7 @@ Every argument is a file or a folder.
 
 """
 
+from __future__ import annotations
 
 import hashlib
 import os
@@ -53,18 +54,27 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.batch.output import output_id
 from autograder.grade.grading import Submission
 from autograder.grade.submission import IGNORED_NAMES
 from autograder.safe_text import safe_id
 
+if TYPE_CHECKING:
+    from collections.abc import Container, Iterable
+
+    from _typeshed import StrPath
+
+    # {student folder (its path below the root): (id, candidates, other files)}
+    _Folders = dict[str, tuple[str, list[Path], list[Path]]]
+
 CANDIDATE_SUFFIXES = (".ipynb", ".zip", ".py")  # also the preference order in a folder
 
 
 # ---- discovery ------------------------------------------------------------------------------
 
-def _passed_over(path, skip=()):
+def _passed_over(path: Path, skip: Container[Path] = ()) -> str:
     """Why ``path`` (an entry in a folder given) is never a submission or part of one, or ""."""
     if path.is_symlink():
         return "a symbolic link (links are not followed)"
@@ -77,10 +87,12 @@ def _passed_over(path, skip=()):
     return ""
 
 
-def _walk(root, skip, ignored):
+def _walk(root: Path, skip: Container[Path], ignored: list[tuple[Path, str]]
+          ) -> tuple[list[Path], list[Path]]:
     """Files below ``root`` (not following links), sorted: (candidates, other files). What is
     passed over is appended to ``ignored`` as (path, reason)."""
-    found, others = [], []
+    found: list[Path] = []
+    others: list[Path] = []
     for folder, dirs, files in os.walk(root):
         if folder != str(root) and not dirs and not files:
             ignored.append((Path(folder), "an empty folder"))
@@ -102,7 +114,8 @@ def _walk(root, skip, ignored):
     return found, others
 
 
-def _choose(candidates, assignment, common_names):
+def _choose(candidates: list[Path], assignment: str, common_names: Container[str]
+            ) -> Path | None:
     """The one file to grade in a student folder, or None where it is ambiguous."""
     filters = [
         lambda p: p.stem == assignment,
@@ -126,7 +139,7 @@ class _Unit:
     problem: str = ""
 
 
-def _student_folder(rel, assignment):
+def _student_folder(rel: Path, assignment: str) -> tuple[str, str] | None:
     """(key, name) of the student folder holding ``rel`` (a path below the root), or None."""
     folders = [part for part in rel.parts[:-1] if part != assignment]
     if not folders:
@@ -134,7 +147,7 @@ def _student_folder(rel, assignment):
     return Path(*rel.parts[:rel.parts.index(folders[0]) + 1]).as_posix(), folders[0]
 
 
-def nbgrader_submitted(root, assignment):
+def nbgrader_submitted(root: Path, assignment: str) -> Path | None:
     """nbgrader's ``submitted/`` folder where ``root`` is an nbgrader course directory (or
     its ``submitted/``), else None: only where some ``submitted/<student>/<assignment>/``
     folder exists."""
@@ -148,12 +161,14 @@ def nbgrader_submitted(root, assignment):
     return None
 
 
-def _class_folders(root, assignment, skip, ignored):
+def _class_folders(root: Path, assignment: str, skip: Container[Path],
+                   ignored: list[tuple[Path, str]]) -> tuple[_Folders, list[Path]]:
     """Any layout but nbgrader's: ({student folder: (id, candidates, other files)}, the
     candidates lying directly in ``root`` or in folders named after the assignment)."""
     candidates, others = _walk(root, skip, ignored)
     chosen = set(candidates)
-    folders, loose = {}, []
+    folders: _Folders = {}
+    loose: list[Path] = []
     for path in candidates + others:
         student = _student_folder(path.relative_to(root), assignment)
         if student is None:
@@ -167,7 +182,8 @@ def _class_folders(root, assignment, skip, ignored):
     return folders, loose
 
 
-def _nbgrader_folders(course_dir, submitted, assignment, skip, ignored):
+def _nbgrader_folders(course_dir: Path, submitted: Path, assignment: str,
+                      skip: Container[Path], ignored: list[tuple[Path, str]]) -> _Folders:
     """nbgrader's layout: {student: (id, candidates, other files)} from
     ``submitted/<student>/<assignment>/`` only; everything else goes to ``ignored``."""
     layout = f"nbgrader's layout: submitted/<student>/{assignment}/"
@@ -177,7 +193,7 @@ def _nbgrader_folders(course_dir, submitted, assignment, skip, ignored):
                 ignored.append((entry, _passed_over(entry, skip) or
                                 f"an nbgrader course: only submitted/<student>/{assignment}/ "
                                 "is graded"))
-    folders = {}
+    folders: _Folders = {}
     for entry in sorted(submitted.iterdir()):
         inner = entry / assignment
         reason = _passed_over(entry, skip)
@@ -199,7 +215,8 @@ def _nbgrader_folders(course_dir, submitted, assignment, skip, ignored):
     return folders
 
 
-def _folder_units(root, assignment, skip, ignored):
+def _folder_units(root: Path, assignment: str, skip: Container[Path],
+                  ignored: list[tuple[Path, str]]) -> list[_Unit]:
     submitted = nbgrader_submitted(root, assignment)
     if submitted is None:
         folders, loose = _class_folders(root, assignment, skip, ignored)
@@ -235,31 +252,33 @@ def _folder_units(root, assignment, skip, ignored):
     return units
 
 
-def _file_folder_name(path, assignment):
+def _file_folder_name(path: Path, assignment: str) -> str:
     for part in reversed(path.parent.parts):
         if part not in ("", "/", ".", "..") and part != assignment:
             return part
     return path.stem
 
 
-def discover(inputs, assignment, skip=(), ignored=None):
+def discover(inputs: Iterable[StrPath], assignment: str, skip: Iterable[StrPath] = (),
+             ignored: list[tuple[Path, str]] | None = None) -> list[Submission]:
     """The submissions in ``inputs`` (files and folders), sorted by id; see the module doc.
     Everything found in a folder given that is not graded is appended to ``ignored`` as
     (path, reason)."""
-    skip = {Path(p).resolve() for p in skip}
+    skipped = {Path(p).resolve() for p in skip}
     ignored = [] if ignored is None else ignored
-    units, files = [], []
+    units: list[_Unit] = []
+    files: list[Path] = []
     for given in inputs:
         given = Path(given)
         if given.is_dir():
-            units.extend(_folder_units(given, assignment, skip, ignored))
+            units.extend(_folder_units(given, assignment, skipped, ignored))
         else:
             files.append(given)
     stems = Counter(p.stem for p in files)
     for path in files:
         base = path.stem if stems[path.stem] == 1 else _file_folder_name(path, assignment)
         units.append(_Unit(path.as_posix(), base, path, str(path)))
-    by_id = {}
+    by_id: dict[str, list[_Unit]] = {}
     for unit in units:
         by_id.setdefault(output_id(safe_id(unit.base)).lower(), []).append(unit)
     submissions = []
@@ -277,7 +296,7 @@ def discover(inputs, assignment, skip=(), ignored=None):
     return sorted(submissions, key=lambda s: s.id)
 
 
-def parse_shard(text):
+def parse_shard(text: str | None) -> tuple[int, int]:
     """``"i/n"`` -> (i, n), 1 <= i <= n."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
     if not match or not 1 <= int(match[1]) <= int(match[2]):
@@ -285,7 +304,7 @@ def parse_shard(text):
     return int(match[1]), int(match[2])
 
 
-def in_shard(submission_id, shard):
+def in_shard(submission_id: str, shard: tuple[int, int]) -> bool:
     index, count = shard
     digest = hashlib.sha256(submission_id.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % count == index - 1

@@ -3,6 +3,7 @@ prints), ``DIR/<id>/feedback.md`` for the student, ``DIR/grades.csv`` (one row a
 submission, one column a question, rebuilt from every results.json), each written
 atomically; and merging the folders of several shards into one."""
 
+from __future__ import annotations
 
 import contextlib
 import csv
@@ -12,10 +13,18 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from autograder.grade import grading
 from autograder.grade.results import skip_reasons
 from autograder.safe_text import csv_cell, markdown_block, markdown_code, markdown_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from _typeshed import StrPath
+
+    from autograder.grade.results import ResultsJson, TestJson
 
 RESULTS = "results.json"
 FEEDBACK = "feedback.md"
@@ -27,7 +36,7 @@ REPORT = "report"  # reserved for a report folder next to the gradebook
 RESERVED = {GRADEBOOK.lower(), REPORT.lower(), MARKER.lower()}  # names no id may take
 
 
-def output_id(name):
+def output_id(name: str) -> str:
     """``name`` (a safe id) unless it is the name of something the batch writes in its output
     folder (compared ignoring case), else with ``-1`` appended: ``grades.csv`` ->
     ``grades.csv-1``."""
@@ -37,7 +46,7 @@ def output_id(name):
 
 # ---- files ----------------------------------------------------------------------------------
 
-def write_atomic(path, text):
+def write_atomic(path: StrPath, text: str) -> None:
     """Write ``text`` to ``path`` so that a reader sees the old file or the whole new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,22 +64,22 @@ def write_atomic(path, text):
         raise
 
 
-def read_results(folder):
+def read_results(folder: StrPath) -> ResultsJson | None:
     """The results in ``folder/results.json``, or None where there is none (or it is not one)."""
     try:
         results = json.loads((Path(folder) / RESULTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if isinstance(results, dict) and isinstance(results.get("tests"), list) and "score" in results:
-        return results
+        return cast("ResultsJson", results)  # checked no further: as grade --json wrote it
     return None
 
 
-def _points(value):
+def _points(value: float | None) -> str:
     return f"{value or 0:g}"
 
 
-def feedback_markdown(submission_id, assignment, results):
+def feedback_markdown(submission_id: str, assignment: str, results: ResultsJson) -> str:
     """The student's feedback: score, failed tests with their messages, the loading report.
     Every text not written here is Markdown-escaped, or a code block (messages, output)."""
     tests = results.get("tests", [])
@@ -78,7 +87,7 @@ def feedback_markdown(submission_id, assignment, results):
     passed = [t for t in tests if t not in failed and (t.get("max_score") or 0) > 0]
     skipped = [t for t in tests if t not in failed and not (t.get("max_score") or 0)]
 
-    def name(test):
+    def name(test: TestJson) -> str:
         return markdown_text(test.get("name", "?"))
 
     lines = [f"# Feedback for {markdown_code(submission_id)}: {markdown_text(assignment)}", "",
@@ -105,23 +114,25 @@ def feedback_markdown(submission_id, assignment, results):
     return "\n".join(lines)
 
 
-def write_outputs(folder, submission_id, assignment, results):
+def write_outputs(folder: StrPath, submission_id: str, assignment: str,
+                  results: ResultsJson) -> None:
     """feedback.md, then results.json (whose presence marks the submission as graded)."""
     write_atomic(Path(folder) / FEEDBACK, feedback_markdown(submission_id, assignment, results))
     write_atomic(Path(folder) / RESULTS, json.dumps(results) + "\n")  # as `grade --json`
 
 
-def write_gradebook(output):
+def write_gradebook(output: StrPath) -> int:
     """Rebuild ``output/grades.csv`` from every ``output/*/results.json``; the row count."""
     output = Path(output)
-    rows, questions = [], {}
+    rows: list[tuple[str, ResultsJson, dict[str, float]]] = []
+    questions: dict[str, None] = {}  # the questions in the order first seen
     folders = sorted(p for p in output.iterdir() if p.is_dir() and p.name.lower() not in RESERVED
                      and not p.name.startswith(".")) if output.is_dir() else []
     for folder in folders:
         results = read_results(folder)
         if results is None:
             continue
-        earned = {}
+        earned: dict[str, float] = {}
         for test in results["tests"]:
             question = grading.question_of(test.get("name", ""))
             questions.setdefault(question, None)
@@ -138,7 +149,7 @@ def write_gradebook(output):
     return len(rows)
 
 
-def _remove_stale_temporaries(output):
+def _remove_stale_temporaries(output: StrPath) -> None:
     for tmp in Path(output).glob("*/.*.tmp"):
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -147,7 +158,7 @@ def _remove_stale_temporaries(output):
             tmp.unlink()
 
 
-def claim_output(output, assignment):
+def claim_output(output: StrPath, assignment: str) -> None:
     """Create ``output`` for ``assignment``; refuse a folder that holds another assignment."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -165,7 +176,7 @@ def claim_output(output, assignment):
     _rename_reserved(output)
 
 
-def _rename_reserved(output):
+def _rename_reserved(output: StrPath) -> None:
     """Move a submission folder that an older grader named like an output of the folder
     (``grades.csv/``, which made the gradebook unwritable) to its id of today."""
     for folder in sorted(Path(output).iterdir()):
@@ -184,11 +195,11 @@ def _rename_reserved(output):
 
 # ---- merging shards -------------------------------------------------------------------------
 
-def merge(inputs, output):
+def merge(inputs: Iterable[StrPath], output: StrPath) -> int:
     """Copy every graded submission of ``inputs`` (batch output folders) into ``output`` and
     rebuild its gradebook; the number of submissions in the merged gradebook."""
     output = Path(output)
-    assignments = set()
+    assignments: set[Any] = set()  # what the markers say (plain JSON)
     for folder in map(Path, inputs):
         if not folder.is_dir():
             raise ValueError(f"{folder} is not a folder")
@@ -202,7 +213,8 @@ def merge(inputs, output):
         claim_output(output, assignments.pop())
     else:
         output.mkdir(parents=True, exist_ok=True)
-    sources = {}  # id (ignoring case) -> (id, the folder holding that submission's files)
+    # id (ignoring case) -> (id, the folder holding that submission's files)
+    sources: dict[str, tuple[str, Path]] = {}
     for folder in map(Path, inputs):
         for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
             if read_results(sub) is None or sub.name.startswith(".") or sub.is_symlink():

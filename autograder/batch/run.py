@@ -24,6 +24,7 @@ Time: all of one submission's code has ``limits.budget`` seconds (``--budget``, 
 Gradescope; the grading process's ``timeout`` (``--timeout``) is only a backstop beyond it.
 """
 
+from __future__ import annotations
 
 import contextlib
 import ctypes
@@ -37,8 +38,9 @@ import threading
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from autograder import course, sandbox
 from autograder.batch.output import (
@@ -59,6 +61,17 @@ from autograder.grade.submission import submission_code
 from autograder.safe_text import printable
 from autograder.sandbox.limits import GRADING_PROCESS_TIMEOUT, Limits
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from multiprocessing.context import ForkContext, SpawnContext
+    from multiprocessing.process import BaseProcess
+    from types import FrameType
+
+    from _typeshed import StrPath
+    from tqdm import tqdm
+
+    from autograder.grade.results import ResultsJson, TestJson
+
 DEFAULT_TIMEOUT = GRADING_PROCESS_TIMEOUT
 KILL_GRACE = 10.0  # seconds between SIGTERM and SIGKILL for a grading process
 EXIT_ERROR = 3  # a grading process's exit status: the grader raised
@@ -67,13 +80,13 @@ EXIT_STOPPED = 4  # a grading process's exit status: stopped by a signal before 
 _stopping = False
 
 
-def _stop(signum, frame):
+def _stop(signum: int, frame: FrameType | None) -> NoReturn:
     global _stopping
     _stopping = True
     raise KeyboardInterrupt
 
 
-def _die_with_parent():
+def _die_with_parent() -> None:
     """Linux: SIGTERM this process when the batch that started it dies (even by SIGKILL)."""
     if not sys.platform.startswith("linux"):
         return
@@ -83,7 +96,8 @@ def _die_with_parent():
         pass
 
 
-def _grading_process(submission, assignment, limits, folder, parent_pid, reason=""):
+def _grading_process(submission: Submission, assignment: str, limits: Limits, folder: Path,
+                     parent_pid: int, reason: str = "") -> NoReturn:
     """The body of a grading process: grade, write the files, exit. With ``reason``, only
     write the results of a submission whose grading failed: every test at 0, saying why."""
     signal.signal(signal.SIGTERM, _stop)
@@ -117,7 +131,7 @@ def _grading_process(submission, assignment, limits, folder, parent_pid, reason=
     os._exit(code)
 
 
-def _prewarm(assignment, limits):
+def _prewarm(assignment: str, limits: Limits) -> bool:
     """Import and load in the batch process what every grading process needs; True when it is
     safe to fork grading processes from here afterwards."""
     os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # asking must not init CUDA
@@ -141,21 +155,21 @@ def _prewarm(assignment, limits):
     # Only those this assignment's workers can use: no torch template where torch is banned.
     if sandbox.uses_templates(limits):
         sandbox.start_templates(banned=course.banned_imports(assignment))
-    torch = sys.modules.get("torch")
-    if torch is not None and torch.cuda.is_initialized():
+    loaded = sys.modules.get("torch")
+    if loaded is not None and loaded.cuda.is_initialized():
         return False  # a forked process could not use CUDA
     gc.collect()
     gc.freeze()  # keeps the warm objects out of every grading process's garbage collections
     return True
 
 
-def _makes_optimizers(suite):
+def _makes_optimizers(suite: str) -> bool:
     """Does the suite's code mention torch's optim? (Its probes run in workers, which the
     template starts with torch._dynamo already imported.)"""
     return "optim" in suite
 
 
-def _how_it_ended(exitcode):
+def _how_it_ended(exitcode: int | None) -> str:
     if exitcode == EXIT_ERROR:
         return "the grader hit an internal error"
     if exitcode is not None and exitcode < 0:
@@ -167,9 +181,10 @@ def _how_it_ended(exitcode):
     return f"the grading process exited with status {exitcode} without a result"
 
 
-def _fallback_results(assignment, reason):
+def _fallback_results(assignment: str, reason: str) -> ResultsJson:
     """Results the batch process writes itself when no grading process could: every test of
     the suite at 0, or none if even collecting them fails."""
+    tests: list[TestJson]
     try:
         tests = [{"name": name, "score": 0.0, "max_score": points, "output": reason}
                  for name, points in collect_tests(assignment)]
@@ -184,8 +199,8 @@ class _Job:
     submission: Submission
     fallback: bool = False  # only writes the zero results that say why grading failed
     reason: str = ""
-    process: object = None
-    before: tuple = None  # the results.json there was before (inode, mtime), if any
+    process: BaseProcess = field(init=False)  # set by _start
+    before: tuple[int, int] | None = None  # the results.json there was before (inode, mtime)
     deadline: float = 0.0
     kill_at: float = 0.0
     timed_out: bool = False
@@ -193,13 +208,13 @@ class _Job:
 
 @dataclass
 class BatchReport:
-    graded: list
-    skipped: list
-    failed: list  # ids whose grading process failed (their results.json says so)
+    graded: list[str]
+    skipped: list[str]
+    failed: list[str]  # ids whose grading process failed (their results.json says so)
     seconds: float
     output: Path
 
-    def summary(self):
+    def summary(self) -> str:
         done = len(self.graded)
         per = f" ({self.seconds / done:.2f} s per submission)" if done else ""
         text = (f"graded {done}, skipped {len(self.skipped)} already graded, in "
@@ -211,15 +226,17 @@ class BatchReport:
         return text
 
 
-def default_jobs():
+def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
 
 
-def grade_batch(submissions, assignment, output, limits=None, jobs=None, force=False,
-                timeout=DEFAULT_TIMEOUT, progress=True, retry_failed=False):
+def grade_batch(submissions: Iterable[Submission], assignment: str, output: StrPath,
+                limits: Limits | None = None, jobs: int | None = None, force: bool = False,
+                timeout: float = DEFAULT_TIMEOUT, progress: bool = True,
+                retry_failed: bool = False) -> BatchReport:
     """Grade ``submissions`` into ``output``; a BatchReport. See the module doc.
     ``retry_failed``: also grade again those whose grading process failed before."""
     started = time.monotonic()
@@ -228,7 +245,8 @@ def grade_batch(submissions, assignment, output, limits=None, jobs=None, force=F
     jobs = max(1, jobs or default_jobs())
     course.master_path(assignment)
     claim_output(output, assignment)
-    todo, skipped = [], []
+    todo: list[Submission] = []
+    skipped: list[str] = []
     for sub in submissions:
         folder = output / sub.id
         if (not force and read_results(folder) is not None
@@ -236,7 +254,8 @@ def grade_batch(submissions, assignment, output, limits=None, jobs=None, force=F
             skipped.append(sub.id)
         else:
             todo.append(sub)
-    graded, failed = [], []
+    graded: list[str] = []
+    failed: list[str] = []
     # SIGTERM stops the batch as Ctrl-C does: grading processes stopped, gradebook written
     previous = signal.signal(signal.SIGTERM, _stop) if _in_main_thread() else None
     try:
@@ -244,7 +263,8 @@ def grade_batch(submissions, assignment, output, limits=None, jobs=None, force=F
             forkable = _prewarm(assignment, limits)
             methods = multiprocessing.get_all_start_methods()
             use_fork = forkable and "fork" in methods and sys.platform.startswith("linux")
-            context = multiprocessing.get_context("fork" if use_fork else "spawn")
+            context = (multiprocessing.get_context("fork") if use_fork
+                       else multiprocessing.get_context("spawn"))
             bar = _progress_bar(len(todo), progress)
             try:
                 _run(todo, assignment, limits, output, jobs, timeout, context, bar, graded,
@@ -258,18 +278,18 @@ def grade_batch(submissions, assignment, output, limits=None, jobs=None, force=F
     return BatchReport(graded, skipped, failed, time.monotonic() - started, output)
 
 
-def _in_main_thread():
+def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def _progress_bar(total, enabled):
+def _progress_bar(total: int, enabled: bool) -> tqdm:
     from tqdm import tqdm  # deferred: start-up cost
     tqdm.monitor_interval = 0  # no monitor thread: this process forks
     return tqdm(total=total, unit="submission", file=sys.stderr, disable=not enabled,
                 dynamic_ncols=True, smoothing=0.1)
 
 
-def _stamp(folder):
+def _stamp(folder: StrPath) -> tuple[int, int] | None:
     try:
         stat = (Path(folder) / RESULTS).stat()
     except OSError:
@@ -277,7 +297,8 @@ def _stamp(folder):
     return stat.st_ino, stat.st_mtime_ns
 
 
-def _start(job, assignment, limits, output, timeout, context):
+def _start(job: _Job, assignment: str, limits: Limits, output: Path, timeout: float,
+           context: ForkContext | SpawnContext) -> None:
     sub = job.submission
     job.before = _stamp(output / sub.id)
     job.process = context.Process(
@@ -288,9 +309,11 @@ def _start(job, assignment, limits, output, timeout, context):
     job.deadline = time.monotonic() + (min(timeout, 300.0) if job.fallback else timeout)
 
 
-def _run(todo, assignment, limits, output, jobs, timeout, context, bar, graded, failed):
+def _run(todo: list[Submission], assignment: str, limits: Limits, output: Path, jobs: int,
+         timeout: float, context: ForkContext | SpawnContext, bar: tqdm, graded: list[str],
+         failed: list[str]) -> None:
     queue = deque(_Job(sub) for sub in todo)
-    running = []
+    running: list[_Job] = []
     try:
         while queue or running:
             while queue and len(running) < jobs:
@@ -327,7 +350,8 @@ def _run(todo, assignment, limits, output, jobs, timeout, context, bar, graded, 
                 job.process.join()
 
 
-def _finished(job, assignment, output, timeout, queue, graded, failed, bar):
+def _finished(job: _Job, assignment: str, output: Path, timeout: float, queue: deque[_Job],
+              graded: list[str], failed: list[str], bar: tqdm) -> None:
     sub = job.submission
     folder = output / sub.id
     fresh = _stamp(folder) not in (None, job.before) and read_results(folder) is not None
