@@ -143,8 +143,10 @@ def mlp_forward(x, params, activation="relu"):
 # steps. Too small and we crawl; too large and we overshoot the valley and bounce from wall
 # to wall (assignment 05 studies this, and cleverer ways to walk). Below, the landscape of
 # fitting a line $\hat y = w x + b$ to a few points with the mean squared error, and the
-# path gradient descent takes from a poor starting guess. Notice that the path crosses the
-# contour lines at right angles: the gradient is always perpendicular to them.
+# path gradient descent takes from a poor starting guess. Notice that each step leaves the
+# contour line through its starting point at a right angle: the gradient is always
+# perpendicular to the contour lines (both axes are drawn to the same scale, so that angles
+# on the page are the true ones).
 #
 # Everything in this notebook serves one purpose: computing $\nabla L$ for a whole network,
 # exactly and fast.
@@ -174,6 +176,7 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
 contours = ax1.contour(ws, bs, surface, levels=np.geomspace(0.05, 12, 14), cmap="viridis")
 ax1.plot(path[:, 0], path[:, 1], "o-", color="#d9682b", ms=3, label="gradient descent, lr = 0.3")
 ax1.set(xlabel="w (slope)", ylabel="b (intercept)", title="the loss landscape L(w, b)")
+ax1.set_aspect("equal")  # one unit of w as long as one of b: right angles look right
 ax1.legend()
 ax2.plot([line_loss_and_grad(w, b)[0] for w, b in path], marker="o", ms=3)
 ax2.set(xlabel="step", ylabel="loss", yscale="log", title="the loss along the path")

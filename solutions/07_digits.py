@@ -196,8 +196,9 @@ if X_all is not None:
 # deployed model sees one new digit at a time; it cannot compute statistics over a test
 # set that does not exist yet.
 #
-# **Constant pixels.** Look at the left edge: in the training split some pixels are 0 in
-# every single image, so $\sigma_j = 0$ and the formula divides by zero (`nan` and `inf`
+# **Constant pixels.** Look at the edges of the picture of standard deviations: in the
+# training split three pixels (the top-left corner, and the first and the last pixel of the
+# fifth row) are 0 in every single image, so $\sigma_j = 0$ and the formula divides by zero (`nan` and `inf`
 # follow, and training falls apart). Such a feature carries no information anyway; the
 # usual fix (scikit-learn's `StandardScaler` does it too) is to use $\sigma_j = 1$ there,
 # which maps the feature to 0. Use a threshold rather than `== 0`: a constant column of
@@ -363,7 +364,7 @@ else:
 # every parameter.
 #
 # **Mini-batches.** One gradient step per example is noisy and slow in numpy; one step per
-# pass over all 1,437 training digits is smooth but makes only one step per epoch. The
+# pass over all 1,438 training digits is smooth but makes only one step per epoch. The
 # middle way is a mini-batch of, say, 32 examples: a fairly accurate gradient, computed
 # with fast matrix products, and 45 steps per epoch. Each epoch visits the examples in a
 # **new random order**: with a fixed order every epoch would repeat the same sequence of
@@ -882,9 +883,14 @@ except NotImplementedError as exc:
     print("Finish DigitsNet, train_one_epoch and evaluate to train it:", exc)
 
 # %% [markdown]
-# Notice that the validation loss can sit *below* the training loss: the training loss is
-# measured with dropout on, on a network that is handicapped on purpose, while evaluation
-# uses the whole network.
+# Notice the first few epochs: the validation loss sits *below* the training loss. Two
+# things make the training loss look worse than the network is: it is measured with dropout
+# on, on a network handicapped on purpose, while evaluation uses the whole network; and it
+# is an average over an epoch during which the weights improve, while the validation loss
+# is measured with the weights at the epoch's end. From about the sixth epoch on, the
+# training loss keeps falling (below 0.01 by the end) while the validation loss levels off
+# near 0.05: the network now fits the digits it trains on better than it predicts new
+# ones, the first sign of overfitting.
 #
 # ## 12. Where to go from here
 #

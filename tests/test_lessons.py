@@ -452,6 +452,74 @@ def test_06_removing_the_relu_costs_about_seven_points():
     assert accuracy[WithoutReLU] == pytest.approx(0.91, abs=0.015)
 
 
+def test_04_the_descent_path_is_drawn_with_equal_axes():
+    """The right angles the text points at are right angles on the page only when one unit of
+    w is as long as one unit of b."""
+    say("04_backprop", "both axes are drawn to the same scale")
+    aspects = []
+    original = plt.show
+    plt.show = lambda *a, **k: aspects.extend(ax.get_aspect() for ax in plt.gcf().axes)
+    try:
+        namespace = dict(vars(load_reference("04_backprop")))
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(lesson_cell("04_backprop", "line_loss_and_grad(w, b)"),
+                         "<04 lesson>", "exec"), namespace)
+    finally:
+        plt.show = original
+        plt.close("all")
+    assert aspects and aspects[0] == 1.0, aspects
+
+
+def _digits_split():
+    from sklearn.datasets import load_digits
+
+    ref = load_reference("07_digits")
+    X, y = load_digits(return_X_y=True)
+    return ref, ref.train_val_split(X, y, 0.2, seed=0)
+
+
+def test_07_split_sizes_and_the_constant_pixels():
+    say("07_digits", "all 1,438 training digits", "45 steps per epoch",
+        "the top-left corner, and the first and the last pixel of the")
+    ref, (X_train, X_val, _, _) = _digits_split()
+    assert (len(X_train), len(X_val)) == (1438, 359)
+    assert -(-len(X_train) // 32) == 45
+    constant = np.flatnonzero(X_train.std(axis=0) == 0).tolist()
+    assert [divmod(i, 8) for i in constant] == [(0, 0), (4, 0), (4, 7)]  # (row, column)
+
+
+def test_07_learning_curves_cross_as_the_text_says():
+    """The notebook's DigitsNet run: validation below training for the first epochs, then
+    training below 0.01 while validation levels off near 0.05."""
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    say("07_digits", "the validation loss sits *below* the training loss",
+        "From about the sixth epoch on", "below 0.01 by the end", "near 0.05")
+    ref, (X_raw, X_val_raw, y_train, y_val) = _digits_split()
+    X_train, X_val, _, _ = ref.standardize_splits(X_raw, X_val_raw)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(0)
+        net = ref.DigitsNet(64)
+        train = DataLoader(TensorDataset(torch.as_tensor(X_train, dtype=torch.float32),
+                                         torch.as_tensor(y_train)), batch_size=128,
+                           shuffle=True, generator=torch.Generator().manual_seed(0))
+        val = DataLoader(TensorDataset(torch.as_tensor(X_val, dtype=torch.float32),
+                                       torch.as_tensor(y_val)), batch_size=256)
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
+        curves = [(ref.train_one_epoch(net, train, criterion, optimizer, "cpu"),
+                   ref.evaluate(net, val, criterion, "cpu")[0]) for _ in range(30)]
+    finally:
+        torch.set_num_threads(threads)
+    below = [validation < training for training, validation in curves]
+    assert all(below[:4]) and not any(below[7:]), below
+    assert curves[-1][0] < 0.01 and 0.03 < curves[-1][1] < 0.07, curves[-1]
+
+
 # ---- the student release --------------------------------------------------------------------
 
 @pytest.mark.parametrize("assignment", course.assignment_names())
