@@ -1,6 +1,8 @@
 """The class data of a graded folder: each submission's results, the score distribution,
 each question's and test's pass rate, the misconceptions seen, and the submissions to look at."""
 
+from __future__ import annotations
+
 import json
 import math
 import re
@@ -8,10 +10,22 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.batch.output import CODE, FAILED, MARKER, read_results
 from autograder.grade.grading import question_of
 from autograder.grade.results import misconception
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from _typeshed import StrPath
+
+    from autograder.grade.results import ResultsJson
+
+    Bin = tuple[float, float, int]  # (low, high, count)
+    Misconception = tuple[str, set[str], set[str]]  # (label, submission ids, test names)
+    Problem = tuple[str, str, str]  # (submission id, kind, reason)
 
 HARD = 0.10  # a pass rate at or below this: "unclear instructions or a test to review"
 _LIMITS = re.compile(r"still running after [\d.]+ s|used more than \d+ MB of memory|wrote a "
@@ -25,33 +39,34 @@ _LIMITS = re.compile(r"still running after [\d.]+ s|used more than \d+ MB of mem
 @dataclass
 class Graded:
     id: str
-    results: dict
+    results: ResultsJson
     failed: str = ""  # why the grading process failed (the .grading-failed marker), or ''
     code: str = ""
 
     @property
-    def score(self):
+    def score(self) -> float:
         return float(self.results.get("score") or 0)
 
     @property
-    def max_score(self):
+    def max_score(self) -> float:
         return float(self.results.get("max_score") or 0)
 
 
-def read_graded(folder):
+def read_graded(folder: StrPath) -> list[Graded]:
     """The graded submissions of a batch's output folder, sorted by id."""
     found = []
     for sub in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
         results = read_results(sub)
         if results is None:
             continue
-        failed = (sub / FAILED).read_text(encoding="utf-8").strip() if (sub / FAILED).exists() else ""
+        failed = ((sub / FAILED).read_text(encoding="utf-8").strip()
+                  if (sub / FAILED).exists() else "")
         code = (sub / CODE).read_text(encoding="utf-8") if (sub / CODE).is_file() else ""
         found.append(Graded(sub.name, results, failed, code))
     return found
 
 
-def _assignment(folder):
+def _assignment(folder: StrPath) -> str | None:
     try:
         return json.loads((Path(folder) / MARKER).read_text(encoding="utf-8")).get("assignment")
     except (OSError, ValueError, AttributeError):
@@ -60,7 +75,7 @@ def _assignment(folder):
 
 # ---- the figures' numbers -----------------------------------------------------------------
 
-def score_summary(graded):
+def score_summary(graded: Sequence[Graded]) -> dict[str, float]:
     scores = [g.score for g in graded]
     top = max((g.max_score for g in graded), default=0.0)
     return {
@@ -73,7 +88,7 @@ def score_summary(graded):
     }
 
 
-def histogram(scores, max_score, bins=None):
+def histogram(scores: Iterable[float], max_score: float, bins: int | None = None) -> list[Bin]:
     """[(low, high, count)]: ``bins`` equal bins over [0, max_score] (default: one per point
     up to 20 bins); the last bin includes max_score."""
     bins = bins or max(1, min(20, int(math.ceil(max_score)) or 1))
@@ -91,14 +106,14 @@ class Item:
     points: float = 0.0
     attempts: int = 0
     passed: int = 0
-    failed_by: list = field(default_factory=list)
+    failed_by: list[str] = field(default_factory=list)
 
     @property
-    def rate(self):
+    def rate(self) -> float:
         return self.passed / self.attempts if self.attempts else 0.0
 
     @property
-    def flag(self):
+    def flag(self) -> str:
         if not self.attempts:
             return ""
         if self.rate <= HARD:
@@ -108,14 +123,15 @@ class Item:
         return ""
 
 
-def item_analysis(graded):
+def item_analysis(graded: Iterable[Graded]) -> tuple[list[Item], list[Item]]:
     """(questions, tests): Items sorted by pass rate (hardest first), then name; tests with
     no points (skipped ones) and submissions whose grading failed are left out."""
-    tests, questions = {}, {}
+    tests: dict[str, Item] = {}
+    questions: dict[str, Item] = {}
     for g in graded:
         if g.failed:
             continue
-        earned = defaultdict(lambda: [0.0, 0.0])
+        earned: defaultdict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # got, of
         for test in g.results.get("tests", []):
             points = float(test.get("max_score") or 0)
             if not points:
@@ -139,9 +155,9 @@ def item_analysis(graded):
     return sorted(questions.values(), key=order), sorted(tests.values(), key=order)
 
 
-def misconceptions(graded):
+def misconceptions(graded: Iterable[Graded]) -> list[Misconception]:
     """[(label, {submission ids}, {test names})], most submissions first."""
-    seen = defaultdict(lambda: (set(), set()))
+    seen: defaultdict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for g in graded:
         if g.failed:
             continue
@@ -157,9 +173,9 @@ def misconceptions(graded):
                   key=lambda x: (-len(x[1]), x[0]))
 
 
-def problems(graded):
+def problems(graded: Iterable[Graded]) -> list[Problem]:
     """[(id, kind, reason)]: grading failed or timed out, a limit was hit, tampering."""
-    found = []
+    found: list[Problem] = []
     for g in graded:
         results = g.results
         output = str(results.get("output") or "")

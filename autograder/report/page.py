@@ -27,10 +27,13 @@ Every student-supplied text (ids, messages, code) is escaped; the page links eac
 submission to its ``feedback.md`` and ``code.py``.
 """
 
+from __future__ import annotations
+
 import csv
 import html
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from autograder.batch.output import CODE, RESULTS
@@ -52,45 +55,57 @@ from autograder.report.similarity import (
     similar_pairs,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Container, Iterable, Sequence
+
+    from _typeshed import StrPath
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from autograder.report.data import Bin, Graded, Item, Misconception, Problem
+    from autograder.report.similarity import Pair
+
 REPORT_DIR = "report"
 
 
 # ---- writing the report --------------------------------------------------------------------
 
-def _write_csv(path, header, rows):
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
 
 
-def _pct(rate):
+def _pct(rate: float) -> str:
     return f"{100 * rate:.1f}%"
 
 
-def _num(value):
+def _num(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-def _plain(text, limit=60):
+def _plain(text: object, limit: int = 60) -> str:
     """A label for matplotlib: cut short, and no mathtext (a '$' is a dollar sign)."""
     return str(text)[:limit].replace("$", r"\$")
 
 
-def _bars(ax, names, values, color):
+def _bars(ax: Axes, names: Sequence[str], values: Sequence[float], color: str) -> None:
     """Horizontal bars, the first on top (by position: two equal names stay two bars)."""
     positions = list(range(len(names)))[::-1]
     ax.barh(positions, values, color=color)
     ax.set_yticks(positions, names)
 
 
-def _figures(folder, summary, bins, questions, tests, labels):
+def _figures(folder: Path, summary: dict[str, float], bins: Sequence[Bin],
+             questions: Sequence[Item], tests: Sequence[Item], labels: Sequence[Misconception]
+             ) -> dict[str, bool]:
     import matplotlib  # deferred: start-up cost
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt  # deferred: start-up cost
-    written = {}
+    written: dict[str, bool] = {}
 
-    def save(fig, name):
+    def save(fig: Figure, name: str) -> None:
         fig.tight_layout()
         fig.savefig(folder / name, dpi=80)
         plt.close(fig)
@@ -118,9 +133,9 @@ def _figures(folder, summary, bins, questions, tests, labels):
         save(fig, name)
 
     if labels:
-        shown = labels[:15]
-        fig, ax = plt.subplots(figsize=(7, 0.8 + 0.3 * len(shown)))
-        _bars(ax, [_plain(label) for label, _, _ in shown], [len(ids) for _, ids, _ in shown],
+        most = labels[:15]
+        fig, ax = plt.subplots(figsize=(7, 0.8 + 0.3 * len(most)))
+        _bars(ax, [_plain(label) for label, _, _ in most], [len(ids) for _, ids, _ in most],
               "#dd8452")
         ax.set_xlabel("submissions")
         ax.tick_params(axis="y", labelsize=7)
@@ -128,11 +143,11 @@ def _figures(folder, summary, bins, questions, tests, labels):
     return written
 
 
-def _link(submission_id, name):
+def _link(submission_id: str, name: str) -> str:
     return f"../{quote(submission_id)}/{name}"
 
 
-def _ids(ids, limit=30):
+def _ids(ids: Iterable[str], limit: int = 30) -> str:
     shown = sorted(ids)
     links = ", ".join(f'<a href="{_link(i, "feedback.md")}">{html.escape(i)}</a>'
                       for i in shown[:limit])
@@ -154,7 +169,8 @@ img { max-width: 100%; }
 """
 
 
-def _table(header, rows, numeric=()):
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Container[int] = ()
+           ) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = []
     for row in rows:
@@ -166,7 +182,10 @@ def _table(header, rows, numeric=()):
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def _page(assignment, graded, summary, bins, questions, tests, labels, trouble, pairs):
+def _page(assignment: str | None, graded: Sequence[Graded], summary: dict[str, float],
+          bins: Sequence[Bin], questions: Sequence[Item], tests: Sequence[Item],
+          labels: Sequence[Misconception], trouble: Sequence[Problem], pairs: Sequence[Pair]
+          ) -> str:
     e = html.escape
     parts = [f"<h1>Class report: {e(assignment or 'unknown assignment')}</h1>",
              f"<p>{len(graded)} submissions. Tables as CSV beside this page; each "
@@ -255,14 +274,14 @@ def _page(assignment, graded, summary, bins, questions, tests, labels, trouble, 
             f"<body>\n{body}\n</body></html>\n")
 
 
-def report_folder(graded_dir):
+def report_folder(graded_dir: StrPath) -> Path:
     """Where the report goes: ``GRADED_DIR/report``, or ``GRADED_DIR/class report`` where a
     submission's id is ``report`` (no id can hold a space)."""
     folder = Path(graded_dir) / REPORT_DIR
     return folder.with_name("class report") if (folder / RESULTS).exists() else folder
 
 
-def write_report(graded_dir, assignment=None):
+def write_report(graded_dir: StrPath, assignment: str | None = None) -> Path:
     """Write the class report of a batch's output folder; the path of its index.html."""
     graded_dir = Path(graded_dir)
     if not graded_dir.is_dir():
@@ -303,7 +322,7 @@ def write_report(graded_dir, assignment=None):
     return folder / "index.html"
 
 
-def timed_report(graded_dir, assignment=None):
+def timed_report(graded_dir: StrPath, assignment: str | None = None) -> tuple[Path, float]:
     """write_report, and the seconds it took (for the benchmark)."""
     started = time.perf_counter()
     path = write_report(graded_dir, assignment)

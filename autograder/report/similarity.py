@@ -2,6 +2,8 @@
 ``code.py``, with the student notebook's code cells as boilerplate, and code that more than
 ``COMMON`` of the class shares ignored, as MOSS's ``-m`` does. A reason to look, not a verdict."""
 
+from __future__ import annotations
+
 import html
 import io
 import multiprocessing
@@ -9,9 +11,19 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from autograder import course
 from autograder.grade.submission import SubmissionError, read_cells
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Container, Sequence
+
+    from copydetect import CodeFingerprint  # untyped: Any
+
+    from autograder.report.data import Graded
+
+    Codes = list[tuple[str, str]]  # [(submission id, code)]
 
 SIMILARITY = 0.80  # pairs sharing at least this part of one's fingerprints are listed
 COMMON = 0.25  # fingerprints in more than this fraction of the class are common code
@@ -23,7 +35,7 @@ MAX_PAIRS_SHOWN = 300  # pairs listed on the page
 
 # ---- similar submissions -----------------------------------------------------------------
 
-def starter_cells(assignment):
+def starter_cells(assignment: str) -> list[str]:
     """The code cells of the student notebook, cleaned as a submission's are: boilerplate."""
     path = course.ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
     try:
@@ -32,7 +44,7 @@ def starter_cells(assignment):
         return []
 
 
-def own_code(code, starter):
+def own_code(code: str, starter: Container[str]) -> str:
     """``code`` (a code.py) without the cells that are exactly starter cells (given code,
     demos and stubs left as they were): what the student wrote or changed."""
     cells = re.split(r"(?m)^# %%$\n?", code)
@@ -40,19 +52,19 @@ def own_code(code, starter):
                    if cell.strip() and cell.strip() not in starter)
 
 
-def _fingerprint(name, code, boilerplate=()):
+def _fingerprint(name: str, code: str, boilerplate: Collection[int] = ()) -> CodeFingerprint:
     from copydetect import CodeFingerprint  # deferred: start-up cost
     win = GUARANTEE - NOISE + 1
     return CodeFingerprint(f"{name}.py", NOISE, win, boilerplate=list(boilerplate),
                            language="python", fp=io.StringIO(code))
 
 
-def _fingerprint_all(args):
+def _fingerprint_all(args: tuple[Codes, Collection[int]]) -> list[CodeFingerprint]:
     codes, boilerplate = args
     return [_fingerprint(name, code, boilerplate) for name, code in codes]
 
 
-def _fingerprints(codes, boilerplate):
+def _fingerprints(codes: Codes, boilerplate: Collection[int]) -> list[CodeFingerprint]:
     """copydetect's fingerprints of [(name, code)], in order; tokenizing is most of the
     report's time, so a large class is split over the cores (forked processes)."""
     jobs = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
@@ -61,13 +73,13 @@ def _fingerprints(codes, boilerplate):
     chunks = [(codes[n::jobs], boilerplate) for n in range(jobs)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         parts = pool.map(_fingerprint_all, chunks)
-    prints = [None] * len(codes)
+    prints: list[CodeFingerprint] = [None] * len(codes)  # each filled in below
     for n, part in enumerate(parts):
         prints[n::jobs] = part
     return prints
 
 
-def _drop(fp, hashes):
+def _drop(fp: CodeFingerprint, hashes: set[int]) -> None:
     """Remove ``hashes`` from a fingerprint (as copydetect removes boilerplate)."""
     from copydetect.utils import get_token_coverage  # deferred: start-up cost
     fp.hashes = set(fp.hashes) - hashes
@@ -85,11 +97,12 @@ class Pair:
     side_b: str = ""
 
     @property
-    def similarity(self):
+    def similarity(self) -> float:
         return max(self.similarity_a, self.similarity_b)
 
 
-def similar_pairs(graded, assignment=None, threshold=SIMILARITY, common=COMMON):
+def similar_pairs(graded: Sequence[Graded], assignment: str | None = None,
+                  threshold: float = SIMILARITY, common: float = COMMON) -> list[Pair]:
     """Pairs of submissions whose code is alike, most alike first: copydetect's winnowed
     fingerprints of each code.py (``assignment`` gives the starter code: boilerplate), and a
     pair's similarity, either way, the part of one's fingerprints that the other holds too
