@@ -4,11 +4,15 @@ The suite runs under pytest in this (trusted) process; pytest's own hooks collec
 test's outcome. Only the failure *message* reaches the student, never the test's source.
 """
 
+from __future__ import annotations
+
 import contextlib
 import io
 import tempfile
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -21,6 +25,15 @@ from autograder.grade.submission import SubmissionError, extract_from_zip, read_
 from autograder.grade.suite import WrongValue
 from autograder.safe_text import printable
 from autograder.sandbox.limits import WorkerLost, describe_limit
+
+if TYPE_CHECKING:
+    import os
+    import types
+
+    from pluggy import Result
+
+    from autograder.grade.results import ResultsJson, TestJson
+    from autograder.sandbox.limits import Limits
 
 PYTEST_ARGS = [
     # only pytest's own plugins: none of those installed beside it (xdist, anyio, ...), which
@@ -50,17 +63,17 @@ class TestResult:
     skipped: bool = False
 
     @property
-    def question(self):
+    def question(self) -> str:
         return question_of(self.name)
 
 
-def question_of(test_name):
+def question_of(test_name: str) -> str:
     """The question a test belongs to: its name up to the colon (``step: fires at 0`` ->
     ``step``), which is the contract function it checks."""
     return str(test_name).split(":")[0].strip()
 
 
-def test_name(item):
+def test_name(item: pytest.Function) -> str:
     """The name students see: the test's docstring first line, plus its parameters."""
     doc = (item.function.__doc__ or "").strip().splitlines()
     name = doc[0].strip() if doc else item.function.__name__
@@ -68,7 +81,7 @@ def test_name(item):
     return f"{name} [{callspec.id}]" if callspec else name
 
 
-def test_points(item):
+def test_points(item: pytest.Function) -> float:
     """Points of a test: @points(n) on the function, overridden by a parameter's own mark
     (``pytest.param("cuda", marks=points(0))``); 1 without either."""
     own = [m for m in item.own_markers if m.name == "points"]
@@ -76,14 +89,14 @@ def test_points(item):
     return float(marker.args[0]) if marker else 1.0
 
 
-def failure_message(excinfo):
+def failure_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     exc = excinfo.value
     if isinstance(exc, (AssertionError, StudentError, WorkerLost)):
         return str(exc)
     return f"could not be checked: {type(exc).__name__}: {exc}"
 
 
-def _wrong_or_broken(exc):
+def _wrong_or_broken(exc: BaseException) -> bool:
     """A value check failed, or the function raised (not a stub, a missing name or a ban: a
     banned import fails the property itself)."""
     if isinstance(exc, WrongValue):
@@ -97,13 +110,16 @@ class SuitePlugin:
     a module of this process) and ``reference`` (the reference reached as the student is, for
     probes), and records outcomes."""
 
-    def __init__(self, student, ref, reference, question=None):
+    def __init__(self, student: Student, ref: types.ModuleType, reference: Student,
+                 question: str | None = None) -> None:
         self._student, self._ref, self._reference = student, ref, reference
         self.question = question
-        self.results = {}
-        self.value_tests = {}  # question -> the name of its first test of the value itself
+        self.results: dict[str, TestResult] = {}  # by node id
+        # question -> the name of its first test of the value itself
+        self.value_tests: dict[str, str] = {}
 
-    def pytest_collection_modifyitems(self, config, items):
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Function]) -> None:
         """With a question given, run only its tests (nbgrader grades cell by cell)."""
         for item in items:
             if not item.get_closest_marker("property_test"):
@@ -116,25 +132,28 @@ class SuitePlugin:
         items[:] = keep
 
     @pytest.fixture
-    def student(self):
+    def student(self) -> Student:
         return self._student
 
     @pytest.fixture
-    def ref(self):
+    def ref(self) -> types.ModuleType:
         return self._ref
 
     @pytest.fixture
-    def reference(self):
+    def reference(self) -> Student:
         return self._reference
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
+    def pytest_runtest_makereport(
+            self, item: pytest.Function, call: pytest.CallInfo[None]
+    ) -> Generator[None, Result[pytest.TestReport], None]:
         outcome = yield
         report = outcome.get_result()
         max_score = test_points(item)
         name = test_name(item)
         if report.skipped:
-            reason = call.excinfo.value.msg if call.excinfo and hasattr(call.excinfo.value, "msg") else ""
+            reason = (call.excinfo.value.msg
+                      if call.excinfo and hasattr(call.excinfo.value, "msg") else "")
             self.results[item.nodeid] = TestResult(name, 0.0, 0.0, reason or "skipped", True)
         elif report.failed:
             previous = self.results.get(item.nodeid)
@@ -151,15 +170,15 @@ class SuitePlugin:
 
 
 class _Collector:
-    def __init__(self):
-        self.tests = []
+    def __init__(self) -> None:
+        self.tests: list[tuple[str, float]] = []
 
-    def pytest_collection_modifyitems(self, items):
+    def pytest_collection_modifyitems(self, items: list[pytest.Function]) -> None:
         for item in items:
             self.tests.append((test_name(item), test_points(item)))
 
 
-def _pytest(assignment, plugin, *extra):
+def _pytest(assignment: str, plugin: object, *extra: str) -> None:
     args = [str(course.suite_path(assignment)), "--rootdir", str(course.SUITES_DIR),
             "-c", str(course.SUITES_DIR / "pytest.ini"), *PYTEST_ARGS, *extra]
     sink = io.StringIO()
@@ -170,19 +189,19 @@ def _pytest(assignment, plugin, *extra):
                            f"{code}):\n{sink.getvalue()[-3000:]}")
 
 
-def collect_tests(assignment):
+def collect_tests(assignment: str) -> list[tuple[str, float]]:
     """[(test name, points)] of the hidden suite, without running it."""
     collector = _Collector()
     _pytest(assignment, collector, "--collect-only")
     return collector.tests
 
 
-def questions(assignment):
+def questions(assignment: str) -> list[str]:
     """The assignment's questions (the functions its tests are named for), in suite order."""
     return list(dict.fromkeys(question_of(name) for name, _ in collect_tests(assignment)))
 
 
-def check_question(assignment, question):
+def check_question(assignment: str, question: str) -> None:
     """ValueError naming the choices when ``question`` is not one of the assignment's."""
     known = questions(assignment)
     if question not in known:
@@ -190,7 +209,8 @@ def check_question(assignment, question):
                          f"{', '.join(known)}")
 
 
-def run_suite(assignment, student, question=None):
+def run_suite(assignment: str, student: Student,
+              question: str | None = None) -> list[TestResult]:
     """Every hidden test's result (or one question's) for this student, in the suite's order."""
     reference = student.reference_of(assignment)
     plugin = SuitePlugin(student, master.load_reference(assignment), reference, question)
@@ -205,14 +225,14 @@ def run_suite(assignment, student, question=None):
     return list(plugin.results.values())
 
 
-def to_results_json(results, output=""):
+def to_results_json(results: Sequence[TestResult], output: str = "") -> ResultsJson:
     """Gradescope's results.json form. A skipped test scores 0 of 0, its output says why,
     and ``extra_data.skipped`` holds the reason (Gradescope's ``status`` knows only passed and
     failed). Every text is ``printable``: messages quote what the submission raised, returned
     and printed."""
-    tests = []
+    tests: list[TestJson] = []
     for r in results:
-        test = {"name": printable(r.name), "score": r.score, "max_score": r.max_score,
+        test: TestJson = {"name": printable(r.name), "score": r.score, "max_score": r.max_score,
                 "output": printable(f"skipped: {r.output}" if r.skipped else r.output)}
         if r.skipped:
             test["extra_data"] = {"skipped": printable(r.output)}
@@ -225,7 +245,7 @@ def to_results_json(results, output=""):
     }
 
 
-def _load_report(student):
+def _load_report(student: RemoteStudent) -> str:
     lines = []
     for error in student.load_errors:
         limit = describe_limit(error, student.limits) if hasattr(student, "limits") else None
@@ -241,7 +261,7 @@ def _load_report(student):
 MAX_OUTPUT_CHARS = 3000  # of each stream the submission wrote, in the results
 
 
-def _output_report(student):
+def _output_report(student: RemoteStudent) -> str:
     """What the submission printed, escaped and cut short: shown to the student, never
     trusted, and never mixed into the grader's own output."""
     rerun = "\n--- (your submission was run again after a crash or a timeout) ---\n"
@@ -255,7 +275,8 @@ def _output_report(student):
     return "\n\n".join(parts)
 
 
-def grade_file(path, assignment, limits=None, question=None):
+def grade_file(path: str | os.PathLike[str], assignment: str, limits: Limits | None = None,
+               question: str | None = None) -> ResultsJson:
     """Grade one submission file in a sandboxed worker (only ``question``'s tests, if given);
     Gradescope results.json form."""
 
@@ -297,21 +318,22 @@ class Submission:
     problem: str = ""  # set when the submission cannot be graded: the reason, for the student
 
 
-def _student_that_cannot_load(problem):
+def _student_that_cannot_load(problem: str) -> Student:
 
     class Unreadable(Student):
         """Every call fails with the reason, as for a submission whose worker cannot start."""
 
-        def _request(self, request):
+        def _request(self, request: dict[str, Any]) -> NoReturn:
             raise WorkerLost(problem)
 
-        def reference_of(self, assignment):
+        def reference_of(self, assignment: str) -> Student:
             return self  # nothing runs at all: a probe of the reference fails the same way
 
     return Unreadable()
 
 
-def unreadable_results(assignment, problem, question=None):
+def unreadable_results(assignment: str, problem: str,
+                       question: str | None = None) -> ResultsJson:
     """Every test (of ``question``, if given) at 0 with ``problem`` as the reason, as
     ``grade_file`` reports an unreadable file (skipped tests stay skipped, so max_score
     matches a graded submission's)."""
@@ -319,7 +341,8 @@ def unreadable_results(assignment, problem, question=None):
     return to_results_json(run_suite(assignment, student, question), problem)
 
 
-def grade_submission(submission, assignment, limits=None, question=None):
+def grade_submission(submission: Submission, assignment: str, limits: Limits | None = None,
+                     question: str | None = None) -> ResultsJson:
     """One submission's results (Gradescope's form; only ``question``'s tests, if given),
     graded in this process."""
     if submission.problem:

@@ -11,12 +11,16 @@ Each question's tests run once per notebook, when its first otter test case or i
 nbgrader grade cell asks (nbgrader runs a grade cell before the later cells are defined).
 """
 
+from __future__ import annotations
+
 import contextlib
 import io
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from autograder.course.master import load_reference
 from autograder.grade.grading import question_of, run_suite
@@ -24,9 +28,16 @@ from autograder.grade.student import Student, WorkerLost
 from autograder.grade.submission import SubmissionError, read_submission
 from autograder.inside import calls, plain
 
+if TYPE_CHECKING:
+    import os
+    from types import FrameType
+
+    from autograder.grade.grading import TestResult
+
 CALL_TIMEOUT = 10  # seconds for one call into student code
 
-_runs = {}  # (assignment, question, id(namespace)) -> (namespace, {name: TestResult})
+# (assignment, question, id(namespace)) -> (namespace, {name: TestResult})
+_runs: dict[tuple[str, str, int], tuple[dict[str, Any], dict[str, TestResult]]] = {}
 
 
 class LocalStudent(Student):
@@ -34,15 +45,15 @@ class LocalStudent(Student):
 
     in_kernel = True
 
-    def __init__(self, namespace, fingerprint=None):
+    def __init__(self, namespace: dict[str, Any], fingerprint: str | None = None) -> None:
         self.namespace = namespace
         self.fingerprint = fingerprint
 
-    def reference_of(self, assignment):
+    def reference_of(self, assignment: str) -> LocalStudent:
         """The reference solution's namespace, in this kernel too."""
         return LocalStudent(vars(load_reference(assignment)))
 
-    def _request(self, request):
+    def _request(self, request: dict[str, Any]) -> Any:
         reply = calls.answer(self.namespace, plain.copy(request))
         try:
             return plain.decode(plain.encode(reply))
@@ -53,11 +64,11 @@ class LocalStudent(Student):
 class TimedLocalStudent(LocalStudent):
     """LocalStudent with a wall-clock limit per call (SIGALRM, where we are the main thread)."""
 
-    def _request(self, request):
+    def _request(self, request: dict[str, Any]) -> Any:
         if threading.current_thread() is not threading.main_thread():
             return super()._request(request)
 
-        def on_alarm(signum, frame):
+        def on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
             raise TimeoutError(f"still running after {CALL_TIMEOUT} s")
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -75,7 +86,7 @@ class TimedLocalStudent(LocalStudent):
 
 
 @contextlib.contextmanager
-def _one_thread():
+def _one_thread() -> Iterator[None]:
     """torch on one thread while the suite runs, as in our worker: the same numbers, and no
     OpenMP threads spinning against other graders on a busy machine (where a call could
     otherwise run past CALL_TIMEOUT)."""
@@ -91,7 +102,7 @@ def _one_thread():
         torch.set_num_threads(threads)
 
 
-def submission_fingerprint(assignment, folder="."):
+def submission_fingerprint(assignment: str, folder: str | os.PathLike[str] = ".") -> str | None:
     """The fingerprint of the notebook being graded, read from the kernel's working directory,
     where otter and nbgrader run it: the fingerprint our grader computes, so the same hidden
     inputs (``autograder.course.secret``). ``NN_name.ipynb``, else the folder's only notebook; else
@@ -108,7 +119,7 @@ def submission_fingerprint(assignment, folder="."):
         return None
 
 
-def results(assignment, question, namespace):
+def results(assignment: str, question: str, namespace: dict[str, Any]) -> dict[str, TestResult]:
     """{test name: TestResult} of one question for the notebook whose globals are ``namespace``."""
     key = (assignment, question, id(namespace))
     if key not in _runs or _runs[key][0] is not namespace:
@@ -120,7 +131,7 @@ def results(assignment, question, namespace):
     return _runs[key][1]
 
 
-def assert_passed(assignment, test_name, namespace):
+def assert_passed(assignment: str, test_name: str, namespace: dict[str, Any]) -> None:
     """For otter's hidden test cases: raise AssertionError with the message if it failed."""
     question = question_of(test_name)
     result = results(assignment, question, namespace).get(test_name)
@@ -130,7 +141,7 @@ def assert_passed(assignment, test_name, namespace):
         raise AssertionError(result.output)
 
 
-def question_score(assignment, question, namespace):
+def question_score(assignment: str, question: str, namespace: dict[str, Any]) -> float:
     """For nbgrader's grade cells: print what failed and return the points earned."""
     earned = 0.0
     for result in results(assignment, question, namespace).values():

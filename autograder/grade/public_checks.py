@@ -4,6 +4,9 @@ Runs the notebook in a sandboxed worker (like the grader) and each question's pu
 checks against it, then prints which questions pass and, for the others, why.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from autograder import course
 from autograder.course import master
@@ -11,14 +14,19 @@ from autograder.course.demos import leave_out_demos
 from autograder.grade.student import RemoteStudent, cell_name, relabel
 from autograder.grade.submission import SubmissionError, read_submission
 
+if TYPE_CHECKING:
+    import os
 
-def _reason(error):
+    from autograder.grade.student import StudentError
+
+
+def _reason(error: StudentError) -> str:
     if error.type_name == "AssertionError":
         return error.detail or "an assertion failed"
     return str(error)
 
 
-def check_notebook(path, assignment=None):
+def check_notebook(path: str | os.PathLike[str], assignment: str | None = None) -> int:
     assignment = assignment or course.assignment_from_path(path)
     checks = master.checks(assignment)
     try:

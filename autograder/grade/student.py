@@ -13,10 +13,14 @@ process: the otter and nbgrader bridges, which load ``autograder.inside`` into t
 Either way every result is a fresh plain-data copy.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import re
 import shutil
 import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -27,6 +31,9 @@ from autograder.sandbox.limits import Limits, WorkerLost, describe_limit
 from autograder.sandbox.runtime import temporary_dir
 from autograder.sandbox.worker import Worker
 
+if TYPE_CHECKING:
+    from autograder.grade.submission import CellLabel
+
 MAX_MESSAGE = 2000  # characters of an error message from student code kept for the student
 PROBE_PACKAGE = "autograder.inside.probes"  # where a probe's name is looked up, in the worker
 REFERENCE_SECONDS = 1800  # for each of the reference worker's loading and calls
@@ -34,7 +41,7 @@ REFERENCE_SECONDS = 1800  # for each of the reference worker's loading and calls
 _WHERE = re.compile(r"cell (\d+), line (\d+)")
 
 
-def locate(where, labels=None):
+def locate(where: object, labels: Sequence[CellLabel] | None = None) -> str:
     """Where an error arose, as the student finds it. The worker says "cell N, line M" with N
     counting code cells; with the submission's ``labels`` (``submission.read_submission``) it
     becomes 'cell 11, which starts "def linear_backward(dout, x, W):", line 3'."""
@@ -49,7 +56,7 @@ def locate(where, labels=None):
     return f"cell {number}, line {line}"
 
 
-def _defines(source, name):
+def _defines(source: str, name: str) -> bool:
     """Does a line of ``source`` look like it defines ``name`` (def, class, assignment,
     import)? Plain string operations, linear in the text: it is the student's, of any size."""
     for line in source.splitlines()[:5000]:
@@ -69,15 +76,15 @@ def _defines(source, name):
     return False
 
 
-def _undefined_name(message):
+def _undefined_name(message: str) -> str | None:
     found = re.match(r"name '(\w+)' is not defined", message)
     return found[1] if found else None
 
 
-def relabel(text, labels=None):
+def relabel(text: object, labels: Sequence[CellLabel] | None = None) -> str:
     """``text`` with the worker's cell file names ("<cell 3>", in a SyntaxError or a warning)
     as the student finds the cell, and control characters escaped."""
-    def place(found):
+    def place(found: re.Match[str]) -> str:
         number = int(found[1])
         if labels and 1 <= number <= len(labels):
             return f"cell {labels[number - 1].get('position', number)}"
@@ -85,7 +92,7 @@ def relabel(text, labels=None):
     return re.sub(r"<cell (\d+)>", place, printable(text))
 
 
-def cell_name(number, labels=None):
+def cell_name(number: object, labels: Sequence[CellLabel] | None = None) -> str:
     """A load error's cell (the worker's code-cell count) as the student finds it."""
     if labels and isinstance(number, int) and 1 <= number <= len(labels):
         label = labels[number - 1]
@@ -97,7 +104,8 @@ def cell_name(number, labels=None):
 class StudentError(Exception):
     """Student code raised, or a name is missing; the message is written for the student."""
 
-    def __init__(self, name, info, args=(), limit=None, labels=None):
+    def __init__(self, name: str, info: Mapping[str, Any], args: Sequence[object] = (),
+                 limit: str | None = None, labels: Sequence[CellLabel] | None = None) -> None:
         self.name = name
         self.type_names = [str(n) for n in info.get("mro", [])]
         self.kind = info.get("kind", "raised")
@@ -123,11 +131,11 @@ class StudentError(Exception):
             text = f"{call} raised {self.type_name}: {self.detail}{where}"
         super().__init__(text)
 
-    def is_a(self, exception_type):
+    def is_a(self, exception_type: type[BaseException]) -> bool:
         return exception_type.__name__ in self.type_names
 
 
-def describe(value):
+def describe(value: object) -> str:
     """A short description of a value for messages: arrays by shape, the rest by repr."""
     if isinstance(value, np.ndarray):
         if value.size <= 6:
@@ -143,12 +151,12 @@ def describe(value):
     return text[:57] + "..."
 
 
-def _short(value):
+def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 12 else text[:9] + "..."
 
 
-def describe_args(args, kwargs=None):
+def describe_args(args: Iterable[object], kwargs: Mapping[str, object] | None = None) -> str:
     parts = [describe(a) for a in args]
     parts += [f"{k}={describe(v)}" for k, v in (kwargs or {}).items()]
     return ", ".join(parts)
@@ -157,39 +165,50 @@ def describe_args(args, kwargs=None):
 class Function:
     """A student function, callable from the grader."""
 
-    def __init__(self, student, name):
+    def __init__(self, student: Student, name: str) -> None:
         self.student, self.name = student, name
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         value, _ = self.student.call(self.name, args, kwargs)
         return value
 
-    def with_inputs(self, *args, **kwargs):
+    def with_inputs(self, *args: Any, **kwargs: Any) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
         """(result, args_after, kwargs_after): the arguments as the function left them."""
         value, (args_after, kwargs_after) = self.student.call(self.name, args, kwargs, inputs=True)
         return value, args_after, kwargs_after
 
-    def __getattr__(self, attr):  # student.SGD.step for a method name in messages
+    def __getattr__(self, attr: str) -> Function:  # student.SGD.step for a method name in messages
         return Function(self.student, f"{self.name}.{attr}")
 
 
 class Student:
     """Common behaviour: turning replies into values or StudentError."""
 
-    source = None  # the submission's source text, where the grader has it
-    cells = None  # its code cells (submission.read_cells), where the grader has them
+    source: str | None = None  # the submission's source text, where the grader has it
+    cells: list[str] | None = None  # its code cells (submission.read_cells), where known
     tampered = ""  # what the worker reported of a change to the grader's code, if anything
-    labels = None  # per code cell, its place in the notebook (submission.read_submission)
-    fingerprint = None  # of its code (submission.fingerprint): salts the hidden inputs
-    load_errors = ()
+    # per code cell, its place in the notebook (submission.read_submission)
+    labels: list[CellLabel] | None = None
+    fingerprint: str | None = None  # of its code (submission.fingerprint): salts the inputs
+    load_errors: Sequence[dict[str, Any]] = ()  # what the worker reported (untrusted)
     in_kernel = False  # the student's own kernel (inprocess.LocalStudent), not a worker
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Function:
         if name.startswith("_"):
             raise AttributeError(name)
         return Function(self, name)
 
-    def call(self, name, args, kwargs, inputs=False):
+    @overload
+    def call(self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any],
+             inputs: Literal[False] = False) -> tuple[Any, None]: ...
+
+    @overload
+    def call(self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any],
+             inputs: Literal[True]) -> tuple[Any, tuple[tuple[Any, ...], dict[str, Any]]]: ...
+
+    def call(self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any], inputs: bool = False
+             ) -> tuple[Any, tuple[tuple[Any, ...], dict[str, Any]] | None]:
+        """(the result, the arguments as the call left them (with ``inputs``) or None)."""
         request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs),
                    "inputs": inputs}
         reply = self._request(request)
@@ -202,7 +221,7 @@ class Student:
             raise StudentError(name, {"kind": "unencodable", "message": "its inputs were lost"})
         return value, (tuple(after[0]), after[1])
 
-    def probe(self, name, *args, define=None):
+    def probe(self, name: str, *args: Any, define: str | None = None) -> Any:
         """Run the probe ``name`` ("training.epoch_case": ``epoch_case`` of
         ``autograder/inside/probes/training.py``) as ``probe(namespace, *args)`` next to this
         student's code; its result as plain data. ``define``: code run first in a copy of the
@@ -215,7 +234,7 @@ class Student:
             request["define"] = define
         return self._value(function, self._request(request), ())
 
-    def check(self, question, source):
+    def check(self, question: str, source: str) -> StudentError | None:
         """Run public checks; None when they pass, else the StudentError."""
         try:
             self._value(question, self._request({"op": "check", "question": question,
@@ -224,7 +243,7 @@ class Student:
             return exc
         return None
 
-    def _value(self, name, reply, args):
+    def _value(self, name: str, reply: Any, args: Sequence[object]) -> Any:
         if not isinstance(reply, dict):
             raise StudentError(name, {"kind": "unencodable", "message": "malformed reply"})
         if "error" in reply:
@@ -243,7 +262,7 @@ class Student:
             raise error
         return reply.get("value")
 
-    def _failed_cell(self, missing):
+    def _failed_cell(self, missing: str) -> str:
         """Words for the cell that failed while the submission loaded and would have defined
         ``missing`` (it names it in a def, class, import or assignment), or ''."""
         for error in self.load_errors:
@@ -256,18 +275,19 @@ class Student:
                         "(fix that cell first)")
         return ""
 
-    def _limit_hit(self, info):
+    def _limit_hit(self, info: Mapping[str, Any]) -> str | None:
         """The resource limit an error shows was hit, in words (where limits apply)."""
         return None
 
-    def _request(self, request):
+    def _request(self, request: dict[str, Any]) -> Any:
+        """The worker's reply to ``request``: plain data, untrusted."""
         raise NotImplementedError
 
-    def reference_of(self, assignment):
+    def reference_of(self, assignment: str) -> Student:
         """The reference solution, reached as this student is (the ``reference`` fixture)."""
         raise NotImplementedError
 
-    def close(self):
+    def close(self) -> None:
         pass
 
 
@@ -282,30 +302,32 @@ class RemoteStudent(Student):
     it is spent, the worker is stopped and every further request fails at once, saying so.
     """
 
-    def __init__(self, cells, limits=None, source=None, filename="submission.py", banned=(),
-                 assignment="", labels=None, fingerprint=None):
+    def __init__(self, cells: Iterable[str], limits: Limits | None = None,
+                 source: str | None = None, filename: str = "submission.py",
+                 banned: Iterable[str] = (), assignment: str = "",
+                 labels: list[CellLabel] | None = None, fingerprint: str | None = None) -> None:
         self.cells = list(cells)
         self.labels, self.fingerprint = labels, fingerprint
         self.banned, self.assignment = tuple(banned), assignment
         self.limits = limits or Limits()
         self.source = source
         self.filename = filename
-        self._worker = None
-        self._load_failure = None
-        self._scratch = None
+        self._worker: Worker | None = None
+        self._load_failure: str | None = None
+        self._scratch: str | None = None
         self._spent = 0.0  # seconds of the budget used: time spent waiting for the worker
-        self.outputs = []  # (stdout, stderr) of every worker that ran
+        self.outputs: list[tuple[str, str]] = []  # (stdout, stderr) of every worker that ran
 
-    def _budget_left(self):
+    def _budget_left(self) -> float:
         return self.limits.budget - self._spent
 
-    def _budget_spent(self):
+    def _budget_spent(self) -> str:
         return (f"the time budget for grading one submission ({self.limits.budget:g} s for "
                 "loading it and all calls together: the grader's --budget) ran out; nothing "
                 "more of the submission runs, so the remaining tests fail (look for code that "
                 "is very slow or that waits)")
 
-    def _ensure_worker(self):
+    def _ensure_worker(self) -> Worker:
         if self._load_failure:
             raise WorkerLost(self._load_failure)
         if self._worker is None:
@@ -336,10 +358,10 @@ class RemoteStudent(Student):
             self.tampered = self.tampered or self._worker.tampered
         return self._worker
 
-    def _limit_hit(self, info):
+    def _limit_hit(self, info: Mapping[str, Any]) -> str | None:
         return describe_limit(info, self.limits)
 
-    def _request(self, request):
+    def _request(self, request: dict[str, Any]) -> Any:
         worker = self._ensure_worker()
         if self.tampered:  # nothing more is asked of a worker caught changing the grader
             return {"error": {"kind": "tampered", "type": "RuntimeError",
@@ -360,7 +382,7 @@ class RemoteStudent(Student):
         self._spent += time.monotonic() - started
         return reply
 
-    def _cleanup(self):
+    def _cleanup(self) -> None:
         if self._worker is not None:
             self._worker.kill()
             self.outputs.append(self._worker.output())
@@ -369,7 +391,7 @@ class RemoteStudent(Student):
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
-    def ensure_loaded(self):
+    def ensure_loaded(self) -> str | None:
         """Load the submission now; returns the load failure message, or None."""
         try:
             self._ensure_worker()
@@ -377,10 +399,10 @@ class RemoteStudent(Student):
             return str(exc)
         return None
 
-    def close(self):
+    def close(self) -> None:
         self._cleanup()
 
-    def reference_of(self, assignment):
+    def reference_of(self, assignment: str) -> RemoteStudent:
         """The reference solution in a worker of its own, started at its first request, to run
         the suites' probes on (so the grading process runs none): trusted code, so limits
         far above what it needs, whatever the machine's speed, and no time budget of the

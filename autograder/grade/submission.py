@@ -7,16 +7,23 @@ nbgrader's hidden-test blocks) become blank lines, so that line numbers in error
 still match the student's cell.
 """
 
+from __future__ import annotations
+
 import hashlib
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 import jupytext
 import nbformat
 
 from autograder.safe_text import safe_id
+
+if TYPE_CHECKING:
+    import os
 
 MAX_SUBMISSION_BYTES = 20 * 2**20
 
@@ -33,6 +40,13 @@ NOT_RUN = re.compile(
 )
 
 
+class CellLabel(TypedDict):
+    """Where a code cell is in the notebook, for messages (``read_submission``)."""
+
+    position: int  # its place among all the cells (markdown too), counting from 1
+    first: str  # its first non-blank line
+
+
 class SubmissionError(ValueError):
     """A file that is not a gradable submission; the message says why."""
 
@@ -40,9 +54,10 @@ class SubmissionError(ValueError):
 HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")  # nbgrader's markers
 
 
-def _runs(source):
+def _runs(source: str) -> list[tuple[str, bool]]:
     """[(line, whether the worker runs it)] for the lines of one cell."""
-    lines, hidden = [], False
+    lines: list[tuple[str, bool]] = []
+    hidden = False
     for line in source.splitlines():
         marker = line.strip()
         if marker == HIDDEN_TESTS[0]:
@@ -53,16 +68,17 @@ def _runs(source):
     return lines
 
 
-def clean(source):
+def clean(source: str) -> str:
     return "\n".join(line if runs else "" for line, runs in _runs(source))
 
 
-def read_cells(path):
+def read_cells(path: str | os.PathLike[str]) -> list[str]:
     """The submission's code cells, cleaned, as a list of strings."""
     return read_submission(path)[0]
 
 
-def read_submission(path):
+def read_submission(path: str | os.PathLike[str]
+                    ) -> tuple[list[str], list[CellLabel], str]:
     """(code cells, labels, fingerprint): the cells as ``read_cells`` gives them; for each one
     a label for messages, ``{"position": its place among all the cells (markdown too),
     counting from 1, "first": its first non-blank line}``, so that "cell 11" is the 11th cell a
@@ -104,12 +120,13 @@ def read_submission(path):
             code = [(1, text)]
     else:
         raise SubmissionError(f"{path.name} is not a notebook (.ipynb) or a Python file (.py)")
-    labels = [{"position": n, "first": next((line.strip() for line in s.splitlines()
-                                              if line.strip()), "")} for n, s in code]
+    labels: list[CellLabel] = [
+        {"position": n, "first": next((line.strip() for line in s.splitlines() if line.strip()),
+                                      "")} for n, s in code]
     return [clean(s) for _, s in code], labels, fingerprint([s for _, s in code])
 
 
-def fingerprint(sources):
+def fingerprint(sources: Iterable[str]) -> str:
     """A hash of a submission's code: exactly what it runs, and nothing else.
 
     ``sources``: its code cells as written (before ``clean``). Markdown, outputs, metadata
@@ -134,13 +151,14 @@ MAX_ZIP_MEMBERS = 10_000
 IGNORED_NAMES = {"__pycache__", "__MACOSX", ".ipynb_checkpoints"}  # never a submission
 
 
-def extract_from_zip(path, folder):
+def extract_from_zip(path: Path, folder: str | os.PathLike[str]) -> tuple[Path | None, str]:
     """Extract the one notebook (else the one .py) of an otter zip into ``folder``."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
-                return None, f"{path.name} holds {len(members)} files; it is not an exported notebook"
+                return None, (f"{path.name} holds {len(members)} files; it is not an exported "
+                              "notebook")
             names = [m for m in members if not m.is_dir()
                      and not any(p.startswith(".") or p in IGNORED_NAMES
                                  for p in Path(m.filename).parts)]
@@ -170,7 +188,16 @@ def extract_from_zip(path, folder):
         return None, f"{path.name} is not a readable zip file ({type(exc).__name__}: {exc})"
 
 
-def submission_code(submission):
+class Found(Protocol):
+    """A submission as found (``grading.Submission``): what ``submission_code`` reads."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def problem(self) -> str: ...
+
+
+def submission_code(submission: Found) -> str:
     """The code the grader ran, as a ``# %%`` script (``code.py``; '' where unreadable)."""
     path = Path(submission.path)
     try:

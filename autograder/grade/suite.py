@@ -17,7 +17,11 @@ what came back (the helpers below write those messages). Never let pytest print 
 source: plain ``assert cond, "message"`` is fine, a bare ``assert`` is not.
 """
 
+from __future__ import annotations
+
 import ast
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsInt
 
 import numpy as np
 import pytest
@@ -25,29 +29,34 @@ import pytest
 from autograder.grade.student import StudentError, describe
 from autograder.inside.plain import Opaque
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def points(n):
+    from autograder.grade.student import Student
+
+
+def points(n: float) -> pytest.MarkDecorator:
     """Mark a hidden test as worth ``n`` points (default 1)."""
     return pytest.mark.points(n)
 
 
 # The submission's salt (``autograder.course.secret``), set by ``grading.run_suite`` for the run.
-_salt = ()
+_salt: tuple[int, ...] = ()
 
 
-def rng(seed):
+def rng(seed: int) -> np.random.Generator:
     """The generator every suite draws its random inputs from: ``seed`` tells the tests
     apart, the submission's salt makes the stream its own (the same code always sees the
     same inputs; changed code, new ones)."""
     return np.random.default_rng([seed, *_salt])
 
 
-def seed_for(seed):
+def seed_for(seed: int) -> int:
     """A salted integer seed, for inputs that must be a seed (``init_linear(..., rng)``)."""
     return int(rng(seed).integers(2**31))
 
 
-def fail(message):
+def fail(message: str) -> NoReturn:
     raise AssertionError(message)
 
 
@@ -55,7 +64,7 @@ class WrongValue(AssertionError):
     """A value check failed (check_array, check_float, check_equal): the answer is wrong."""
 
 
-def wrong_value(message):
+def wrong_value(message: str) -> NoReturn:
     raise WrongValue(message)
 
 
@@ -66,24 +75,25 @@ def wrong_value(message):
 property_test = pytest.mark.property_test
 
 
-def type_name(value):
+def type_name(value: object) -> str:
     """What a returned value is, for messages: "a list", "a MyTuple object" (never "Opaque")."""
     if isinstance(value, Opaque):
         return f"a {value.type_name} object"
     return f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
 
 
-def _num(value):
+def _num(value: object) -> str:
     """A number as a student would write it (1.0, not np.float64(1.0))."""
     value = value.item() if isinstance(value, np.generic) else value
     return repr(value)
 
 
-def _index_text(index):
+def _index_text(index: Iterable[SupportsInt]) -> str:
     return "[" + ", ".join(str(int(i)) for i in index) + "]"
 
 
-def _likely(got, likely, rtol, atol):
+def _likely(got: object, likely: Mapping[str, ArrayLike] | None, rtol: float,
+            atol: float) -> str:
     for label, candidate in (likely or {}).items():
         candidate = np.asarray(candidate)
         if (isinstance(got, np.ndarray) and got.shape == candidate.shape
@@ -92,8 +102,9 @@ def _likely(got, likely, rtol, atol):
     return ""
 
 
-def check_array(what, got, expected, *, rtol=1e-6, atol=1e-9, dtype="float64", inputs=None,
-                likely=None):
+def check_array(what: str, got: object, expected: ArrayLike, *, rtol: float = 1e-6,
+                atol: float = 1e-9, dtype: str | None = "float64", inputs: ArrayLike | None = None,
+                likely: Mapping[str, ArrayLike] | None = None) -> None:
     """Assert ``got`` is an ndarray of ``expected``'s shape and dtype family, close in value.
 
     what:     how the student would write the call, e.g. "sigmoid(x) for x of shape (3, 4)"
@@ -137,7 +148,8 @@ def check_array(what, got, expected, *, rtol=1e-6, atol=1e-9, dtype="float64", i
                     + _likely(got, likely, rtol, atol))
 
 
-def check_float(what, got, expected, *, rtol=1e-6, atol=1e-9, likely=None):
+def check_float(what: str, got: object, expected: float, *, rtol: float = 1e-6,
+                atol: float = 1e-9, likely: Mapping[str, float] | None = None) -> None:
     """Assert ``got`` is a float (Python or numpy float64 scalar) close to ``expected``."""
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype == np.float64:
         wrong_value(f"{what}: expected a float, got a 0-d numpy array; return float(value).")
@@ -155,7 +167,7 @@ def check_float(what, got, expected, *, rtol=1e-6, atol=1e-9, likely=None):
         wrong_value(f"{what}: expected {expected!r}, got {got!r}.{hint}")
 
 
-def _plain_equal(got, expected):
+def _plain_equal(got: object, expected: object) -> bool:
     """Equal values of the same kinds, all the way down: [3.0, 0.0] is not [3, 0], a tuple
     is not a list, True is not 1; an int may stand where a float is expected."""
     if isinstance(expected, (list, tuple)):
@@ -183,14 +195,14 @@ def _plain_equal(got, expected):
     return type(got) is type(expected) and bool(got == expected)
 
 
-def check_equal(what, got, expected):
+def check_equal(what: str, got: object, expected: object) -> None:
     """Assert equality of plain values (ints, floats, strings, lists, tuples, dicts of them),
     kinds included: a list of floats does not pass for a list of ints."""
     if not _plain_equal(got, expected):
         wrong_value(f"{what}: expected {describe(expected)}, got {describe(got)}.")
 
 
-def check_unmodified(what, before, after):
+def check_unmodified(what: str, before: Iterable[object], after: Iterable[object]) -> None:
     """Assert every array argument came back from the call unchanged."""
     for position, (b, a) in enumerate(zip(before, after)):
         if isinstance(b, np.ndarray) and not (isinstance(a, np.ndarray) and a.shape == b.shape
@@ -199,7 +211,8 @@ def check_unmodified(what, before, after):
                  "must not modify its inputs (work on a copy, or build a new array).")
 
 
-def expect_error(exception_type, what, func, *args, **kwargs):
+def expect_error(exception_type: type[BaseException], what: str, func: Callable[..., object],
+                 *args: Any, **kwargs: Any) -> StudentError:
     """Assert that calling ``func`` makes the student code raise ``exception_type``."""
     try:
         func(*args, **kwargs)
@@ -216,12 +229,12 @@ def expect_error(exception_type, what, func, *args, **kwargs):
 BANNED_MODULES = ("torch", "scipy", "sklearn", "jax")
 
 
-def _imports_in(source):
+def _imports_in(source: str) -> set[str]:
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(a.name.split(".")[0] for a in node.names)
@@ -230,7 +243,7 @@ def _imports_in(source):
     return found
 
 
-def check_no_banned_imports(student, function):
+def check_no_banned_imports(student: Student, function: str) -> None:
     """Fail if the submission imports torch, scipy, sklearn or jax (banned in 01-05)."""
     # In a student's kernel (otter, nbgrader) the grader itself may have loaded torch, so
     # look at what the notebook's own names come from; a fresh worker has loaded nothing.
@@ -243,7 +256,8 @@ def check_no_banned_imports(student, function):
              "write it with numpy alone.")
 
 
-def check_not_calling(student, function, args, banned):
+def check_not_calling(student: Student, function: str, args: Iterable[object],
+                      banned: Iterable[str]) -> None:
     """Fail if calling ``function(*args)`` uses any of ``banned`` ("numpy.tanh", ...)."""
     used = student.probe("common.calls_banned", function, list(args), list(banned))
     if used:
@@ -251,7 +265,8 @@ def check_not_calling(student, function, args, banned):
              "operations (see the lesson).")
 
 
-def check_not_a_copy_of(what, got, libraries, share=0.99):
+def check_not_a_copy_of(what: str, got: object, libraries: Mapping[str, ArrayLike],
+                        share: float = 0.99) -> None:
     """Fail if ``got`` equals a library's values to the last bit on at least ``share`` of the
     entries. ``libraries``: {"np.tanh": its values on the same inputs}. Decided here, from
     values alone: however the submission reached the library (an alias, a default argument, a
@@ -269,7 +284,7 @@ def check_not_a_copy_of(what, got, libraries, share=0.99):
                      "basic operations (see the lesson).")
 
 
-def run_probe(student, what, probe, *args):
+def run_probe(student: Student, what: str, probe: str, *args: Any) -> Any:
     """student.probe(probe, *args) (``probe`` is a name: "training.epoch_case"), with a failure
     message about ``what`` the student wrote."""
     try:
