@@ -85,4 +85,12 @@ BUGS = [
         "    return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))\n",
         "    return float(np.sum(np.asarray(y_true) == np.asarray(y_pred)))\n",
         "a fraction of the examples, not a count"),
+    Bug("digits_net_ignores_lr", "train_digits_net",
+        "    optimizer = torch.optim.Adam(model.parameters(), lr=lr)\n",
+        "    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)\n",
+        "Adam's rate written in: every argument of the contract must take effect"),
+    Bug("digits_net_ignores_batch_size", "train_digits_net",
+        "    loader = DataLoader(data, batch_size=batch_size, shuffle=True,\n",
+        "    loader = DataLoader(data, batch_size=128, shuffle=True,\n",
+        "the batch size written in: every argument of the contract must take effect"),
 ]

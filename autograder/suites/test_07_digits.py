@@ -866,7 +866,11 @@ def test_evaluate_values(student):
 
 # ---- train_digits_net -----------------------------------------------------------------------
 
-SMALL_TORCH = {"epochs": 2, "lr": 3e-3, "batch_size": 32}
+# The short run every argument of which the reproduction varies per submission (salted): a
+# train_digits_net that ignores lr or batch_size (Adam's rate written in) cannot reproduce it.
+SMALL_TORCH_EPOCHS = 2
+SMALL_TORCH_RATES = (1e-3, 2e-3, 5e-3, 1e-2)  # not the default 3e-3
+SMALL_TORCH_BATCHES = (16, 32, 48)  # not the default 128
 _TORCH_REPRODUCED = weakref.WeakKeyDictionary()  # student -> message of the failure, or ""
 
 
@@ -884,27 +888,39 @@ def _torch_run(student, X, y, seed, options):
     return what, got
 
 
+def _check_torch_run(student, reference, X, y, seed, options):
+    """Fail unless the student's run with ``options`` ends where the reference's does."""
+    what, got = _torch_run(student, X, y, seed, options)
+    want = reference.probe("digits.train_digits_net", X, y, options["epochs"], options["lr"],
+                           options["batch_size"], seed)
+    for name, value in want["params"].items():
+        check_array(f"{what}: {name} afterwards", got["params"][name], value,
+                    dtype=None, rtol=1e-4, atol=1e-6)
+    epochs = options["epochs"]
+    if not isinstance(got["losses"], list) or len(got["losses"]) != epochs:
+        fail(f"{what}: expected the losses as a list of {epochs} floats, got {got['losses']}.")
+    for epoch, (g_loss, w_loss) in enumerate(zip(got["losses"], want["losses"]), 1):
+        if not isinstance(g_loss, float):
+            fail(f"{what}: the loss of epoch {epoch} should be a float, got {g_loss}.")
+        check_float(f"{what}: the loss of epoch {epoch}", g_loss, w_loss, rtol=1e-4, atol=1e-6)
+
+
 def torch_reproduction(student, reference):
-    """'' when train_digits_net reproduces the reference's short run, else the failure."""
+    """'' when train_digits_net reproduces the reference's short runs, else the failure. Two
+    runs, with two different learning rates and batch sizes drawn per submission (never the
+    defaults): a function that ignores either argument cannot reproduce both."""
     if student not in _TORCH_REPRODUCED:
         g = rng(311)
         X = g.normal(size=(150, 64))
         y = labels(g, 150, 10)
         seed = seed_for(312)
+        rates = g.choice(SMALL_TORCH_RATES, size=2, replace=False)
+        batches = g.choice(SMALL_TORCH_BATCHES, size=2, replace=False)
         try:
-            what, got = _torch_run(student, X, y, seed, SMALL_TORCH)
-            want = reference.probe("digits.train_digits_net", X, y, SMALL_TORCH["epochs"],
-                                   SMALL_TORCH["lr"], SMALL_TORCH["batch_size"], seed)
-            for name, value in want["params"].items():
-                check_array(f"{what}: {name} afterwards", got["params"][name], value,
-                            dtype=None, rtol=1e-4, atol=1e-6)
-            if not isinstance(got["losses"], list) or len(got["losses"]) != 2:
-                fail(f"{what}: expected the losses as a list of 2 floats, got {got['losses']}.")
-            for epoch, (g_loss, w_loss) in enumerate(zip(got["losses"], want["losses"]), 1):
-                if not isinstance(g_loss, float):
-                    fail(f"{what}: the loss of epoch {epoch} should be a float, got {g_loss}.")
-                check_float(f"{what}: the loss of epoch {epoch}", g_loss, w_loss, rtol=1e-4,
-                            atol=1e-6)
+            for lr, batch_size in zip(rates, batches):
+                options = {"epochs": SMALL_TORCH_EPOCHS, "lr": float(lr),
+                           "batch_size": int(batch_size)}
+                _check_torch_run(student, reference, X, y, seed, options)
             _TORCH_REPRODUCED[student] = ""
         except AssertionError as exc:
             _TORCH_REPRODUCED[student] = str(exc)
