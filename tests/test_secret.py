@@ -32,15 +32,29 @@ def test_markdown_and_outputs_do_not_change_the_fingerprint(tmp_path):
     assert submission.read_submission(edited)[2] == submission.read_submission(NOTEBOOK)[2]
 
 
-def test_lines_the_worker_does_not_run_do_not_count():
-    """nbgrader strips its hidden tests from what students get and puts them back to grade;
-    otter's calls are not run by our worker either."""
+def test_nbgraders_hidden_tests_do_not_count():
+    """nbgrader strips its hidden tests from what students get and puts them back to grade:
+    the worker gets neither, so both notebooks have one fingerprint."""
     student = ["x = 1", "# tests\nprint(x)"]
-    graded = ["x = 1\ngrader.check('x')",
+    graded = ["x = 1",
               "# tests\n### BEGIN HIDDEN TESTS\n"
               "from autograder.grade.inprocess import question_score\n"
               "question_score('01_perceptron', 'x', globals())\n### END HIDDEN TESTS\nprint(x)"]
     assert submission.fingerprint(student) == submission.fingerprint(graded)
+
+
+def test_the_fingerprint_is_of_the_text_the_worker_runs():
+    """A line the worker does not run reaches it as a blank line: its text does not count,
+    its place does. Inside a string a blank line is data, so two rounds of a submission that
+    move magic lines around in a string (answers encoded as blank lines) get two salts."""
+    magic_first = ['answers = """\n%a\ny\n"""']
+    magic_last = ['answers = """\ny\n%a\n"""']
+    assert submission.clean(magic_first[0]) != submission.clean(magic_last[0])
+    assert submission.fingerprint(magic_first) != submission.fingerprint(magic_last)
+    other_magic = ['answers = """\n%b\ny\n"""']  # the same text reaches the worker
+    assert submission.fingerprint(magic_first) == submission.fingerprint(other_magic)
+    assert submission.fingerprint(["x = 1\ngrader.check('x')"]) != \
+        submission.fingerprint(["x = 1"])
 
 
 def test_any_change_to_the_code_changes_the_fingerprint():

@@ -54,22 +54,22 @@ class SubmissionError(ValueError):
 HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")  # nbgrader's markers
 
 
-def _runs(source: str) -> list[tuple[str, bool]]:
-    """[(line, whether the worker runs it)] for the lines of one cell."""
-    lines: list[tuple[str, bool]] = []
+def clean(source: str) -> str:
+    """The cell as the worker runs it: a line that only makes sense in Jupyter or talks to a
+    grading tool (``NOT_RUN``) becomes a blank line, so that line numbers still match the
+    student's cell; nbgrader's hidden-test blocks, which nbgrader strips from the notebook it
+    releases and restores to grade, are left out whole, markers included."""
+    lines: list[str] = []
     hidden = False
     for line in source.splitlines():
         marker = line.strip()
         if marker == HIDDEN_TESTS[0]:
             hidden = True
-        lines.append((line, not (hidden or NOT_RUN.match(line))))
+        if not hidden:
+            lines.append("" if NOT_RUN.match(line) else line)
         if marker == HIDDEN_TESTS[1]:
             hidden = False
-    return lines
-
-
-def clean(source: str) -> str:
-    return "\n".join(line if runs else "" for line, runs in _runs(source))
+    return "\n".join(lines)
 
 
 def read_cells(path: str | os.PathLike[str]) -> list[str]:
@@ -127,20 +127,17 @@ def read_submission(path: str | os.PathLike[str]
 
 
 def fingerprint(sources: Iterable[str]) -> str:
-    """A hash of a submission's code: exactly what it runs, and nothing else.
+    """A hash of exactly the text the worker runs: ``clean`` of each code cell (``sources``:
+    the cells as written), and the boundaries between cells.
 
-    ``sources``: its code cells as written (before ``clean``). Markdown, outputs, metadata
-    and the lines the worker does not run (``clean``'s: otter's calls, nbgrader's hidden-test
-    blocks, which nbgrader restores before it runs a notebook) do not count; every other
-    character does, whitespace too (a string literal can hold data in it), and so do the
-    boundaries between cells. Our grader and the otter and nbgrader bridges read the same
+    Markdown, outputs and metadata do not count, nor the text of a line the worker does not
+    run (only its place, as the blank line the worker gets: inside a string literal, where
+    blank lines are is data). Our grader and the otter and nbgrader bridges read the same
     file, so they compute the same fingerprint.
     """
-
     digest = hashlib.sha256()
     for source in sources:
-        code = "\n".join(line for line, runs in _runs(source) if runs)
-        data = code.encode("utf-8", "surrogatepass")
+        data = clean(source).encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
 
