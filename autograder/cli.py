@@ -1,4 +1,7 @@
-"""The command line: ``python -m autograder {build,grade,merge,report,release,grade-examples,check}``."""
+"""The command line: ``python -m autograder
+{build,grade,merge,report,release,grade-examples,check}``."""
+
+from __future__ import annotations
 
 import argparse
 import contextlib
@@ -6,7 +9,9 @@ import json
 import re
 import sys
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder import course, sandbox
 from autograder.course import secret
@@ -16,12 +21,15 @@ from autograder.publish.gradescope import VISIBILITIES
 from autograder.safe_text import printable
 from autograder.sandbox.limits import GRADING_PROCESS_TIMEOUT, Limits, SandboxError
 
+if TYPE_CHECKING:
+    from autograder.grade.results import ResultsJson
+
 # The stages a command needs beyond grading one file (batch/, report/, publishing, the public
 # checks) are imported in that command: grading one file loads nothing of batch/ or report/
 # (tests/test_layout.py), and each command starts without the others' imports.
 
 
-def _add_limits(parser):
+def _add_limits(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
     group = parser.add_argument_group("limits for student code")
     group.add_argument("--memory-mb", type=int, default=defaults.memory_mb,
@@ -48,24 +56,25 @@ def _add_limits(parser):
                             "available; see autograder/inside/launcher/jail.py)")
 
 
-def _limits(args):
+def _limits(args: argparse.Namespace) -> Limits:
     return Limits(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds,
                   processes=args.processes, file_size_mb=args.file_size_mb,
                   load_timeout=args.load_timeout, call_timeout=args.call_timeout,
                   budget=args.budget, output_bytes=args.output_kb * 1024, isolation=args.isolation)
 
 
-def score_table(rows):
+def score_table(rows: Iterable[tuple[str, ResultsJson]]) -> str:
     """A readable table: one row per (label, results), then a line per reason tests were
     skipped; every text on one printable line."""
-    rows = [(printable(label, one_line=True), result) for label, result in rows]
-    width = max([len(label) for label, _ in rows] + [10])
+    shown = [(printable(label, one_line=True), result) for label, result in rows]
+    width = max([len(label) for label, _ in shown] + [10])
     lines = [f"{'submission':<{width}}  {'score':>13}  failed tests"]
-    skipped = {}
-    for label, result in rows:
+    skipped: dict[str, set[str]] = {}
+    for label, result in shown:
         failed = [printable(t["name"], one_line=True) for t in result["tests"]
                   if t["score"] < t["max_score"]]
-        summary = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+        summary = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3
+                                           else "")
         score = f"{result['score']:g} / {result['max_score']:g}"
         lines.append(f"{label:<{width}}  {score:>13}  {summary or '-'}")
         for reason, tests in skip_reasons(result["tests"]).items():
@@ -76,9 +85,10 @@ def score_table(rows):
     return "\n".join(lines)
 
 
-def first_failures(result):
+def first_failures(result: ResultsJson) -> str:
     """For each question with a failed test: the first one's name and whole message."""
-    seen, lines = set(), []
+    seen: set[str] = set()
+    lines: list[str] = []
     for test in result["tests"]:
         question = grading.question_of(test["name"])
         if test["score"] < test["max_score"] and question not in seen:
@@ -94,27 +104,28 @@ def first_failures(result):
     return "\n".join(lines)
 
 
-def cmd_build(args):
+def cmd_build(args: argparse.Namespace) -> int:
     from autograder.publish.build import build_all  # deferred: this stage only
     build_all(args.assignments or None, verbose=True,
               gradescope_visibility=args.gradescope_visibility)
     return 0
 
 
-def _show(path):
+def _show(path: object) -> str:
     return printable(path, one_line=True)
 
 
-def print_not_graded(ignored):
+def print_not_graded(ignored: Iterable[tuple[Path, str]]) -> None:
     """On stderr, every input that is not graded, grouped by the reason."""
-    by_reason = {}
+    by_reason: dict[str, list[Path]] = {}
     for path, reason in ignored:
         by_reason.setdefault(reason, []).append(path)
     for reason, paths in by_reason.items():
         print(f"not graded, {reason}: {', '.join(_show(p) for p in paths)}", file=sys.stderr)
 
 
-def _grade_one(submission, args):
+def _grade_one(submission: grading.Submission, args: argparse.Namespace
+               ) -> tuple[ResultsJson, str | None]:
     """(results, problem) for one submission graded here. A worker that cannot start (a
     forced ``--isolation`` this machine does not offer, a Python other users cannot run) is
     the grader's own problem, not the student's: one line on stderr, and results whose
@@ -132,20 +143,22 @@ def _grade_one(submission, args):
     return results, problem
 
 
-def _discover(paths, args, ignored):
+def _discover(paths: Sequence[Path], args: argparse.Namespace,
+              ignored: list[tuple[Path, str]]) -> list[grading.Submission]:
     from autograder.batch.discover import discover  # deferred: this stage only
     return discover(paths, args.assignment, skip=[args.output] if args.output else (),
                     ignored=ignored)
 
 
-def cmd_grade(args):
+def cmd_grade(args: argparse.Namespace) -> int:
     if args.assignment is None:
-        found = {course.assignment_from_path(p) for p in args.submissions}
-        if len(found) != 1:
-            print(f"these submissions belong to {len(found)} assignments "
-                  f"({', '.join(sorted(found))}): pass --assignment NAME", file=sys.stderr)
+        assignments = {course.assignment_from_path(p) for p in args.submissions}
+        if len(assignments) != 1:
+            print(f"these submissions belong to {len(assignments)} assignments "
+                  f"({', '.join(sorted(assignments))}): pass --assignment NAME",
+                  file=sys.stderr)
             return 2
-        args.assignment = found.pop()
+        args.assignment = assignments.pop()
     course.master_path(args.assignment)
     if args.question is not None:
         grading.check_question(args.assignment, args.question)
@@ -165,7 +178,7 @@ def cmd_grade(args):
             print("--json grades exactly one submission (and writes no --output)", file=sys.stderr)
             return 2
         path = args.submissions[0]
-        ignored = []
+        ignored: list[tuple[Path, str]] = []
         found = (_discover([path], args, ignored) if path.is_dir()
                  else [grading.Submission(path.stem, path, str(path))])
         print_not_graded(ignored)
@@ -227,12 +240,19 @@ def cmd_grade(args):
             if not args.no_report:
                 _class_report(args.output, args.assignment)
         else:
-            print(score_table([(s.label, batch.read_results(output / s.id))
+            print(score_table([(s.label, _written(batch.read_results(output / s.id)))
                                for s in submissions]))
     return 1 if report.failed else 0
 
 
-def _class_report(folder, assignment=None):
+def _written(results: ResultsJson | None) -> ResultsJson:
+    """What ``batch.read_results`` read after ``grade_batch``, which writes results for every
+    submission (a failed grading process's too): never None there."""
+    assert results is not None, "grade_batch wrote no results.json"
+    return results
+
+
+def _class_report(folder: Path, assignment: str | None = None) -> int:
     """Write the class report of a batch's output folder; a failure is reported, not raised
     (the grades are written already)."""
     from autograder.report.page import write_report  # deferred: this stage only
@@ -246,7 +266,7 @@ def _class_report(folder, assignment=None):
     return 0
 
 
-def cmd_merge(args):
+def cmd_merge(args: argparse.Namespace) -> int:
     from autograder.batch.output import merge  # deferred: this stage only
     count = merge(args.folders, args.output)
     print(f"merged {len(args.folders)} folders: {count} submissions in "
@@ -256,14 +276,14 @@ def cmd_merge(args):
     return 0
 
 
-def cmd_report(args):
+def cmd_report(args: argparse.Namespace) -> int:
     from autograder.report.page import write_report  # deferred: this stage only
     path = write_report(args.folder, args.assignment)
     print(f"class report: {path}")
     return 0
 
 
-def cmd_grade_examples(args):
+def cmd_grade_examples(args: argparse.Namespace) -> int:
     """The main job: every assignment's examples, graded as a class is (the batch grader)."""
     from autograder import batch  # deferred: this stage only
     for assignment in course.assignment_names():
@@ -281,12 +301,12 @@ def cmd_grade_examples(args):
                     tempfile.TemporaryDirectory(prefix="autograder-examples-")))
             batch.grade_batch(submissions, assignment, output, _limits(args), force=True,
                               progress=False)
-            rows = [(s.label, batch.read_results(output / s.id)) for s in submissions]
+            rows = [(s.label, _written(batch.read_results(output / s.id))) for s in submissions]
         print(score_table(rows), flush=True)
     return 0
 
 
-def cmd_release(args):
+def cmd_release(args: argparse.Namespace) -> int:
     from autograder.publish.release import given_away, write_release  # deferred: this stage only
     files = write_release(args.folder, args.assignments or None)
     print(f"wrote the student release: {len(files)} files in {args.folder} (no solutions, "
@@ -298,12 +318,12 @@ def cmd_release(args):
     return 0
 
 
-def cmd_check(args):
+def cmd_check(args: argparse.Namespace) -> int:
     from autograder.grade.public_checks import check_notebook  # deferred: this stage only
     return check_notebook(args.notebook, args.assignment)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 

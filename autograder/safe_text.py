@@ -21,7 +21,7 @@ import unicodedata
 _ESCAPED_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
-def printable(text, limit=None, one_line=False):
+def printable(text: object, limit: int | None = None, one_line: bool = False) -> str:
     """``text`` with control and invisible formatting characters escaped (newlines and tabs
     kept unless ``one_line``), cut to about ``limit`` characters."""
     text = str(text)
@@ -29,7 +29,8 @@ def printable(text, limit=None, one_line=False):
     if (limit is None or len(text) <= limit) and (
             text if one_line else text.replace("\n", "").replace("\t", "")).isprintable():
         return text  # the usual case, decided in C: nothing to escape (isprintable is stricter)
-    out, size = [], 0
+    out: list[str] = []
+    size = 0
     for ch in text:
         if ch not in keep and unicodedata.category(ch) in _ESCAPED_CATEGORIES:
             ch = ch.encode("unicode_escape").decode("ascii")
@@ -51,7 +52,7 @@ _INLINE = re.compile(r"[\\`*\[\]<>&!~|$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _BLOCK_START = re.compile(r"^(\s*)(?:([#+=-])|(\d+)([.)]))")
 
 
-def markdown_text(text):
+def markdown_text(text: object) -> str:
     """``text`` as one line of Markdown that renders literally (for a test's name; a
     submission's own text goes in ``markdown_code`` or ``markdown_block``)."""
     text = _INLINE.sub(lambda m: "\\" + m.group(0), printable(text, one_line=True))
@@ -59,7 +60,7 @@ def markdown_text(text):
                                                     else f"{m.group(3)}\\{m.group(4)}"), text)
 
 
-def markdown_code(text):
+def markdown_code(text: object) -> str:
     """``text`` as an inline code span: rendered literally, never a link (not even GitHub's
     automatic links for ``www.`` and ``http://`` text)."""
     text = printable(text, one_line=True)
@@ -69,7 +70,7 @@ def markdown_code(text):
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def markdown_block(text):
+def markdown_block(text: object) -> str:
     """``text`` as a fenced code block (longer than any run of backticks in it), which
     Markdown renders literally: no heading, link, image or HTML inside takes effect."""
     text = printable(text)
@@ -81,7 +82,7 @@ def markdown_block(text):
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value):
+def csv_cell(value: object) -> str:
     """``value`` as a spreadsheet cell that is never a formula."""
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -90,7 +91,7 @@ def csv_cell(value):
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+@-]")
 
 
-def safe_id(name):
+def safe_id(name: str) -> str:
     """``name`` as a folder name that is safe everywhere."""
     text = _UNSAFE.sub("_", name).lstrip(".")
     return text[:100] or "submission"
