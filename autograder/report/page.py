@@ -18,10 +18,8 @@ What it shows:
 - the misconceptions: every ``This looks like: LABEL`` of a failure message (the batch also
   stores it as ``extra_data.misconception`` of the test), with the submissions that showed it;
 - the submissions whose grading failed, timed out, hit a limit or were flagged for tampering;
-- pairs of submissions whose code is alike: copydetect's winnowing (as MOSS does) on each
-  ``code.py``, with the student notebook's code cells as boilerplate, and code that more than
-  ``COMMON`` of the class shares ignored as MOSS's ``-m`` does. Similarity is a reason to
-  look, not a verdict.
+- pairs of submissions whose own code is alike (``autograder.report.similarity``), with
+  how much they share and why they are listed. Similarity is a reason to look, not a verdict.
 
 Every student-supplied text (ids, messages, code) is escaped; the page links each
 submission to its ``feedback.md`` and ``code.py``.
@@ -51,8 +49,10 @@ from autograder.report.similarity import (
     COMMON,
     MAX_PAIRS_SHOWN,
     MAX_SIDE_BY_SIDE,
+    MIN_SHARED_TOKENS,
     SIMILARITY,
-    similar_pairs,
+    Similarity,
+    compare,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +63,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from autograder.report.data import Bin, Graded, Item, Misconception, Problem
-    from autograder.report.similarity import Pair
 
 REPORT_DIR = "report"
 
@@ -184,7 +183,7 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Contai
 
 def _page(assignment: str | None, graded: Sequence[Graded], summary: dict[str, float],
           bins: Sequence[Bin], questions: Sequence[Item], tests: Sequence[Item],
-          labels: Sequence[Misconception], trouble: Sequence[Problem], pairs: Sequence[Pair]
+          labels: Sequence[Misconception], trouble: Sequence[Problem], similarity: Similarity
           ) -> str:
     e = html.escape
     parts = [f"<h1>Class report: {e(assignment or 'unknown assignment')}</h1>",
@@ -236,28 +235,36 @@ def _page(assignment: str | None, graded: Sequence[Graded], summary: dict[str, f
     else:
         parts.append("<p>No grading failed, timed out, hit a limit or was flagged for "
                      "tampering.</p>")
+    pairs = similarity.pairs
     parts += ["<h2 id='similar'>Similar submissions</h2>",
               f"<p class='note'>Similarity is a reason to look, not a verdict: short exercises "
               f"have few good answers, and students may work together where that is allowed. "
-              f"Pairs at {_pct(SIMILARITY)} or more (copydetect's winnowing, as MOSS does; the "
-              f"starter code and code that more than {_pct(COMMON)} of the class shares do not "
-              f"count). The first figure is the part of the first submission's fingerprints "
-              f"(its code, winnowed) that the second holds too, and the other way round; the "
-              f"matching parts are marked side by side for the first {MAX_SIDE_BY_SIDE} "
-              f"pairs.</p>"]
+              f"{similarity.compared} pairs of {similarity.submissions} submissions compared, "
+              f"on their own code (the starter notebook's cells and code that more than "
+              f"{_pct(COMMON)} of the class shares do not count), after comments, docstrings, "
+              f"layout, parentheses and the choice of names are set aside. A pair is listed "
+              f"when both share at least {MIN_SHARED_TOKENS} tokens (about "
+              f"{MIN_SHARED_TOKENS // 12} lines) of that code, and the shared part is at least "
+              f"{_pct(SIMILARITY)} of one side's own code. The figures are the part of the "
+              f"first submission's own code found in the second, and the other way round; the "
+              f"lines holding shared code are marked side by side for the first "
+              f"{MAX_SIDE_BY_SIDE} pairs.</p>"]
     if pairs:
-        parts.append(_table(["first", "second", "similarity", ""],
+        parts.append(_table(["first", "second", "similarity", "shared tokens", ""],
                             [[_ids([p.a]), _ids([p.b]),
                               f"{_pct(p.similarity_a)} / {_pct(p.similarity_b)}",
+                              str(p.shared_tokens),
                               f'<a href="#pair-{n}">side by side</a>' if p.side_a else ""]
-                             for n, p in enumerate(pairs[:MAX_PAIRS_SHOWN])]))
+                             for n, p in enumerate(pairs[:MAX_PAIRS_SHOWN])],
+                            numeric=(3,)))
         if len(pairs) > MAX_PAIRS_SHOWN:
             parts.append(f"<p>... and {len(pairs) - MAX_PAIRS_SHOWN} more pairs, all in "
                          "similar.csv.</p>")
         for n, p in enumerate(pairs):
             if not p.side_a:
                 continue
-            parts.append(f"<h3 id='pair-{n}'>{e(p.a)} and {e(p.b)}</h3><div class='pair'>"
+            parts.append(f"<h3 id='pair-{n}'>{e(p.a)} and {e(p.b)}</h3>"
+                         f"<p>Listed because {e(p.why)}.</p><div class='pair'>"
                          f"<pre>{p.side_a}</pre><pre>{p.side_b}</pre></div>")
     else:
         parts.append("<p>No pair of submissions is that alike.</p>")
@@ -295,7 +302,7 @@ def write_report(graded_dir: StrPath, assignment: str | None = None) -> Path:
     questions, tests = item_analysis(graded)
     labels = misconceptions(graded)
     trouble = problems(graded)
-    pairs = similar_pairs(graded, assignment)
+    similarity = compare(graded, assignment)
     _write_csv(folder / "summary.csv", ["statistic", "value"],
                [[k, f"{v:.6g}"] for k, v in summary.items()])
     _write_csv(folder / "histogram.csv", ["low", "high", "submissions"],
@@ -309,15 +316,18 @@ def write_report(graded_dir: StrPath, assignment: str | None = None) -> Path:
                 for label, ids, names in labels])
     _write_csv(folder / "problems.csv", ["submission", "kind", "reason"], trouble)
     _write_csv(folder / "similar.csv", ["first", "second", "similarity_first",
-                                        "similarity_second"],
-               [[p.a, p.b, f"{p.similarity_a:.4f}", f"{p.similarity_b:.4f}"] for p in pairs])
+                                        "similarity_second", "shared_tokens",
+                                        "own_tokens_first", "own_tokens_second", "why"],
+               [[p.a, p.b, f"{p.similarity_a:.4f}", f"{p.similarity_b:.4f}", p.shared_tokens,
+                 p.distinct_a, p.distinct_b, p.why] for p in similarity.pairs])
     _write_csv(folder / "submissions.csv", ["submission", "score", "max_score", "feedback"],
                [[g.id, f"{g.score:g}", f"{g.max_score:g}", f"../{g.id}/feedback.md"]
                 for g in graded])
     for old in folder.glob("*.png"):
         old.unlink()
     _figures(folder, summary, bins, questions, tests, labels)
-    page = _page(assignment, graded, summary, bins, questions, tests, labels, trouble, pairs)
+    page = _page(assignment, graded, summary, bins, questions, tests, labels, trouble,
+                 similarity)
     (folder / "index.html").write_text(page, encoding="utf-8")
     return folder / "index.html"
 
