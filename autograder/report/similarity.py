@@ -12,7 +12,7 @@ How (after MOSS's winnowing and JPlag's token streams):
    always caught. The starter code's hashes, and hashes that more than ``COMMON`` of the
    class holds, are dropped: they are nobody's own work.
 3. A pair is listed when both sides share at least ``MIN_SHARED_TOKENS`` tokens of such
-   distinctive code and the shared part is at least ``SIMILARITY`` of the smaller side's
+   distinctive code and the shared part is at least ``SIMILARITY`` of one side's
    distinctive code. The page shows both directions and the shared amount.
 
 Why written here rather than copydetect: its fingerprints use Python's salted ``hash()``
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 K = 16  # tokens in a hashed run (JPlag's minimum match length for Python is 12)
 WINDOW = 8  # winnowing window: every shared run of K + WINDOW - 1 = 23 tokens is caught
-SIMILARITY = 0.60  # the shared part of the smaller side's distinctive code, to be listed
+SIMILARITY = 0.80  # the shared part of one side's distinctive code, to be listed
 MIN_SHARED_TOKENS = 120  # ... and at least this much shared distinctive code on both sides
 COMMON = 0.25  # hashes in more than this fraction of the class are common code
 MIN_COMMON = 10  # ... but never fewer submissions than this (MOSS's -m default)
