@@ -10,6 +10,8 @@ For each assignment NN_name:
 plus dist/nbgrader/nbgrader_config.py. assignments/ is committed; dist/ is not.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import shutil
@@ -17,8 +19,8 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -28,6 +30,14 @@ from autograder.course.secret import ensure_secret
 from autograder.grade.grading import collect_tests, question_of
 from autograder.publish.gradescope import build_gradescope, package_files
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+    from _typeshed import StrPath
+
+    Questions = dict[str, list[tuple[str, float]]]  # {question: [(test name, points)]}
+    NbgraderMeta = dict[str, dict[str, object]]  # {"nbgrader": {...}}: a cell's metadata
+
 COURSE_ID = "nn-fundamentals"
 OTTER_SETUP = """\
 # Run this cell first: it loads the public checks (the `grader.check(...)` cells below) from
@@ -35,7 +45,7 @@ OTTER_SETUP = """\
 # every check cell fails with "ValueError: Test ... not found".
 import os, otter
 if not os.path.isdir("tests"): print("This notebook is not in its folder: its public checks are read from tests/ next to it (assignments/{assignment}/tests/). Move it back there, or every check cell below fails with 'Test ... not found'.")
-grader = otter.Notebook("{notebook}")"""
+grader = otter.Notebook("{notebook}")"""  # noqa: E501 (the notebook's cell, as released)
 WHERE_CHECKS_ARE = """
 
 *Keep this notebook in its folder, `assignments/{assignment}/`, next to the `tests/` folder
@@ -48,7 +58,7 @@ question_score("{assignment}", "{question}", globals())
 ### END HIDDEN TESTS"""
 
 
-def _notebook(cells):
+def _notebook(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -59,7 +69,8 @@ def _notebook(cells):
     return nb
 
 
-def _cell(kind, source, cell_id, metadata=None):
+def _cell(kind: str, source: str, cell_id: str, metadata: Mapping[str, object] | None = None
+          ) -> nbformat.NotebookNode:
     make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
     cell = make(source, id=cell_id)
     if metadata:
@@ -67,7 +78,7 @@ def _cell(kind, source, cell_id, metadata=None):
     return cell
 
 
-def write_notebook(nb, path):
+def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     nbformat.validate(nb)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
@@ -76,7 +87,7 @@ def write_notebook(nb, path):
 # ---- the student release ------------------------------------------------------------
 
 def student_notebook(assignment: str,
-                     questions: dict[str, list[tuple[str, float]]] | None = None
+                     questions: Questions | None = None
                      ) -> nbformat.NotebookNode:
     """The student release: stubs, otter's set-up and check cells, and the cells nbgrader
     grades (the solution cells and, after each check cell, the question's grade cell with its
@@ -84,7 +95,7 @@ def student_notebook(assignment: str,
     that ``nbgrader autograde`` restores the hidden tests in a notebook handed in from here.
     ``questions``: ``_questions(assignment)``, collected from the hidden suite if not given."""
     questions = _questions(assignment) if questions is None else questions
-    cells = []
+    cells: list[nbformat.NotebookNode] = []
     for cell, nbgrader_id in _nbgrader_ids(master.read_master(assignment)):
         cell_id = f"c{len(cells):03d}"
         if cell.role == "exercise":
@@ -107,12 +118,12 @@ def student_notebook(assignment: str,
     return _notebook(cells)
 
 
-def _test_function(name, source, decorator):
+def _test_function(name: str, source: str, decorator: str) -> str:
     params = ", ".join(master.free_names(source))
     return f"{decorator}\ndef {name}({params}):\n{textwrap.indent(source.strip(), '    ')}\n"
 
 
-def public_test_file(question, source, hidden_cases=""):
+def public_test_file(question: str, source: str, hidden_cases: str = "") -> str:
     """An otter exception-format test file: the public checks, then any hidden cases."""
     header = (f'"""Checks for `{question}` (generated from the master by '
               f'`python -m autograder build`; do not edit)."""\n\n'
@@ -123,7 +134,7 @@ def public_test_file(question, source, hidden_cases=""):
     return header + public + hidden_cases
 
 
-def _hidden_cases(assignment, tests):
+def _hidden_cases(assignment: str, tests: Iterable[tuple[str, float]]) -> str:
     parts = []
     for number, (name, points) in enumerate(tests, start=1):
         parts.append(
@@ -134,7 +145,8 @@ def _hidden_cases(assignment, tests):
     return "".join(parts)
 
 
-def build_student_release(assignment, root=None, questions=None):
+def build_student_release(assignment: str, root: Path | None = None,
+                          questions: Questions | None = None) -> Path:
     folder = (root or course.ASSIGNMENTS_DIR) / assignment
     if folder.exists():
         shutil.rmtree(folder)
@@ -148,15 +160,15 @@ def build_student_release(assignment, root=None, questions=None):
 
 # ---- otter ----------------------------------------------------------------------------
 
-def _questions(assignment):
+def _questions(assignment: str) -> Questions:
     """{question: [(test name, points), ...]} from the hidden suite, in the master's order."""
-    grouped = {q: [] for q in master.checks(assignment)}
+    grouped: Questions = {q: [] for q in master.checks(assignment)}
     for name, points in collect_tests(assignment):
         grouped.setdefault(question_of(name), []).append((name, points))
     return grouped
 
 
-def _copy_package(target, assignment):
+def _copy_package(target: Path, assignment: str) -> None:
     """The grader package with this assignment's hidden suite only (as in the Gradescope zip):
     under otter the tests run in the student's kernel, which could read any suite shipped."""
     for name, path in package_files(assignment):
@@ -164,7 +176,7 @@ def _copy_package(target, assignment):
         shutil.copy(path, target / name)
 
 
-def stage_otter(assignment, questions, folder):
+def stage_otter(assignment: str, questions: Questions, folder: StrPath) -> None:
     """Write into ``folder`` what ``otter generate`` zips for ``assignment``: its tests (the
     public checks, then a call per hidden test), the grader package, the master."""
     folder = Path(folder)
@@ -193,9 +205,9 @@ for folder, zip_path in json.loads(sys.argv[1]):
 """
 
 
-def build_otter(assignments):
+def build_otter(assignments: Mapping[str, Questions]) -> dict[str, Path]:
     """{assignment: dist/otter/<assignment>/autograder.zip} for ``{assignment: questions}``."""
-    zips = {}
+    zips: dict[str, Path] = {}
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
         for assignment, questions in assignments.items():
@@ -232,15 +244,16 @@ c.ClearSolutions.code_stub = dict(python='raise NotImplementedError("not impleme
 '''
 
 
-def _nb_meta(grade_id, *, solution=False, grade=False, locked=False, points=None):
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution, "task": False}
+def _nb_meta(grade_id: str, *, solution: bool = False, grade: bool = False, locked: bool = False,
+             points: float | None = None) -> NbgraderMeta:
+    meta: dict[str, object] = {"grade": grade, "grade_id": grade_id, "locked": locked,
+                               "schema_version": 3, "solution": solution, "task": False}
     if points is not None:
         meta["points"] = points
     return {"nbgrader": meta}
 
 
-def _solution_meta(nbgrader_id: str) -> dict:
+def _solution_meta(nbgrader_id: str) -> NbgraderMeta:
     return _nb_meta(f"{nbgrader_id}-solution", solution=True)
 
 
@@ -255,7 +268,7 @@ def _nbgrader_ids(cells: Iterable[master.Cell]) -> Iterator[tuple[master.Cell, s
 
 
 def _grade_cell(assignment: str, question: str,
-                questions: dict[str, list[tuple[str, float]]]) -> nbformat.NotebookNode:
+                questions: Questions) -> nbformat.NotebookNode:
     """The nbgrader grade cell of ``question``: worth its hidden tests' points, which run in it."""
     points = sum(p for _, p in questions.get(question, []))
     hidden = NBGRADER_HIDDEN.format(assignment=assignment, question=question)
@@ -306,7 +319,7 @@ def _released_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return cell
 
 
-def _nbgrader_solution(source):
+def _nbgrader_solution(source: str) -> str:
     lines = []
     for line in source.splitlines():
         match = master.BEGIN.match(line)
@@ -321,7 +334,7 @@ def _nbgrader_solution(source):
     return "\n".join(lines)
 
 
-def nbgrader_notebook(assignment, questions):
+def nbgrader_notebook(assignment: str, questions: Questions) -> nbformat.NotebookNode:
     cells = []
     for cell, cell_id in _nbgrader_ids(master.read_master(assignment)):
         if cell.role == "exercise":
@@ -337,7 +350,7 @@ def nbgrader_notebook(assignment, questions):
     return _notebook(cells)
 
 
-def build_nbgrader(assignment, questions):
+def build_nbgrader(assignment: str, questions: Questions) -> Path:
     root = course.DIST_DIR / "nbgrader"
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(course_id=COURSE_ID),
@@ -347,7 +360,8 @@ def build_nbgrader(assignment, questions):
     return path
 
 
-def build_all(assignments=None, verbose=False, release=True, gradescope_visibility="visible"):
+def build_all(assignments: Sequence[str] | None = None, verbose: bool = False, release: bool = True,
+              gradescope_visibility: str = "visible") -> None:
     """Build every output of ``assignments`` (default: all); ``release=False`` leaves the
     committed student releases in assignments/ alone and builds dist/ only;
     ``gradescope_visibility``: of each test in the Gradescope zips (gradescope.VISIBILITIES).

@@ -9,6 +9,10 @@ The public checks are a first test only: the graded tests are hidden and check m
 This file needs only Python's standard library (and what your notebook itself imports).
 """
 
+# the annotations stay unevaluated, as when there were none; the code this file compiles (the
+# notebook's, the checks) does not inherit this import: dont_inherit=True
+from __future__ import annotations
+
 import argparse
 import ast
 import contextlib
@@ -20,9 +24,14 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from types import CodeType, FrameType
 
 HERE = Path(__file__).resolve().parent
-QUESTIONS = {}  # filled in by the release
+QUESTIONS: dict[str, list[str]] = {}  # filled in by the release
 NOT_RUN_PATTERN = ""  # filled in by the release
 NOT_RUN = re.compile(NOT_RUN_PATTERN, re.VERBOSE)  # Jupyter magics and otter's client lines
 CELL_SECONDS = 120  # a cell (or one question's checks) running longer than this is stopped
@@ -33,13 +42,13 @@ class TookTooLong(Exception):
 
 
 @contextlib.contextmanager
-def time_limit(seconds):
+def time_limit(seconds: int) -> Iterator[None]:
     """Raise TookTooLong after ``seconds`` (where the system has SIGALRM; not Windows)."""
     if not hasattr(signal, "SIGALRM"):
         yield
         return
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: FrameType | None) -> NoReturn:
         raise TookTooLong(f"still running after {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, stop)
@@ -51,7 +60,7 @@ def time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def quiet():
+def quiet() -> contextlib.ExitStack[bool | None]:
     """What the notebook prints (progress bars, demos) is not part of the summary."""
     stack = contextlib.ExitStack()
     stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
@@ -59,7 +68,7 @@ def quiet():
     return stack
 
 
-def guess_assignment(path):
+def guess_assignment(path: str | os.PathLike[str]) -> str:
     for name in QUESTIONS:
         if Path(path).stem.startswith(name) or name in Path(path).resolve().parts:
             return name
@@ -67,7 +76,7 @@ def guess_assignment(path):
                      f"(one of {', '.join(QUESTIONS)})")
 
 
-def code_cells(path):
+def code_cells(path: str | os.PathLike[str]) -> list[str]:
     try:
         notebook = json.loads(Path(path).read_text(encoding="utf-8"))
         cells = notebook["cells"]
@@ -83,21 +92,23 @@ def code_cells(path):
             for s in sources]
 
 
-def public_checks(assignment, question):
+def public_checks(assignment: str, question: str) -> CodeType:
     """The body of ``public_checks`` in tests/<question>.py, compiled (otter not needed)."""
     path = HERE / "assignments" / assignment / "tests" / f"{question}.py"
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "public_checks":
-            return compile(ast.Module(body=node.body, type_ignores=[]), str(path), "exec")
+            return compile(ast.Module(body=node.body, type_ignores=[]), str(path), "exec",
+                           dont_inherit=True)  # not this file's __future__ import
     raise SystemExit(f"{path} holds no public checks: download the assignment again")
 
 
-def run_notebook(cells, folder):
+def run_notebook(cells: Iterable[str], folder: str | os.PathLike[str]
+                 ) -> tuple[dict[str, Any], list[tuple[int, str]]]:
     """Run the cells in one namespace, in ``folder``; (namespace, [(cell number, error)])."""
     os.environ.setdefault("MPLBACKEND", "Agg")  # plots are drawn, not shown
-    namespace = {"__name__": "__main__"}
-    errors = []
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    errors: list[tuple[int, str]] = []
     previous = os.getcwd()
     os.chdir(folder)
     try:
@@ -105,7 +116,8 @@ def run_notebook(cells, folder):
             if not source.strip():
                 continue
             try:
-                code = compile(source, f"<cell {number}>", "exec")
+                # dont_inherit: compiled as Jupyter does, without this file's __future__ import
+                code = compile(source, f"<cell {number}>", "exec", dont_inherit=True)
                 with quiet(), time_limit(CELL_SECONDS):
                     exec(code, namespace)
             except KeyboardInterrupt:
@@ -117,7 +129,7 @@ def run_notebook(cells, folder):
     return namespace, errors
 
 
-def reason(question, exc):
+def reason(question: str, exc: BaseException) -> str:
     """What went wrong, in the words `python -m autograder check` uses."""
     if isinstance(exc, AssertionError):
         return str(exc) or "an assertion failed"
@@ -131,12 +143,12 @@ def reason(question, exc):
     return f"{question} raised {type(exc).__name__}: {exc}{where}"
 
 
-def check(path, assignment=None):
+def check(path: str | os.PathLike[str], assignment: str | None = None) -> int:
     assignment = assignment or guess_assignment(path)
     if assignment not in QUESTIONS:
         raise SystemExit(f"unknown assignment {assignment!r} (one of {', '.join(QUESTIONS)})")
     namespace, load_errors = run_notebook(code_cells(path), Path(path).resolve().parent)
-    outcomes = {}
+    outcomes: dict[str, str | None] = {}  # question -> why it fails, None where it passes
     for question in QUESTIONS[assignment]:
         try:
             with quiet(), time_limit(CELL_SECONDS):
@@ -159,7 +171,7 @@ def check(path, assignment=None):
     return 0 if len(passed) == len(outcomes) else 1
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--assignment", help="default: taken from the notebook's file name")

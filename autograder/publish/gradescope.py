@@ -11,9 +11,9 @@ and ``/autograder/results/results.json`` to be written. Here:
   full set, which has nbgrader, otter and the class report's tools) with
   ``constraints.txt`` and this package (editable, so that the course is found in
   ``/autograder/source``), then grades the reference solution as a submission, with the
-  isolation a Docker container allows (``uid``, see autograder/inside/launcher/jail.py), and expects full
-  marks. Any failure stops the image build with a message, so that no submission meets a
-  broken image. The Python, first found wins: ``$AUTOGRADER_SETUP_PYTHON`` (candidates),
+  isolation a Docker container allows (``uid``, see autograder/inside/launcher/jail.py), and
+  expects full marks. Any failure stops the image build with a message, so that no submission
+  meets a broken image. The Python, first found wins: ``$AUTOGRADER_SETUP_PYTHON`` (candidates),
   else ``python3.11`` or ``python3`` on PATH, if it is a 3.11 with ``venv`` and
   ``ensurepip`` (Debian 12: 3.11.2); else ``python3.11`` and ``python3.11-venv`` from the
   package archive (Ubuntu 22.04: 3.11.0); else a uv-managed Python 3.11 in
@@ -34,6 +34,8 @@ and ``/autograder/results/results.json`` to be written. Here:
 same zip on another machine. The zip is reproducible: sorted entries, fixed timestamps.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import os
@@ -41,9 +43,17 @@ import shutil
 import sys
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from autograder import course
 from autograder.publish import pins
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from _typeshed import StrPath
+
+    from autograder.grade.results import ResultsJson
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 # What grading a submission needs in the image, and why (everything else follows from these;
@@ -170,7 +180,7 @@ print("setup.sh: the reference solution scores %g / %g" % (result["score"], resu
 sys.exit(not 0 < result["score"] == result["max_score"])' "$ROOT/setup-check.json" ||
     fail "the reference solution did not get full marks (its results: $ROOT/setup-check.json)"
 say "the autograder for $ASSIGNMENT is ready"
-"""
+"""  # noqa: E501 (setup.sh as the zip holds it)
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 # Gradescope runs this for every submission of @ASSIGNMENT@: our sandboxed grader writes
@@ -214,24 +224,26 @@ EOF
     cat "$LOG" >&2
 fi
 exit 0
-"""
+"""  # noqa: E501 (run_autograder as the zip holds it)
 
 
-def gradescope_fields(results, seconds=None, visibility="visible"):
+def gradescope_fields(results: ResultsJson, seconds: float | None = None,
+                      visibility: str = "visible") -> ResultsJson:
     """``results`` (``grade --json``'s object) with Gradescope's display fields: output shown
     as plain text (``output_format``, ``test_output_format``: messages quote arrays and what
     the submission printed, which Markdown or HTML would mangle), each test's
     ``visibility`` and, given ``seconds``, ``execution_time`` (whole seconds)."""
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
-    out = dict(results, output_format="text", test_output_format="text",
-               tests=[dict(test, visibility=visibility) for test in results["tests"]])
+    out: ResultsJson = {**results, "output_format": "text", "test_output_format": "text",
+                        "tests": [{**test, "visibility": visibility} for test in results["tests"]]}
     if seconds is not None:
         out["execution_time"] = int(seconds)
     return out
 
 
-def finish(graded, results_path, seconds=None, visibility="visible"):
+def finish(graded: StrPath, results_path: StrPath, seconds: float | None = None,
+           visibility: str = "visible") -> None:
     """Write ``results_path`` (Gradescope's results.json) from the grader's JSON in the file
     ``graded``, atomically; ValueError if that file does not hold a grader's results."""
     with open(graded, encoding="utf-8") as f:
@@ -240,18 +252,20 @@ def finish(graded, results_path, seconds=None, visibility="visible"):
             and isinstance(results.get("score"), (int, float))):
         raise ValueError(f"{graded} does not hold a grader's results")
     tmp = Path(f"{results_path}.finishing")
-    tmp.write_text(json.dumps(gradescope_fields(results, seconds, visibility)), encoding="utf-8")
+    fields = gradescope_fields(cast("ResultsJson", results), seconds, visibility)  # as checked
+    tmp.write_text(json.dumps(fields), encoding="utf-8")
     os.replace(tmp, results_path)
 
 
-def _add(archive, name, data, executable=False):
+def _add(archive: zipfile.ZipFile, name: str, data: str | bytes, executable: bool = False
+         ) -> None:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = (0o100755 if executable else 0o100644) << 16
     archive.writestr(info, data)
 
 
-def package_files(assignment):
+def package_files(assignment: str) -> list[tuple[str, Path]]:
     """(name in the zip, path) of the grader package: every module, this suite only."""
     suites = course.SUITES_DIR.relative_to(course.PACKAGE_DIR)
     keep_suite = {f"test_{assignment}.py", "pytest.ini", "conftest.py", "__init__.py"}
@@ -267,7 +281,8 @@ def package_files(assignment):
     return files
 
 
-def build_gradescope(assignment, root=None, visibility="visible"):
+def build_gradescope(assignment: str, root: StrPath | None = None, visibility: str = "visible"
+                     ) -> Path:
     """Write ``<root>/<assignment>/autograder.zip`` (root: dist/gradescope); its path.
     ``visibility``: every test's on Gradescope (one of VISIBILITIES)."""
     if visibility not in VISIBILITIES:
@@ -293,8 +308,9 @@ def build_gradescope(assignment, root=None, visibility="visible"):
     return path
 
 
-def main(argv=None):
-    """``python -m autograder.publish.gradescope finish GRADED RESULTS``: run_autograder's last step."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m autograder.publish.gradescope finish GRADED RESULTS``: run_autograder's last
+    step."""
     parser = argparse.ArgumentParser(prog="python -m autograder.publish.gradescope",
                                      description=main.__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -2,7 +2,10 @@
 packages: what the student release and the Gradescope image install, each only what it
 needs, at the versions the grader sees."""
 
+from __future__ import annotations
+
 from importlib import metadata
+from typing import TYPE_CHECKING, cast
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
@@ -10,8 +13,13 @@ from packaging.utils import canonicalize_name
 
 from autograder import course
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping
 
-def pins():
+    from packaging.utils import NormalizedName
+
+
+def pins() -> dict[NormalizedName, str]:
     """{canonical name: "Name==version"} from this repository's constraints.txt."""
     found = {}
     for line in (course.REPO_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
@@ -21,7 +29,7 @@ def pins():
     return found
 
 
-def closure(packages):
+def closure(packages: Collection[str]) -> list[tuple[NormalizedName, str]]:
     """Every package ``packages`` need (their dependencies, transitively, as this
     environment's metadata gives them; the pinned environment is the one ``make`` builds),
     each as its pin in constraints.txt, sorted: [(name, "Name==version")]."""
@@ -29,7 +37,8 @@ def closure(packages):
     missing = [name for name in packages if canonicalize_name(name) not in pinned]
     if missing:
         raise ValueError(f"constraints.txt does not pin {', '.join(missing)}")
-    seen, todo = {}, [(name, frozenset()) for name in packages]
+    seen: dict[NormalizedName, frozenset[str]] = {}
+    todo: list[tuple[str, frozenset[str]]] = [(name, frozenset()) for name in packages]
     while todo:
         name, extras = todo.pop()
         key = canonicalize_name(name)
@@ -43,14 +52,16 @@ def closure(packages):
         for text in requires:
             req = Requirement(text)
             wanted = [""] + sorted(seen[key])
-            if req.marker and not any(req.marker.evaluate({**default_environment(), "extra": e})
-                                      for e in wanted):
+            if req.marker and not any(
+                    req.marker.evaluate({**cast("dict[str, str]", default_environment()),
+                                         "extra": e})
+                    for e in wanted):
                 continue
             todo.append((req.name, frozenset(req.extras)))
     return sorted(((key, pinned[key]) for key in seen if key in pinned), key=lambda kv: kv[0])
 
 
-def requirements_text(packages, header):
+def requirements_text(packages: Mapping[str, str], header: Iterable[str]) -> str:
     """A requirements.txt: ``packages`` ({name: why}) first, each with its reason, then what
     they need; every line a pin. ``header``: its opening comment lines."""
     pinned, top = pins(), {canonicalize_name(n) for n in packages}

@@ -26,14 +26,23 @@ Everything is generated from the masters and templates here; nothing is copied f
 ``tests/test_release.py`` scans the release for every solution line and hidden test name.
 """
 
+from __future__ import annotations
+
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder import course
 from autograder.course import master
 from autograder.grade.submission import NOT_RUN
 from autograder.publish import pins
 from autograder.publish.build import build_student_release
+
+if TYPE_CHECKING:
+    from collections.abc import Container, Iterable, Sequence
+
+    from _typeshed import StrPath
+    from packaging.utils import NormalizedName
 
 # What a student's environment needs, and why (everything else follows from these).
 STUDENT_PACKAGES = {
@@ -58,12 +67,12 @@ __pycache__/
 """
 
 
-def student_requirements():
+def student_requirements() -> list[tuple[NormalizedName, str]]:
     """[(name, "Name==version")]: the student packages and all they need (pins.closure)."""
     return pins.closure(STUDENT_PACKAGES)
 
 
-def requirements_text():
+def requirements_text() -> str:
     return pins.requirements_text(STUDENT_PACKAGES, [
         "# Everything the notebooks need, pinned: the grader uses these same versions.",
         "# Set up: see README.md."])
@@ -83,17 +92,18 @@ dependencies:
 """
 
 
-def check_script(assignments):
+def check_script(assignments: Iterable[str]) -> str:
     """The release's check.py: this template with the list of questions filled in."""
     questions = {a: list(master.checks(a)) for a in assignments}
     template = (course.PACKAGE_DIR / "publish" / "check_script.py").read_text(encoding="utf-8")
     return (template
-            .replace("QUESTIONS = {}  # filled in by the release", f"QUESTIONS = {questions!r}")
+            .replace("QUESTIONS: dict[str, list[str]] = {}  # filled in by the release",
+                     f"QUESTIONS: dict[str, list[str]] = {questions!r}")
             .replace('NOT_RUN_PATTERN = ""  # filled in by the release',
                      f"NOT_RUN_PATTERN = {NOT_RUN.pattern!r}"))
 
 
-def readme_text(names):
+def readme_text(names: Sequence[str]) -> str:
     rows = "\n".join(f"| {n[:2]} | [`{n}`](assignments/{n}/{n}.ipynb) |" for n in names)
     first = names[0]
     return README.format(rows=rows, first=first)
@@ -158,12 +168,13 @@ Save the notebook and hand in the `.ipynb` file the way your instructor asks (Gr
 a course JupyterHub, or a file upload). Keep the function names of the stubs: the grader
 calls them by name. Code that only prints or plots is fine; code that runs for minutes
 at import time is not (the grader has time limits).
-"""
+"""  # noqa: E501 (the release's README.md, as released)
 
 
-def solution_lines(assignment, min_length=25):
+def solution_lines(assignment: str, min_length: int = 25) -> list[str]:
     """The lines of the master's solution blocks at least ``min_length`` long, stripped."""
-    lines, inside = [], False
+    lines: list[str] = []
+    inside = False
     for line in course.master_path(assignment).read_text(encoding="utf-8").splitlines():
         if master.BEGIN.match(line):
             inside = True
@@ -174,9 +185,10 @@ def solution_lines(assignment, min_length=25):
     return lines
 
 
-def public_text(assignment):
+def public_text(assignment: str) -> str:
     """The master without its solution blocks (their hints kept): what students see."""
-    kept, inside = [], False
+    kept: list[str] = []
+    inside = False
     for line in course.master_path(assignment).read_text(encoding="utf-8").splitlines():
         begin = master.BEGIN.match(line)
         if begin:
@@ -189,11 +201,11 @@ def public_text(assignment):
     return "\n".join(kept)
 
 
-def given_away(assignments):
+def given_away(assignments: Sequence[str]) -> dict[str, dict[str, int]]:
     """{later assignment: {earlier assignment: number of its solution lines that the later
     one's lesson or given code repeats}} among ``assignments`` (lines an earlier master
     shows itself, such as a hint, do not count)."""
-    found = {}
+    found: dict[str, dict[str, int]] = {}
     for later in assignments:
         text = public_text(later)
         for earlier in assignments:
@@ -207,7 +219,7 @@ def given_away(assignments):
     return found
 
 
-def contract_text(assignments):
+def contract_text(assignments: Container[str]) -> str:
     """docs/EXERCISES.md: its preamble and the sections of ``assignments`` only."""
     text = (course.REPO_ROOT / "docs" / "EXERCISES.md").read_text(encoding="utf-8")
     parts = text.split("\n## ")
@@ -215,7 +227,7 @@ def contract_text(assignments):
     return "\n## ".join(kept)
 
 
-def write_release(target, assignments=None):
+def write_release(target: StrPath, assignments: Iterable[str] | None = None) -> list[Path]:
     """Write the student repository of ``assignments`` (default: all) into ``target`` (a new
     or empty folder, or one a previous release wrote); returns the files written."""
     known = course.assignment_names()
