@@ -1,10 +1,11 @@
 """The worker's jail: what keeps student code away from the grader, the course and the network.
 
-``autograder.sandbox`` starts ``python -I -S .../autograder/inside/launcher/jail.py CONFIG`` for every worker.
-This *launcher* runs trusted code only (the standard library, nothing the submission can
-touch): it isolates itself, forks, and finally execs ``python -m autograder.inside.agent FD``, the
-process that runs the submission. It reports on a status pipe which isolation it achieved.
-The faster way (the default, ``autograder.inside.launcher.template``): the launcher is a fork of a template
+``autograder.sandbox`` starts ``python -I -S .../autograder/inside/launcher/jail.py CONFIG``
+for every worker. This *launcher* runs trusted code only (the standard library, nothing the
+submission can touch): it isolates itself, forks, and finally execs ``python -m
+autograder.inside.agent FD``, the process that runs the submission. It reports on a status
+pipe which isolation it achieved. The faster way (the default,
+``autograder.inside.launcher.template``): the launcher is a fork of a template
 process that has already imported numpy, matplotlib and torch, and runs ``launch`` (the same
 steps, with a lifeline to the grader in place of PR_SET_PDEATHSIG, and the worker's wait
 status on an exit pipe, since the grader is not its parent); the worker does not exec but
@@ -71,6 +72,8 @@ weaker modes exist, and why the grader tells whoever runs it (on stderr, never i
 JSON) which mode it had to fall back to.
 """
 
+from __future__ import annotations
+
 import ctypes
 import errno
 import json
@@ -82,6 +85,70 @@ import signal
 import socket
 import sys
 import time
+
+TYPE_CHECKING = False  # typing's flag, without importing typing here (mypy knows the name)
+if TYPE_CHECKING:  # the standard library's typing only: this runs as a script
+    from collections.abc import Sequence
+    from typing import NoReturn, NotRequired, TypedDict, Unpack
+
+    class LimitsConfig(TypedDict):
+        """``sandbox.Limits`` as the launcher applies them (``_set_limits``)."""
+
+        memory_mb: int
+        cpu_seconds: int
+        processes: int
+        file_size_mb: int
+        preloaded_mb: NotRequired[int]  # set by the template: what its preloading took
+
+    class JailSettings(TypedDict):
+        """The jail's policy, from the grader (``sandbox.limits.jail_settings``)."""
+
+        modes: Sequence[str]  # strongest first: the order ``auto`` tries
+        fork_modes: Sequence[str]  # those a template may fork workers in
+        uid_base: int
+        system_dirs: Sequence[str]
+        scratch_mb: int
+
+    class ModeConfig(TypedDict):
+        """What ``choose_mode`` reads of the launcher's config."""
+
+        isolation: str  # a mode, or "auto"
+        argv: list[str]  # the worker's command line (exec path); argv[0]: its Python
+        runtime: str  # the runtime copy's ``pkg`` folder
+        jail: JailSettings
+
+    class LauncherConfig(ModeConfig):
+        """The launcher's config: the command line's last argument (JSON) on the exec path,
+        the template's request on the fork path (``sandbox.worker.Worker._start``)."""
+
+        scratch: str  # the worker's working directory, with the submission
+        sock_fd: int  # the worker's end of the channel
+        status_fd: int  # where the launcher reports (``report``)
+        limits: LimitsConfig
+        python_paths: list[str]  # what the jail shows of the Python installation
+        jail_root: str  # an empty folder where the jail's root is built
+        hide: list[str]  # folders the binds must not show (the course)
+        hide_packages: list[str]  # the banned packages' folders
+        grader_pid: int
+        launcher_pid: NotRequired[int]  # set by the launcher
+        fork: NotRequired[bool]  # set by ``launch``: the fork path
+        exit_fd: NotRequired[int]  # fork path: the grader's exit pipe
+        lifeline_fd: NotRequired[int]  # fork path: closed by the grader to stop the worker
+
+    class StatusReport(TypedDict, total=False):
+        """What the launcher and the worker report on the status pipe (a JSON line each,
+        merged by the grader into ``Worker.info``)."""
+
+        mode: str  # the isolation achieved
+        notes: list[str]  # what is missing of it, for whoever runs the grader
+        init: int  # namespaces modes: the namespace's init (its pid outside)
+        cgroups: list[str]  # the controllers init sits in a cgroup of
+        launcher: int
+        sweep_uid: int | None  # uid mode: the uid whose processes are killed at the end
+        uid: int  # the worker's
+        worker: int  # the worker's pid (as the launcher sees it)
+        error: str  # the worker did not start
+        unsuitable: bool  # fork path: no fork mode here (the grader uses the exec path)
 
 # The policy comes from the grader, in the launcher's config (``autograder.sandbox``'s ``jail``
 # settings: the modes ``auto`` tries in order, those a template may fork workers in, the
@@ -118,10 +185,10 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 # scikit-learn's digits). Only the modes with a mount namespace can hide them.
 HIDDEN_DATA = ("sklearn/datasets/data",)
 
-_libc = None
+_libc: ctypes.CDLL | None = None
 
 
-def libc():
+def libc() -> ctypes.CDLL:
     global _libc
     if _libc is None:
         lib = ctypes.CDLL(None, use_errno=True)
@@ -134,36 +201,37 @@ def libc():
     return _libc
 
 
-def _ok(result, what):
+def _ok(result: int, what: str) -> None:
     if result != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def _b(text):
+def _b(text: str | None) -> bytes | None:
     return None if text is None else os.fsencode(text)
 
 
-def unshare(flags):
+def unshare(flags: int) -> None:
     _ok(libc().unshare(flags), "unshare")
 
 
-def mount(source, target, fstype, flags, data=None):
+def mount(source: str | None, target: str, fstype: str | None, flags: int,
+          data: str | None = None) -> None:
     _ok(libc().mount(_b(source), _b(target), _b(fstype), flags, _b(data)), f"mount {target}")
 
 
-def prctl(option, arg):
+def prctl(option: int, arg: int) -> None:
     _ok(libc().prctl(option, arg, 0, 0, 0), f"prctl {option}")
 
 
-def pivot_root(new_root, put_old):
+def pivot_root(new_root: str, put_old: str) -> None:
     number = PIVOT_ROOT.get(platform.machine())
     if number is None:
         raise OSError(errno.ENOSYS, "pivot_root: unknown architecture")
     _ok(libc().syscall(ctypes.c_long(number), _b(new_root), _b(put_old)), "pivot_root")
 
 
-def report(fd, **info):
+def report(fd: int, **info: Unpack[StatusReport]) -> None:
     """One JSON line on the status pipe (read by autograder.sandbox)."""
     try:
         os.write(fd, (json.dumps(info) + "\n").encode())
@@ -171,7 +239,7 @@ def report(fd, **info):
         pass
 
 
-def processes_of(uid):
+def processes_of(uid: int) -> list[int]:
     """Pids of the live processes whose real or saved uid is ``uid``."""
     found = []
     for name in os.listdir("/proc"):
@@ -192,7 +260,7 @@ def processes_of(uid):
     return found
 
 
-def kill_uid(uid, rounds=50):
+def kill_uid(uid: int | None, rounds: int = 50) -> bool:
     """Kill every process of ``uid`` (root only): ``kill(-1, SIGKILL)`` sent as that uid
     reaches every process it could signal itself; repeated until none is left."""
     if uid in (0, None):
@@ -215,14 +283,14 @@ def kill_uid(uid, rounds=50):
 
 # ---- the worker process ---------------------------------------------------------------------
 
-def _has_gpu():
+def _has_gpu() -> bool:
     try:
         return any(name.startswith("nvidia") for name in os.listdir("/dev"))
     except OSError:
         return False
 
 
-def _set_limits(limits, memory_cgroup=False):
+def _set_limits(limits: LimitsConfig, memory_cgroup: bool = False) -> None:
     mb = 2**20
     if not (memory_cgroup and _has_gpu()):
         # CUDA reserves far more address space than it uses and fails under RLIMIT_AS; where
@@ -248,7 +316,7 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
-def _as_after_exec():
+def _as_after_exec() -> None:
     """Fork path: what execve would have done to the worker's privileges. A process that is not
     root (euid) loses every capability at exec (a worker in a nested user namespace has them
     all there until then), and one whose uid changed becomes dumpable again."""
@@ -259,13 +327,13 @@ def _as_after_exec():
     prctl(PR_SET_DUMPABLE, 1)
 
 
-def _drop_to(uid):
+def _drop_to(uid: int) -> None:
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
 
 
-def _enter_nested_userns():
+def _enter_nested_userns() -> None:
     """userns mode: become NESTED_UID in a user namespace of our own (no capabilities)."""
     unshare(CLONE_NEWUSER)
     with open("/proc/self/setgroups", "w") as f:
@@ -276,7 +344,8 @@ def _enter_nested_userns():
         f.write(f"{NESTED_UID} 0 1")
 
 
-def become_worker(config, mode, uid, notes, memory_cgroup=False):
+def become_worker(config: LauncherConfig, mode: str, uid: int | None, notes: list[str],
+                  memory_cgroup: bool = False) -> int:
     """In the forked child: limits, privileges, then exec the worker. Never returns, except
     in a launcher forked from the template (``config["fork"]``): there it returns the
     channel's fd, and the caller's Python, which already holds the worker's modules, runs
@@ -287,7 +356,9 @@ def become_worker(config, mode, uid, notes, memory_cgroup=False):
         _set_limits(config["limits"], memory_cgroup)
         achieved = os.getuid()
         if mode in ("namespaces", "uid"):
-            for candidate in (uid, NOBODY):
+            # (uid is None in mode "none" only: run_plain)
+            candidates: tuple[int, int] = (uid, NOBODY)  # type: ignore[assignment]
+            for candidate in candidates:
                 try:
                     os.chown(config["scratch"], candidate, candidate)
                     _drop_to(candidate)
@@ -318,12 +389,12 @@ def become_worker(config, mode, uid, notes, memory_cgroup=False):
 
 # ---- the filesystem view ---------------------------------------------------------------------
 
-def _within(path, folder):
+def _within(path: str, folder: str) -> bool:
     folder = folder.rstrip("/") or "/"
     return path == folder or path.startswith(folder if folder == "/" else folder + "/")
 
 
-def _locked_flags(path):
+def _locked_flags(path: str) -> int:
     """The mount flags of ``path`` that a remount inside a user namespace must keep."""
     flags = 0
     try:
@@ -342,25 +413,27 @@ def _locked_flags(path):
 class Jail:
     """Builds the new root under ``root`` (a directory on the host)."""
 
-    def __init__(self, root, notes):
-        self.root, self.notes, self.bound, self.hidden = root, notes, [], []
+    def __init__(self, root: str, notes: list[str]) -> None:
+        self.root, self.notes = root, notes
+        self.bound: list[str] = []
+        self.hidden: list[str] = []
 
-    def inside(self, path):
+    def inside(self, path: str) -> str:
         return os.path.join(self.root, path.lstrip("/"))
 
-    def covered(self, path):
+    def covered(self, path: str) -> bool:
         """Already visible through an earlier bind (and not under a hidden path)."""
         return (any(_within(path, b) for b in self.bound)
                 and not any(_within(path, h) for h in self.hidden))
 
-    def hide(self, path):
+    def hide(self, path: str) -> None:
         """An empty directory over ``path`` where a bind made it visible (the course
         inside /usr, say); binds of paths beneath it (a virtualenv) still work."""
         if self.covered(path) and os.path.isdir(self.inside(path)):
             mount("tmpfs", self.inside(path), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
             self.hidden.append(path)
 
-    def _mountpoint(self, path, is_dir):
+    def _mountpoint(self, path: str, is_dir: bool) -> str:
         target = self.inside(path)
         if is_dir:
             os.makedirs(target, exist_ok=True)
@@ -370,7 +443,8 @@ class Jail:
                 open(target, "wb").close()
         return target
 
-    def bind(self, path, writable=False, devices=False, source=None, recursive=True):
+    def bind(self, path: str, writable: bool = False, devices: bool = False,
+             source: str | None = None, recursive: bool = True) -> None:
         """Make host ``source`` (default: ``path``) appear at ``path``, read-only unless
         ``writable``; nosuid, and nodev unless ``devices``; with the mounts beneath it unless
         not ``recursive`` (where the kernel allows leaving them out)."""
@@ -401,7 +475,7 @@ class Jail:
                 error = exc
         self.notes.append(f"{path} stays writable in the jail: {error}")
 
-    def tmpfs(self, path, mode, size_mb, owner=None):
+    def tmpfs(self, path: str, mode: int, size_mb: int, owner: int | None = None) -> str:
         target = self._mountpoint(path, True)
         data = f"mode={mode:o},size={size_mb}m"
         if owner is not None:
@@ -409,12 +483,12 @@ class Jail:
         mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, data)
         return target
 
-    def write(self, path, text):
+    def write(self, path: str, text: str) -> None:
         with open(self.inside(path), "w") as f:
             f.write(text)
 
 
-def hidden_data(python_paths):
+def hidden_data(python_paths: list[str]) -> list[str]:
     """The folders of HIDDEN_DATA in the site-packages of the worker's Python paths."""
     found = []
     for prefix in python_paths:
@@ -427,9 +501,9 @@ def hidden_data(python_paths):
     return found
 
 
-def build_root(config, uid, owner):
+def build_root(config: LauncherConfig, uid: int, owner: int) -> list[str]:
     """Build the worker's filesystem view at config["jail_root"] and pivot into it."""
-    notes = []
+    notes: list[str] = []
     jail = Jail(config["jail_root"], notes)
     root = jail.root
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m")
@@ -508,11 +582,11 @@ def build_root(config, uid, owner):
 CGROUP_ROOT = "/sys/fs/cgroup"
 
 
-def make_cgroups(pid, limits):
+def make_cgroups(pid: int, limits: LimitsConfig) -> list[str]:
     """Where cgroup v1 hierarchies are mounted writable (root, outside a container): put
     ``pid`` (init, before it starts the worker) in memory and pids cgroups of its own, so that
     the limits hold for the submission's processes *together*; returns the folders made."""
-    made = []
+    made: list[str] = []
     try:
         with open("/proc/self/cgroup") as f:
             lines = f.read().splitlines()
@@ -553,7 +627,7 @@ def make_cgroups(pid, limits):
     return made
 
 
-def remove_cgroups(folders):
+def remove_cgroups(folders: list[str]) -> None:
     for folder in folders:
         for _ in range(100):
             try:
@@ -570,7 +644,7 @@ def remove_cgroups(folders):
 NAMESPACES = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
 
 
-def _enter_namespaces(mode):
+def _enter_namespaces(mode: str) -> None:
     """Unshare for ``mode``; raises OSError where the kernel or the container forbids it."""
     if mode == "namespaces":
         if os.geteuid() != 0:
@@ -587,7 +661,7 @@ def _enter_namespaces(mode):
             f.write(f"0 {gid} 1")
 
 
-def _uid_works(uid, config):
+def _uid_works(uid: int, config: ModeConfig) -> bool:
     """Can ``uid`` run the Python interpreter and read the runtime modules? (uid mode)"""
     pid = os.fork()
     if pid == 0:
@@ -601,7 +675,7 @@ def _uid_works(uid, config):
     return os.waitpid(pid, 0)[1] == 0
 
 
-def _reproduce(wait_status):
+def _reproduce(wait_status: int) -> NoReturn:
     """Exit the way the worker did, so the grader's returncode describes the worker."""
     if os.WIFSIGNALED(wait_status):
         sig = os.WTERMSIG(wait_status)
@@ -612,14 +686,15 @@ def _reproduce(wait_status):
     os._exit(os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else 1)
 
 
-def _silence_stdio():
+def _silence_stdio() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
 
 
-def init_main(config, mode, exit_w, memory_cgroup=False):
+def init_main(config: LauncherConfig, mode: str, exit_w: int,
+              memory_cgroup: bool = False) -> int:
     """pid 1 of the namespace: build the jail, start the worker, reap, report its end."""
     status = config["status_fd"]
     try:
@@ -658,7 +733,7 @@ def init_main(config, mode, exit_w, memory_cgroup=False):
         os._exit(127)
 
 
-def run_namespaced(config, mode, notes):
+def run_namespaced(config: LauncherConfig, mode: str, notes: list[str]) -> int:
     exit_r, exit_w = os.pipe()
     go_r, go_w = os.pipe()
     init = os.fork()
@@ -691,10 +766,10 @@ def run_namespaced(config, mode, notes):
     _finish(config, int(data))
 
 
-def _kill_descendants():
+def _kill_descendants() -> None:
     """none mode: as child subreaper, every orphan of the worker became our child."""
     for _ in range(100):
-        children = set()
+        children: set[int] = set()
         for tid in os.listdir("/proc/self/task"):
             try:
                 with open(f"/proc/self/task/{tid}/children") as f:
@@ -715,7 +790,7 @@ def _kill_descendants():
                 pass
 
 
-def run_plain(config, mode, notes):
+def run_plain(config: LauncherConfig, mode: str, notes: list[str]) -> int:
     """uid and none modes: no namespaces; the launcher watches the worker from outside."""
     uid = None
     if mode == "uid":
@@ -747,17 +822,17 @@ class Unsuitable(Exception):
     """The isolation asked for is one the template's fork path does not run (the fork modes)."""
 
 
-def worker_uid(config, launcher_pid):
+def worker_uid(config: ModeConfig, launcher_pid: int) -> int:
     """The uid a worker runs as in the uid and namespaces modes: unique among workers."""
     return config["jail"]["uid_base"] + launcher_pid
 
 
-def choose_mode(config, fork=False):
+def choose_mode(config: ModeConfig, fork: bool = False) -> tuple[str, list[str]]:
     """Enter the strongest isolation available (among the fork modes where ``fork``: a
     launcher forked from the template); returns (mode, notes)."""
     wanted = config["isolation"]
     allowed = config["jail"]["fork_modes" if fork else "modes"]
-    notes = []
+    notes: list[str] = []
     candidates = config["jail"]["modes"] if wanted == "auto" else (wanted,)
     unknown = [mode for mode in candidates if mode not in KNOWN_MODES]
     if unknown:
@@ -790,15 +865,15 @@ def choose_mode(config, fork=False):
 
 # ---- the fork path: a launcher forked from the template --------------------------------------
 
-def _close_launcher_fds(config):
+def _close_launcher_fds(config: LauncherConfig) -> None:
     """In init or the worker: the exit and lifeline fds are the launcher's alone (a process of
     the submission holding them could keep the grader waiting, or write a forged status)."""
-    for key in ("exit_fd", "lifeline_fd"):
-        if config.get(key) is not None:
-            os.close(config[key])
+    for fd in (config.get("exit_fd"), config.get("lifeline_fd")):
+        if fd is not None:
+            os.close(fd)
 
 
-def _finish(config, wait_status):
+def _finish(config: LauncherConfig, wait_status: int) -> NoReturn:
     """Exit the way the worker did; a launcher forked from the template (not the grader's
     child) first writes the worker's wait status to the grader's exit pipe."""
     if config.get("exit_fd") is not None:
@@ -809,7 +884,7 @@ def _finish(config, wait_status):
     _reproduce(wait_status)
 
 
-def _watch_lifeline(config, child, ended_fd=None):
+def _watch_lifeline(config: LauncherConfig, child: int, ended_fd: int | None = None) -> None:
     """Fork path: wait until ``child`` ends (``ended_fd`` readable, else a pidfd of it), or
     until the grader is gone (every copy of the lifeline's write end closed: it died, even by
     SIGKILL, or it stopped the worker): then kill ``child``. The launcher is the template's
@@ -842,19 +917,20 @@ def _watch_lifeline(config, child, ended_fd=None):
         os.close(pidfd)
 
 
-def _signal_quietly(pid, sig):
+def _signal_quietly(pid: int, sig: int) -> None:
     try:
         os.kill(pid, sig)
     except ProcessLookupError:
         pass
 
 
-def launch(config):
-    """What ``main`` does, in a launcher forked from the template (autograder.inside.launcher.template) rather
-    than a fresh ``python -I -S jail.py``: the same isolation, limits and reports, with the
-    worker's channel, status pipe, stdout/stderr, an exit pipe and a lifeline received from
-    the grader. Returns only in the worker process (the channel's fd), whose Python then runs
-    the worker; every other process of the chain ends in here."""
+def launch(config: LauncherConfig) -> int:
+    """What ``main`` does, in a launcher forked from the template
+    (autograder.inside.launcher.template) rather than a fresh ``python -I -S jail.py``: the
+    same isolation, limits and reports, with the worker's channel, status pipe,
+    stdout/stderr, an exit pipe and a lifeline received from the grader. Returns only in the
+    worker process (the channel's fd), whose Python then runs the worker; every other
+    process of the chain ends in here."""
     status = config["status_fd"]
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     config["launcher_pid"] = os.getpid()
@@ -873,8 +949,8 @@ def launch(config):
         os._exit(127)
 
 
-def main(argv):
-    config = json.loads(argv[1])
+def main(argv: list[str]) -> None:
+    config: LauncherConfig = json.loads(argv[1])
     status = config["status_fd"]
     os.set_inheritable(status, False)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
