@@ -25,7 +25,17 @@ from Python (in the namespaces modes its files are not there to load). The paren
 believe this hook either: it only takes points away.
 """
 
+from __future__ import annotations
+
 import sys
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from types import ModuleType
+    from typing import Any
+
+    AuditHook = Callable[[str, tuple[Any, ...]], None]
 
 # Events whose first argument (both, for links) is a path: a path with a folder or file named
 # like a banned package is refused (its files, a symlink to them, a working directory in them).
@@ -38,21 +48,24 @@ _PROGRAM_EVENTS = frozenset(["os.exec", "os.posix_spawn", "os.spawn", "os.system
                              "subprocess.Popen", "os.startfile", "pty.spawn"])
 
 
-def install(banned, assignment, programs=True):
+def install(banned: Iterable[str], assignment: str, programs: bool = True) -> AuditHook | None:
     """Refuse the packages ``banned`` (top-level names) for the rest of this process; with
     ``programs`` false, refuse to start any program too (a fresh Python has no such hook: the
     grader asks for this where the jail could not hide the packages' files, ``uid`` mode)."""
-    banned = frozenset(str(name) for name in banned)
-    if not banned:
+    refused = frozenset(str(name) for name in banned)
+    if not refused:
         return None
     no_programs = f"starting programs is not allowed in {assignment} on this grading machine"
     message = (f"{{}} may not be used in {assignment}: write it with numpy alone "
                "(the grader refuses to load it)")
 
-    def hook(event, args, _banned=banned, _message=message, _type=type, _str=str,
-             _bytes=bytes, _error=ImportError, _runtime=RuntimeError, _programs=programs,
-             _denied=PermissionError, _no_programs=no_programs, _starts=_PROGRAM_EVENTS,
-             _paths=_PATH_EVENTS, _self=None):
+    def hook(event: str, args: tuple[Any, ...], _banned: frozenset[str] = refused,
+             _message: str = message, _type: type[type] = type, _str: type[str] = str,
+             _bytes: type[bytes] = bytes, _error: type[ImportError] = ImportError,
+             _runtime: type[RuntimeError] = RuntimeError, _programs: bool = programs,
+             _denied: type[PermissionError] = PermissionError, _no_programs: str = no_programs,
+             _starts: frozenset[str] = _PROGRAM_EVENTS, _paths: frozenset[str] = _PATH_EVENTS,
+             _self: object = None) -> None:
         if event == "import":
             name = args[0]
             if _type(name) is not _str:
@@ -70,7 +83,7 @@ def install(banned, assignment, programs=True):
                     if event == "ctypes.dlopen" and path is not None:  # None: this process
                         raise _error("the grader loads libraries by plain path names only")
                     continue  # a file descriptor (open): nothing is looked up by name
-                parts = []
+                parts: list[str] = []
                 for part in path.split("/"):  # "..": no library code, which could be patched
                     if part == "..":
                         if parts:
@@ -83,23 +96,25 @@ def install(banned, assignment, programs=True):
         elif event == "object.__setattr__" and args[0] is _self:
             raise _runtime("the grader's library ban cannot be changed")
 
-    hook.__defaults__ = hook.__defaults__[:-1] + (hook,)  # no closure: its cells are writable
+    # no closure: its cells are writable
+    hook.__defaults__ = hook.__defaults__[:-1] + (hook,)  # type: ignore[index]  # (it has some)
     sys.addaudithook(hook)
     # For the message only: importlib.import_module raises no "import" event, and where the
     # jail hid a package's folder there is no file to refuse either (an empty folder imports
     # as an empty namespace package). The finder names the ban first; removing it from
     # sys.meta_path changes nothing but the message.
-    sys.meta_path.insert(0, _BanFinder(banned, message))
+    sys.meta_path.insert(0, _BanFinder(refused, message))
     return hook
 
 
 class _BanFinder:
     """A meta path finder that refuses the banned packages with the ban's message."""
 
-    def __init__(self, banned, message):
+    def __init__(self, banned: frozenset[str], message: str) -> None:
         self.banned, self.message = banned, message
 
-    def find_spec(self, name, path=None, target=None):
+    def find_spec(self, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> None:
         top = str(name).partition(".")[0]
         if top in self.banned:
             raise ImportError(self.message.format(top))

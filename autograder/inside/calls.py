@@ -12,14 +12,22 @@ An answer is ``{"value": v}`` (plus ``"inputs": [args, kwargs]`` after the call 
 or ``{"error": {"kind", "type", "mro", "message", "where"}}``.
 """
 
+from __future__ import annotations
+
 import importlib
 import traceback
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from autograder.inside.plain import ErrorInfo, Reply, Request
 
 PROBE_PACKAGE = "autograder.inside.probes"
 MAX_MESSAGE = 2000
 
 
-def describe_exception(exc, kind="raised"):
+def describe_exception(exc: BaseException, kind: str = "raised") -> ErrorInfo:
     """Plain facts about an exception: its type, base classes, message and where it arose.
     Never raises, whatever the exception object does (its class is student code)."""
     where = ""
@@ -48,23 +56,23 @@ def describe_exception(exc, kind="raised"):
     }
 
 
-def _missing(name):
+def _missing(name: str) -> Reply:
     return {"error": {"kind": "missing", "type": "NameError", "mro": ["NameError"],
                       "message": f"{name} is not defined in the submission", "where": ""}}
 
 
-def _lookup(ns, dotted):
+def _lookup(ns: dict[str, Any], dotted: str) -> Any:
     obj = ns[dotted.split(".")[0]]
     for part in dotted.split(".")[1:]:
         obj = getattr(obj, part)
     return obj
 
 
-def answer(ns, request):
+def answer(ns: dict[str, Any], request: Request) -> Reply:
     """Carry out one request against the namespace ``ns``; never raises."""
     op = request.get("op")
     try:
-        if op == "call":
+        if op == "call" and request["op"] == "call":  # (the second: narrows request's type)
             name = request["name"]
             try:
                 func = _lookup(ns, name)
@@ -75,11 +83,11 @@ def answer(ns, request):
             # not put other objects in their place
             given, given_kw = tuple(args), tuple(kwargs.items())
             value = func(*args, **kwargs)
-            reply = {"value": value}
+            reply: Reply = {"value": value}
             if request.get("inputs"):
                 reply["inputs"] = [list(given), dict(given_kw)]
             return reply
-        if op == "probe":
+        if op == "probe" and request["op"] == "probe":
             module_name = request["module"]
             if not module_name.startswith(PROBE_PACKAGE + "."):
                 raise ValueError(f"probe module {module_name!r} is not in {PROBE_PACKAGE}")
@@ -88,7 +96,7 @@ def answer(ns, request):
                 ns = dict(ns)
                 exec(compile(request["define"], "<definitions for a probe>", "exec"), ns)
             return {"value": probe(ns, *request["args"])}
-        if op == "check":
+        if op == "check" and request["op"] == "check":
             exec(compile(request["source"], f"<public checks for {request['question']}>", "exec"),
                  dict(ns))
             return {"value": None}

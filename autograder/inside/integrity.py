@@ -14,7 +14,17 @@ later adds itself to its package). A determined submission can still forge this 
 the README's trust model says so.
 """
 
+from __future__ import annotations
+
 import sys
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from types import CodeType, ModuleType
+    from typing import Any
+
+    # per watched name: the module or class, what its namespace held, its functions' code
+    Seen = tuple[ModuleType | type, dict[str, Any], dict[str, CodeType]]
 
 PACKAGE = "autograder"
 # What the channel is made of besides our modules: replacing json.dumps or a socket method
@@ -27,11 +37,12 @@ AGENT_MODULES = ("importlib", "builtins")
 CHANNEL_CLASSES = (("socket", "socket"), ("json", "JSONEncoder"), ("json", "JSONDecoder"))
 
 
-def _ours():
+def _ours() -> dict[str, ModuleType | type]:
     """{name: module or class} of everything watched that is loaded now."""
-    found = {name: module for name, module in list(sys.modules.items())
-             if name == PACKAGE or name.startswith(PACKAGE + ".")
-             or name in CHANNEL_MODULES or name in AGENT_MODULES}
+    found: dict[str, ModuleType | type] = {
+        name: module for name, module in list(sys.modules.items())
+        if name == PACKAGE or name.startswith(PACKAGE + ".")
+        or name in CHANNEL_MODULES or name in AGENT_MODULES}
     for module_name, class_name in CHANNEL_CLASSES:
         cls = getattr(sys.modules.get(module_name), class_name, None)
         if isinstance(cls, type):
@@ -42,11 +53,11 @@ def _ours():
 class Snapshot:
     """What our modules hold now (by identity), and the code of their functions."""
 
-    def __init__(self):
-        self.modules = {}
+    def __init__(self) -> None:
+        self.modules: dict[str, Seen] = {}
         self.take()
 
-    def take(self):
+    def take(self) -> None:
         """Add what is new (modules, and names in known modules); what was seen stays."""
         for name, module in _ours().items():
             known = self.modules.setdefault(name, (module, {}, {}))
@@ -58,7 +69,7 @@ class Snapshot:
                     if type(value).__name__ == "function":
                         known[2][key] = value.__code__
 
-    def changed(self):
+    def changed(self) -> str:
         """A sentence naming the first change to our modules since ``take``, or ''."""
         now = _ours()
         for name, (module, namespace, codes) in self.modules.items():

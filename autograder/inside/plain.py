@@ -1,4 +1,5 @@
-"""Plain data, and the frames it travels in: the only thing that crosses between student code and the grader.
+"""Plain data, and the frames it travels in: the only thing that crosses between student code
+and the grader.
 
 ``encode`` turns a value into bytes (JSON); ``decode`` turns bytes back into a value and is
 an allow-list: None, bool, int, float, str, and lists, tuples and str-keyed dicts of them,
@@ -8,13 +9,133 @@ with a clear message instead of trusting the object. No pickle, ever.
 
 Wire form: every JSON object is a tag with a single key, e.g. ``{"t": [1, 2]}`` for a tuple,
 ``{"a": [dtype, shape, base64]}`` for an array.
+
+The messages' types (``LoadRequest``, ``Request``, ``Reply``..., and the launcher's and the
+template's) are declared here for the type checker only: they exist under ``TYPE_CHECKING``,
+so import them there too. They describe, they do not check: ``decode`` gives untyped plain
+data, and the grader reads what the worker sends as a claim.
 """
+
+from __future__ import annotations
 
 import base64
 import json
 import struct
 
 import numpy as np
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    import socket
+    from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
+
+    # what the grader tells the launcher and the launcher reports: declared by the jail,
+    # which imports nothing of ours (it runs as a script), named here for the trusted side
+    from autograder.inside.launcher.jail import JailSettings as JailSettings
+    from autograder.inside.launcher.jail import LauncherConfig as LauncherConfig
+    from autograder.inside.launcher.jail import LimitsConfig as LimitsConfig
+    from autograder.inside.launcher.jail import StatusReport as StatusReport
+
+    # ---- the messages on the channel (types only: declared, not checked; the grader
+    # believes nothing the worker sends and reads every key of a reply with care) -----------
+
+    class LoadRequest(TypedDict):
+        """The grader's first message: the submission's code cells, and the bans to install
+        before they run (``agent.main``)."""
+
+        cells: list[str]
+        banned: list[str]  # top-level packages (``course.banned_imports``)
+        assignment: str
+        programs: bool  # may the worker start programs (``bans.install``)
+        seq: NotRequired[int]  # added as the message is sent (``Worker._exchange``)
+
+    class CallRequest(TypedDict):
+        """Call the submission's ``name`` (dotted: an attribute of a global) with plain data."""
+
+        op: Literal["call"]
+        name: str
+        args: list[Any]
+        kwargs: dict[str, Any]
+        inputs: NotRequired[bool]  # report the arguments as they are after the call
+        seq: NotRequired[int]
+
+    class ProbeRequest(TypedDict):
+        """Run ``module.name(namespace, *args)``, a probe of ``autograder.inside.probes``."""
+
+        op: Literal["probe"]
+        module: str
+        name: str
+        args: list[Any]
+        define: NotRequired[str]  # code run first in a copy of the namespace
+        seq: NotRequired[int]
+
+    class CheckRequest(TypedDict):
+        """Run a question's public checks (``source``) in a copy of the namespace."""
+
+        op: Literal["check"]
+        question: str
+        source: str
+        seq: NotRequired[int]
+
+    Request: TypeAlias = CallRequest | ProbeRequest | CheckRequest
+
+    class ErrorInfo(TypedDict, total=False):
+        """An error in student code, told as plain facts (``calls.describe_exception`` gives
+        every key but ``cell``); its class and message are the submission's."""
+
+        kind: str  # "raised", "missing", "resource", "unencodable", "tampered"
+        type: str  # the exception's class name
+        mro: list[str]  # the names of its classes, most derived first
+        message: str
+        where: str  # "cell N, line M" where it arose in the submission's cells, or ""
+        cell: int  # an error while the cells ran: the cell's number (from 1)
+
+    class LoadReply(TypedDict):
+        """The worker's answer to the ``LoadRequest``, once the cells ran."""
+
+        loaded: bool  # True
+        errors: list[ErrorInfo]  # one per cell that failed, with its ``cell``
+        tampered: str  # what the cells changed of ours (``integrity``), or ""
+        seq: NotRequired[int]
+
+    class Reply(TypedDict, total=False):
+        """The worker's answer to a ``Request``: ``value``, or ``error``."""
+
+        value: Any
+        inputs: list[Any]  # [args, kwargs] after a call that asked for them
+        error: ErrorInfo
+        seq: int  # the request's, repeated
+
+    # ---- the template (``autograder.inside.launcher.template``) and its control socket ----
+
+    class TemplateConfig(TypedDict):
+        """The template's start-up config, its command line's last argument (JSON)."""
+
+        control_fd: int
+        kind: str  # "basic" or "torch"
+        runtime: str  # the runtime copy's ``pkg`` folder
+        visible: list[str]  # what the workers' jail shows (to name preloaded modules outside)
+        jail: JailSettings
+
+    class TemplateHello(TypedDict, total=False):
+        """The template's first message on its control socket: ready, or ``error``."""
+
+        pid: int
+        kind: str
+        mode: str  # the isolation ``auto`` achieves there
+        unsuitable: bool  # no fork mode: the exec path serves (no note)
+        modules: list[str]  # preloaded
+        notes: list[str]
+        preloaded_mb: int  # address space the preloaded libraries take
+        seconds: float
+        outside: list[str]  # preloaded modules whose files the jail does not show
+        error: str
+
+    class TemplateRequest(TypedDict):
+        """One request for a worker (its six fds travel beside it, by SCM_RIGHTS)."""
+
+        config: LauncherConfig
+        env: dict[str, str]
 
 ALLOWED_DTYPES = frozenset(
     ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -33,15 +154,15 @@ class DecodeError(ValueError):
 class Opaque:
     """Stands in for a value of a type that may not cross (an ndarray subclass, a tensor ...)."""
 
-    def __init__(self, type_name, text):
+    def __init__(self, type_name: str, text: str) -> None:
         self.type_name = type_name
         self.text = text
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{self.type_name} object: {self.text}>"
 
 
-def _opaque(value):
+def _opaque(value: object) -> dict[str, list[str]]:
     kind = type(value)
     name = f"{kind.__module__}.{kind.__qualname__}"
     try:
@@ -51,7 +172,7 @@ def _opaque(value):
     return {"o": [name, text[:MAX_REPR]]}
 
 
-def _to_wire(value, depth=0):
+def _to_wire(value: Any, depth: int = 0) -> object:  # Any: whatever student code gave
     if depth > MAX_DEPTH:
         raise DecodeError("nested too deeply")
     kind = type(value)  # exact types only: a subclass could lie about its value
@@ -77,12 +198,12 @@ def _to_wire(value, depth=0):
     return _opaque(value)
 
 
-def encode(value):
+def encode(value: object) -> bytes:
     """Bytes for ``value``; values of other types become ``Opaque`` on the other side."""
     return json.dumps(_to_wire(value), allow_nan=False).encode("utf-8")
 
 
-def _array(spec, scalar):
+def _array(spec: object, scalar: bool) -> np.ndarray | np.generic:
     if not (isinstance(spec, list) and len(spec) == 3):
         raise DecodeError("malformed array")
     dtype_str, shape, data = spec
@@ -113,7 +234,7 @@ def _array(spec, scalar):
     return array
 
 
-def _from_wire(obj, depth=0):
+def _from_wire(obj: object, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         raise DecodeError("nested too deeply")
     if obj is None or type(obj) in (bool, int, str):
@@ -144,7 +265,7 @@ def _from_wire(obj, depth=0):
     raise DecodeError(f"unknown tag {str(tag)[:20]!r}")
 
 
-def decode(data):
+def decode(data: bytes) -> Any:
     """The value in ``data``; raises DecodeError for anything outside the allow-list."""
     if len(data) > MAX_BYTES:
         raise DecodeError(f"message of {len(data)} bytes is over the {MAX_BYTES}-byte cap")
@@ -164,7 +285,7 @@ def decode(data):
         raise DecodeError(str(exc)) from None
 
 
-def copy(value):
+def copy(value: object) -> Any:
     """A plain copy of ``value`` made by a round trip (what student code gets and gives)."""
     return decode(encode(value))
 
@@ -174,11 +295,11 @@ def copy(value):
 HEADER = struct.Struct(">I")
 
 
-def send_frame(sock, data):
+def send_frame(sock: socket.socket, data: bytes) -> None:
     sock.sendall(HEADER.pack(len(data)) + data)
 
 
-def recv_frame(sock, limit=MAX_BYTES):
+def recv_frame(sock: socket.socket, limit: int = MAX_BYTES) -> bytes | None:
     """One frame's bytes, or None at end of stream."""
     header = _recv_exactly(sock, HEADER.size)
     if header is None:
@@ -189,7 +310,7 @@ def recv_frame(sock, limit=MAX_BYTES):
     return _recv_exactly(sock, length)
 
 
-def _recv_exactly(sock, n):
+def _recv_exactly(sock: socket.socket, n: int) -> bytes | None:
     chunks, got = [], 0
     while got < n:
         chunk = sock.recv(min(n - got, 1 << 20))
