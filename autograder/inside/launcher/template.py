@@ -55,6 +55,8 @@ sent in the config). In ``none`` the worker would run as the template's uid and 
 or ptrace it; there, and wherever the template cannot start, the grader uses the exec path.
 """
 
+from __future__ import annotations
+
 import gc
 import importlib
 import json
@@ -69,6 +71,21 @@ import time
 from autograder.inside import probes
 from autograder.inside.launcher import jail
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from types import ModuleType
+    from typing import TypedDict
+
+    from autograder.inside.launcher.jail import ModeConfig
+    from autograder.inside.plain import TemplateConfig, TemplateHello, TemplateRequest
+
+    class _State(TypedDict):
+        """What every launcher forked from the template gets besides its request."""
+
+        preloaded_mb: int
+        worker: ModuleType  # the agent module, whose ``main`` runs the worker
+
 FDS = ("sock_fd", "status_fd", "stdout_fd", "stderr_fd", "exit_fd", "lifeline_fd")
 MAX_REQUEST = 1 << 20
 KINDS = {
@@ -78,7 +95,7 @@ KINDS = {
 }
 
 
-def _vm_mb():
+def _vm_mb() -> float:
     with open("/proc/self/status") as f:
         for line in f:
             if line.startswith("VmSize:"):
@@ -86,7 +103,7 @@ def _vm_mb():
     return 0.0
 
 
-def _cuda_touched():
+def _cuda_touched() -> bool:
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_initialized():
         return True
@@ -97,7 +114,7 @@ def _cuda_touched():
         return False
 
 
-def _shared_writable():
+def _shared_writable() -> list[str]:
     """Writable shared mappings: a worker writing there would reach the template (and the
     workers after it), so a template holding one refuses to serve."""
     try:
@@ -107,16 +124,17 @@ def _shared_writable():
         return []
 
 
-def _threads():
+def _threads() -> int:
     try:
         return len(os.listdir("/proc/self/task"))
     except OSError:
         return 1
 
 
-def preload(kind):
+def preload(kind: str) -> tuple[list[str], list[str]]:
     """Import what workers of ``kind`` get preloaded; returns (modules, notes)."""
-    loaded, notes = [], []
+    loaded: list[str] = []
+    notes: list[str] = []
     # asking torch whether CUDA is there must not initialise it here (a forked CUDA context is
     # broken); the workers' own environment does not carry this
     os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
@@ -142,14 +160,14 @@ def preload(kind):
     return loaded, notes
 
 
-def _probe_mode(config):
+def _probe_mode(config: TemplateConfig) -> str:
     """The isolation ``auto`` achieves here among the fork modes, or a reason why none."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(read)
-            trial = {"isolation": "auto", "argv": [sys.executable],
+            trial: ModeConfig = {"isolation": "auto", "argv": [sys.executable],
                      "runtime": config["runtime"], "jail": config["jail"]}
             mode, _ = jail.choose_mode(trial, fork=True)
             os.write(write, mode.encode())
@@ -165,7 +183,7 @@ def _probe_mode(config):
     return b"".join(chunks).decode("utf-8", "replace")
 
 
-def _outside(paths):
+def _outside(paths: list[str]) -> list[str]:
     """Preloaded modules whose files lie outside ``paths`` (they would be missing in the jail)."""
     found = []
     for name, module in list(sys.modules.items()):
@@ -176,10 +194,10 @@ def _outside(paths):
     return found
 
 
-def close_fds_except(keep):
-    keep = sorted({fd for fd in keep if fd >= 0})
+def close_fds_except(keep: Iterable[int]) -> None:
+    kept = sorted({fd for fd in keep if fd >= 0})
     low = 0
-    for fd in keep:
+    for fd in kept:
         if low < fd:
             os.closerange(low, fd)
         low = fd + 1
@@ -187,12 +205,12 @@ def close_fds_except(keep):
     os.closerange(low, limit if 0 < limit < 1 << 20 else 1 << 20)
 
 
-def serve(worker_module, config_text):
+def serve(worker_module: ModuleType, config_text: str) -> int:
     """The template's life: preload, say hello, then fork a launcher per request. Returns only
     in a worker process (the channel's fd), which then runs ``worker_module.main``."""
-    config = json.loads(config_text)
+    config: TemplateConfig = json.loads(config_text)
     ctl = socket.socket(fileno=config["control_fd"])
-    hello = {"pid": os.getpid(), "kind": config["kind"]}
+    hello: TemplateHello = {"pid": os.getpid(), "kind": config["kind"]}
     try:
         started = time.monotonic()
         hello["mode"] = _probe_mode(config)
@@ -221,7 +239,7 @@ def serve(worker_module, config_text):
     ctl.send(json.dumps(hello).encode())
     if "error" in hello:
         os._exit(1)
-    state = {"preloaded_mb": hello["preloaded_mb"], "worker": worker_module}
+    state: _State = {"preloaded_mb": hello["preloaded_mb"], "worker": worker_module}
     poller = select.poll()
     poller.register(ctl, select.POLLIN)
     while True:
@@ -240,7 +258,7 @@ def serve(worker_module, config_text):
             _close(fds)
             continue
         try:
-            request = json.loads(data)
+            request: TemplateRequest = json.loads(data)
         except ValueError:
             _close(fds)
             continue
@@ -255,7 +273,7 @@ def serve(worker_module, config_text):
         _close(fds)
 
 
-def _close(fds):
+def _close(fds: list[int]) -> None:
     for fd in fds:
         try:
             os.close(fd)
@@ -263,7 +281,7 @@ def _close(fds):
             pass
 
 
-def _reap():
+def _reap() -> None:
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -273,7 +291,8 @@ def _reap():
             return
 
 
-def _launcher(ctl, request, fds, state):
+def _launcher(ctl: socket.socket, request: TemplateRequest, fds: dict[str, int],
+              state: _State) -> int:
     """In the launcher forked from the template; returns only in the worker process."""
     status = fds["status_fd"]
     try:
@@ -288,8 +307,8 @@ def _launcher(ctl, request, fds, state):
         os.environ.clear()
         os.environ.update(request["env"])
         config = request["config"]
-        config.update({key: fds[key] for key in ("sock_fd", "status_fd", "exit_fd",
-                                                 "lifeline_fd")})
+        config["sock_fd"], config["status_fd"] = fds["sock_fd"], fds["status_fd"]
+        config["exit_fd"], config["lifeline_fd"] = fds["exit_fd"], fds["lifeline_fd"]
         config["limits"]["preloaded_mb"] = state["preloaded_mb"]
         fd = jail.launch(config)
         return _fresh(state["worker"], fd)
@@ -299,13 +318,13 @@ def _launcher(ctl, request, fds, state):
     os._exit(127)
 
 
-def _fresh(worker_module, fd):
+def _fresh(worker_module: ModuleType, fd: int) -> int:
     """In the worker (its own uid, limits and jail already set): the state a fresh
     ``python -m autograder.inside.agent FD`` would have, where it differs from the template's."""
     close_fds_except({0, 1, 2, fd})
-    sys.argv[:] = [worker_module.__file__, str(fd)]
+    sys.argv[:] = [worker_module.__file__, str(fd)]  # type: ignore[list-item]  # (a file's)
     sys.path[0] = os.getcwd()  # the scratch directory, as -m puts the working directory
-    worker_module._MAIN_PID = os.getpid()
+    worker_module._MAIN_PID = os.getpid()  # type: ignore[attr-defined]  # (the agent's)
     random.seed()
     numpy_random = sys.modules.get("numpy.random")  # (where it is not loaded, its first
     if numpy_random is not None:                     # import seeds it, as anywhere)
@@ -315,18 +334,19 @@ def _fresh(worker_module, fd):
         torch.default_generator.seed()
     tempfile = sys.modules.get("tempfile")
     if tempfile is not None:
-        tempfile.tempdir = None  # TMPDIR is the scratch directory now
+        # TMPDIR is the scratch directory now
+        tempfile.tempdir = None  # type: ignore[attr-defined]  # (tempfile's)
     _reset_matplotlib()
     return fd
 
 
-def _reset_matplotlib():
+def _reset_matplotlib() -> None:
     """matplotlib memoizes its config and cache directories (the template's): forget them, so
     that they come from MPLCONFIGDIR (the scratch directory), as in a fresh interpreter."""
     matplotlib = sys.modules.get("matplotlib")
     for name in ("get_configdir", "get_cachedir"):
         function = getattr(matplotlib, name, None)
         code = getattr(function, "__code__", None)
-        if code is None or "called" not in code.co_freevars:
+        if function is None or code is None or "called" not in code.co_freevars:
             continue
         function.__closure__[code.co_freevars.index("called")].cell_contents = False
