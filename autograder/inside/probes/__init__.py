@@ -4,12 +4,19 @@ solution in a worker of its own (``reference.probe(...)``), for objects that can
 process boundary themselves (an nn.Module, an optimizer, a training loop). The grading
 process names them and never imports them."""
 
+from __future__ import annotations
+
 import importlib
 import os
 import sys
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from types import ModuleType
 
-def module_names():
+
+def module_names() -> list[str]:
     """The full names of the probe modules: every public .py file of this folder."""
     folder = os.path.dirname(__file__)
     return [f"{__name__}.{name[:-3]}" for name in sorted(os.listdir(folder))
@@ -19,19 +26,21 @@ def module_names():
 class Refuse:
     """A meta path finder that refuses some top-level packages (torch where it is not loaded)."""
 
-    def __init__(self, names):
+    def __init__(self, names: Iterable[str]) -> None:
         self.names = set(names)
 
-    def find_spec(self, name, path=None, target=None):
+    def find_spec(self, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> None:
         if name.split(".")[0] in self.names:
             raise ImportError(f"{name} is not preloaded here")
         return None
 
 
-_tried = []  # load_all's (loaded, notes), once it ran: a worker forked from a template has it
+# load_all's (loaded, notes), once it ran: a worker forked from a template has it
+_tried: list[tuple[list[str], list[str]]] = []
 
 
-def load_all():
+def load_all() -> tuple[list[str], list[str]]:
     """Import the probe modules before the submission runs, so that a probe module the
     submission finds loaded is ours, watched by the tamper evidence from the start
     (``integrity``). Those this process cannot load stay out: a banned library's, and, where
@@ -40,7 +49,8 @@ def load_all():
     forked from the template that made the first) does nothing again."""
     if _tried:
         return _tried[0]
-    loaded, notes = [], []
+    loaded: list[str] = []
+    notes: list[str] = []
     refuse = None if "torch" in sys.modules else Refuse({"torch"})
     if refuse:
         sys.meta_path.insert(0, refuse)

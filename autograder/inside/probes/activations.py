@@ -10,14 +10,23 @@ implemented yet". Each returns ``{"value": the result, "warnings": [messages]}``
 No torch here: the worker's loaded modules are checked for banned libraries.
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
 
 from .common import contract_function
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from typing import Any
 
-def _recorded(ns, name, args, kwargs):
+    from .common import Namespace
+
+
+def _recorded(ns: Namespace, name: str, args: list[Any],
+              kwargs: dict[str, Any]) -> dict[str, Any]:
     """``name(*args, **kwargs)`` with overflow, invalid-value and division warnings recorded
     (underflow, which rounds harmlessly to 0, is not reported)."""
     with warnings.catch_warnings(record=True) as caught, \
@@ -28,45 +37,45 @@ def _recorded(ns, name, args, kwargs):
     return {"value": value, "warnings": messages[:5]}
 
 
-def sigmoid(ns, args, kwargs):
+def sigmoid(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "sigmoid", args, kwargs)
 
 
-def sigmoid_grad(ns, args, kwargs):
+def sigmoid_grad(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "sigmoid_grad", args, kwargs)
 
 
-def tanh(ns, args, kwargs):
+def tanh(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "tanh", args, kwargs)
 
 
-def tanh_grad(ns, args, kwargs):
+def tanh_grad(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "tanh_grad", args, kwargs)
 
 
-def relu(ns, args, kwargs):
+def relu(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "relu", args, kwargs)
 
 
-def relu_grad(ns, args, kwargs):
+def relu_grad(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "relu_grad", args, kwargs)
 
 
-def leaky_relu(ns, args, kwargs):
+def leaky_relu(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "leaky_relu", args, kwargs)
 
 
-def leaky_relu_grad(ns, args, kwargs):
+def leaky_relu_grad(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "leaky_relu_grad", args, kwargs)
 
 
-def elu(ns, args, kwargs):
+def elu(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "elu", args, kwargs)
 
 
-def elu_grad(ns, args, kwargs):
+def elu_grad(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "elu_grad", args, kwargs)
 
 
-def softmax(ns, args, kwargs):
+def softmax(ns: Namespace, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return _recorded(ns, "softmax", args, kwargs)

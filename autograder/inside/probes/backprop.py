@@ -11,53 +11,67 @@ differencing): the suite has them.
 No torch here: the worker's loaded modules are checked for banned libraries.
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
 
 from .common import contract_function
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-def quadratic(A, c):
+    import numpy.typing as npt
+
+    from .common import Namespace
+
+
+def quadratic(A: npt.ArrayLike, c: npt.ArrayLike) -> Callable[[np.ndarray], float]:
     """x -> 0.5 x.A.x + c.x over the entries of x: couples every entry with every other."""
     A, c = np.asarray(A, dtype=np.float64), np.asarray(c, dtype=np.float64)
 
-    def f(x):
+    def f(x: np.ndarray) -> float:
         v = np.asarray(x, dtype=np.float64).ravel()
         return float(0.5 * v @ A @ v + c @ v)
     return f
 
 
-def sines(x):
+def sines(x: np.ndarray) -> float:
     """sum(x * sin(2 x)), elementwise."""
     x = np.asarray(x, dtype=np.float64)
     return float(np.sum(x * np.sin(2 * x)))
 
 
-def cubic(x):
+def cubic(x: np.ndarray) -> float:
     """sum(x ** 3): its central difference with step h is exactly 3 x^2 + h^2."""
     x = np.asarray(x, dtype=np.float64)
     return float(np.sum(x ** 3))
 
 
-def mixed(x):
+def mixed(x: np.ndarray) -> float:
     """sum(exp(x / 2)) + (sum of x times a fixed ramp) ** 2: curved and coupled."""
     x = np.asarray(x, dtype=np.float64)
     ramp = np.linspace(-1.0, 1.0, x.size).reshape(x.shape)
     return float(np.sum(np.exp(x / 2)) + np.sum(x * ramp) ** 2)
 
 
-FUNCTIONS = {"sines": sines, "cubic": cubic, "mixed": mixed}
+FUNCTIONS: dict[str, Callable[[np.ndarray], float]] = {"sines": sines, "cubic": cubic,
+                                                       "mixed": mixed}
 
 
-def numerical_gradient(ns, function, x, h=None, parts=None):
+def numerical_gradient(ns: Namespace, function: str, x: np.ndarray, h: float | None = None,
+                       parts: list[np.ndarray] | None = None) -> dict[str, Any]:
     """The student's numerical_gradient(f, x[, h]) for f = FUNCTIONS[function], or for
     ``quadratic(*parts)`` where ``function`` is "quadratic": a dict with the gradient, x as it
     was afterwards, and the number of calls of f."""
-    f = quadratic(*parts) if function == "quadratic" else FUNCTIONS[function]
+    # (parts are given with "quadratic")
+    f = quadratic(*parts) if function == "quadratic" else FUNCTIONS[function]  # type: ignore[misc]
     calls = [0]
 
-    def counted(v):
+    def counted(v: np.ndarray) -> float:
         calls[0] += 1
         return f(v)
 
@@ -66,7 +80,8 @@ def numerical_gradient(ns, function, x, h=None, parts=None):
     return {"grad": grad, "x_after": x, "calls": calls[0]}
 
 
-def numeric_warnings(ns, function, args, kwargs):
+def numeric_warnings(ns: Namespace, function: str, args: list[Any],
+                     kwargs: dict[str, Any]) -> list[str]:
     """The messages of the floating-point warnings (overflow, invalid value, division by
     zero) that calling ``function(*args, **kwargs)`` produces; underflow is not reported."""
     with warnings.catch_warnings(record=True) as caught, \

@@ -1,11 +1,19 @@
 """Probes every assignment may use: which libraries a submission loaded or called."""
 
+from __future__ import annotations
+
 import importlib
 import sys
 import types
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from typing import Any
 
-def contract_function(namespace, name):
+    Namespace = dict[str, Any]  # the submission's globals (or a copy): its values are anything
+
+
+def contract_function(namespace: Namespace, name: str) -> Any:
     """The submission's ``name``, or a NameError a student can act on."""
     if name not in namespace:
         raise NameError(f"{name} is not defined in your submission (check the spelling of "
@@ -13,14 +21,14 @@ def contract_function(namespace, name):
     return namespace[name]
 
 
-def loaded_modules(namespace, names):
+def loaded_modules(namespace: Namespace, names: list[str]) -> list[str]:
     """Which of the top-level module ``names`` are imported in the submission's process."""
     return [name for name in names if name in sys.modules]
 
 
-def used_in_namespace(namespace, names):
+def used_in_namespace(namespace: Namespace, names: list[str]) -> list[str]:
     """Which of the top-level module ``names`` the submission's globals come from."""
-    found = set()
+    found: set[str] = set()
     for value in list(namespace.values()):
         origin = value.__name__ if isinstance(value, types.ModuleType) else getattr(
             type(value) if not callable(value) else value, "__module__", None)
@@ -30,17 +38,19 @@ def used_in_namespace(namespace, names):
     return sorted(found)
 
 
-def _resolve(dotted):
+def _resolve(dotted: str) -> tuple[types.ModuleType, str]:
     module_name, _, attr = dotted.rpartition(".")
     module = importlib.import_module(module_name)
     return module, attr
 
 
-def _reachable(function, limit=2000):
+def _reachable(function: object, limit: int = 2000) -> list[object]:
     """Objects reachable from ``function`` without calling anything: its defaults, closure,
     the globals its code names, and what lists, tuples, sets, dicts, functions and
     ``np.vectorize`` objects among them hold (bounded: ``limit`` objects)."""
-    seen, found, todo = set(), [], [function]
+    seen: set[int] = set()
+    found: list[object] = []
+    todo: list[Any] = [function]  # anything the submission's function reaches
     while todo and len(found) < limit:
         obj = todo.pop()
         if id(obj) in seen:
@@ -70,17 +80,19 @@ def _reachable(function, limit=2000):
     return found
 
 
-def calls_banned(namespace, function, args, banned):
+def calls_banned(namespace: Namespace, function: str, args: list[Any],
+                 banned: list[str]) -> list[str]:
     """Call ``function(*args)`` with every ``banned`` function ("numpy.tanh") replaced by a
     tripwire, also where the submission bound it to a global of its own; returns the list
     of banned functions that were called."""
-    tripped = []
-    saved_attrs, saved_globals = [], []
+    tripped: list[str] = []
+    saved_attrs: list[tuple[types.ModuleType, str, Any]] = []
+    saved_globals: list[tuple[str, Any]] = []
     for dotted in banned:
         module, attr = _resolve(dotted)
         original = getattr(module, attr)
 
-        def tripwire(*a, _name=dotted, _original=original, **k):
+        def tripwire(*a: Any, _name: str = dotted, _original: Any = original, **k: Any) -> Any:
             tripped.append(_name)
             return _original(*a, **k)
 

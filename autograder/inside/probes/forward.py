@@ -9,16 +9,26 @@ suite also runs them next to the reference solution, in a worker of its own, so 
 runs on exactly the same generator.
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
 
 from .common import contract_function
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .common import Namespace
+
+
 NEXT_DRAWS = 4  # how many rng.random() values to report after the call
 
 
-def init_linear(ns, in_features, out_features, seed):
+def init_linear(ns: Namespace, in_features: int, out_features: int,
+                seed: int) -> dict[str, Any]:
     """init_linear(in_features, out_features, np.random.default_rng(seed)) and the
     generator's next draws afterwards."""
     rng = np.random.default_rng(seed)
@@ -26,7 +36,7 @@ def init_linear(ns, in_features, out_features, seed):
     return {"result": result, "next": rng.random(NEXT_DRAWS)}
 
 
-def init_mlp(ns, layer_sizes, seed):
+def init_mlp(ns: Namespace, layer_sizes: list[int], seed: int) -> dict[str, Any]:
     """init_mlp(layer_sizes, np.random.default_rng(seed)) and the generator's next draws."""
     rng = np.random.default_rng(seed)
     result = contract_function(ns, "init_mlp")(list(layer_sizes), rng)
@@ -35,7 +45,8 @@ def init_mlp(ns, layer_sizes, seed):
     return {"result": result, "next": rng.random(NEXT_DRAWS)}
 
 
-def numeric_warnings(ns, function, args, kwargs):
+def numeric_warnings(ns: Namespace, function: str, args: list[Any],
+                     kwargs: dict[str, Any]) -> list[str]:
     """The messages of the floating-point warnings (overflow, invalid value, division by
     zero) that calling ``function(*args, **kwargs)`` produces; underflow is not reported."""
     with warnings.catch_warnings(record=True) as caught, \

@@ -15,13 +15,22 @@ runs on exactly the same inputs. numpy only: this module is imported in the subm
 where importing torch would look like the submission had used it.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from .common import contract_function
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at run time (mypy knows it)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from .common import Namespace
+
 # ---- optimizers -----------------------------------------------------------------------------
 
-def step_gradients(run, params, k):
+def step_gradients(run: dict[str, Any], params: list[np.ndarray], k: int) -> list[np.ndarray]:
     """The gradients of step k (0-based): given ones, or those of the run's quadratic
     loss sum(0.5 * curvature * (p - target) ** 2) at the caller's current parameters."""
     if "grads" in run:
@@ -31,11 +40,11 @@ def step_gradients(run, params, k):
             for c, p, t in zip(quad["curvature"], params, quad["target"])]
 
 
-def run_steps(run):
+def run_steps(run: dict[str, Any]) -> int:
     return len(run["grads"]) if "grads" in run else int(run["steps"])
 
 
-def _optimize(ns, name, runs):
+def _optimize(ns: Namespace, name: str, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Build one optimizer ``name(params, **kwargs)`` per run, then step them all,
     interleaved (step k of every run before step k + 1 of any), and report per run:
 
@@ -45,7 +54,7 @@ def _optimize(ns, name, runs):
     grads_intact    every gradient array was left as it was handed to step
     """
     cls = contract_function(ns, name)
-    states = []
+    states: list[dict[str, Any]] = []
     for run in runs:
         params = [np.array(p, dtype=np.float64) for p in run["init"]]  # the caller's arrays
         handed = list(params)
@@ -72,7 +81,7 @@ def _optimize(ns, name, runs):
             for state in states]
 
 
-def SGD(ns, runs):  # noqa: N802 (named after the contract class)
+def SGD(ns: Namespace, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:  # noqa: N802 (named after the contract class)
     """Drive the submission's SGD over ``runs`` (see ``_optimize``): each run is a dict with
     ``init`` (list of arrays), ``kwargs`` (SGD's keyword arguments) and either ``grads``
     (one list of gradient arrays per step) or ``quadratic`` (``curvature``, ``target``:
@@ -80,25 +89,25 @@ def SGD(ns, runs):  # noqa: N802 (named after the contract class)
     return _optimize(ns, "SGD", runs)
 
 
-def Adam(ns, runs):  # noqa: N802
+def Adam(ns: Namespace, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:  # noqa: N802
     """Drive the submission's Adam over ``runs``, as ``SGD`` does."""
     return _optimize(ns, "Adam", runs)
 
 
 # ---- gradient_descent ------------------------------------------------------------------------
 
-def grad_function(problem):
+def grad_function(problem: dict[str, Any]) -> Callable[[np.ndarray], np.ndarray]:
     """The gradient of a named test problem, as a function of x:
     {"kind": "quadratic", "A": (D, D), "b": (D,)}: 0.5 x^T A x - b^T x (A symmetric);
     {"kind": "rosenbrock", "a": a, "b": b}: (a - x)^2 + b (y - x^2)^2 in 2-D."""
     if problem["kind"] == "quadratic":
         A = np.asarray(problem["A"], dtype=np.float64)
-        b = np.asarray(problem["b"], dtype=np.float64)
-        return lambda x: A @ np.asarray(x, dtype=np.float64) - b
+        b_vec = np.asarray(problem["b"], dtype=np.float64)
+        return lambda x: A @ np.asarray(x, dtype=np.float64) - b_vec
     if problem["kind"] == "rosenbrock":
         a, b = float(problem["a"]), float(problem["b"])
 
-        def rosenbrock_grad(x):
+        def rosenbrock_grad(x: np.ndarray) -> np.ndarray:
             x0, x1 = float(x[0]), float(x[1])
             return np.array([-2.0 * (a - x0) - 4.0 * b * x0 * (x1 - x0 * x0),
                              2.0 * b * (x1 - x0 * x0)])
@@ -106,7 +115,8 @@ def grad_function(problem):
     raise ValueError(f"unknown problem {problem['kind']!r}")
 
 
-def gradient_descent(ns, problem, x0, kwargs):
+def gradient_descent(ns: Namespace, problem: dict[str, Any], x0: np.ndarray | list[float],
+                     kwargs: dict[str, Any]) -> dict[str, Any]:
     """gradient_descent(grad_fn, x0, **kwargs) with grad_fn built here from ``problem``;
     returns {"path": what it returned, "x0_after": x0 as the caller holds it afterwards}."""
     fn = contract_function(ns, "gradient_descent")
