@@ -1,43 +1,50 @@
 """What a worker may use and how it is isolated (``Limits``, the jail's policy), and how
 a limit that was hit is told to the student."""
 
+from __future__ import annotations
 
 import errno
 import os
 import signal
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from autograder import course
 
-# The jail's policy (``autograder/inside/launcher/jail.py`` carries it out, from the launcher's config):
+if TYPE_CHECKING:
+    from autograder.inside.plain import ErrorInfo, JailSettings
+
+# The jail's policy (``autograder/inside/launcher/jail.py`` carries it out, from the launcher's
+# config):
 MODES = ("namespaces", "userns", "uid", "none")  # strongest first: the order ``auto`` tries
-# The modes a worker forked from the template (autograder.inside.launcher.template) may run in: where
-# the worker runs as the template's own uid without a PID namespace ("none"), it could signal
-# or ptrace the template and so reach the students after it; there the launcher is exec'd.
+# The modes a worker forked from the template (autograder.inside.launcher.template) may run in:
+# where the worker runs as the template's own uid without a PID namespace ("none"), it could
+# signal or ptrace the template and so reach the students after it; there the launcher is exec'd.
 FORK_MODES = ("namespaces", "userns", "uid")
 UID_BASE = 1_000_000_000  # + the launcher's pid: a uid no other process uses
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-JAIL_SCRIPT = course.PACKAGE_DIR / "inside" / "launcher" / "jail.py"  # run as a script, never imported here
+# run as a script, never imported here
+JAIL_SCRIPT = course.PACKAGE_DIR / "inside" / "launcher" / "jail.py"
 
 GRADING_PROCESS_TIMEOUT = 1800.0  # wall seconds for one submission's grading process (a backstop)
 
 
-def scratch_mb(limits):
+def scratch_mb(limits: Limits) -> int:
     """Size of the worker's writable scratch directory (a tmpfs, in the namespaces modes)."""
     return max(64, 4 * limits.file_size_mb)
 
 
-def jail_settings(limits):
+def jail_settings(limits: Limits) -> JailSettings:
     """The jail's policy for a worker with these limits, as the launcher's config holds it."""
     return {"modes": MODES, "fork_modes": FORK_MODES, "uid_base": UID_BASE,
             "system_dirs": SYSTEM_DIRS, "scratch_mb": scratch_mb(limits)}
 
 
-def _default_isolation():
+def _default_isolation() -> str:
     return os.environ.get("AUTOGRADER_ISOLATION", "auto")
 
 
-def _default_worker_start():
+def _default_worker_start() -> str:
     return os.environ.get("AUTOGRADER_WORKER_START", "template")
 
 
@@ -53,7 +60,8 @@ class Limits:
     call_timeout: float = 10.0  # wall time for one call into student code
     budget: float = 300.0  # wall time for all of one submission's code (autograder.grade.student)
     output_bytes: int = 64 * 1024  # captured output kept per stream
-    isolation: str = field(default_factory=_default_isolation)  # see autograder.inside.launcher.jail
+    # see autograder.inside.launcher.jail
+    isolation: str = field(default_factory=_default_isolation)
     worker_start: str = field(default_factory=_default_worker_start)  # "template" or "exec"
 
 
@@ -66,7 +74,7 @@ class SandboxError(RuntimeError):
 
 
 
-def describe_exit(returncode, limits):
+def describe_exit(returncode: int | None, limits: Limits) -> str:
     """A student-readable sentence for how a worker process ended."""
     if returncode is None:
         return "stopped answering"
@@ -89,7 +97,7 @@ def describe_exit(returncode, limits):
     return f"was killed by {name}"
 
 
-def describe_limit(info, limits):
+def describe_limit(info: ErrorInfo, limits: Limits) -> str | None:
     """The limit an error from student code reveals (MemoryError...), in words, or None."""
     names = {str(n) for n in info.get("mro", [])} | {str(info.get("type", ""))}
     message = str(info.get("message", ""))

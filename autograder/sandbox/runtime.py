@@ -2,6 +2,7 @@
 imports), the Python paths a worker sees, its environment, and notes for whoever runs
 the grader."""
 
+from __future__ import annotations
 
 import atexit
 import importlib.util
@@ -11,23 +12,24 @@ import site
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 
 from autograder import course
 from autograder.sandbox.limits import UID_BASE
 
-_runtime = {}
-_notes_shown = set()
+_runtime: dict[str, str] = {}  # "dir": the runtime folder, once made
+_notes_shown: set[str] = set()
 
 
 STALE_SECONDS = 600
 
 
-def temporary_dir(kind):
+def temporary_dir(kind: str) -> str:
     """A new private directory ``autograder-KIND-PID-*`` in the temporary directory."""
     return tempfile.mkdtemp(prefix=f"autograder-{kind}-{os.getpid()}-")
 
 
-def _ours(info, kind):
+def _ours(info: os.stat_result, kind: str) -> bool:
     """Was this directory made by a grader running as we do? (A scratch directory belongs
     to its worker's uid once the jail gave it away: ``UID_BASE`` and above.)"""
     if info.st_uid == os.geteuid():
@@ -35,7 +37,7 @@ def _ours(info, kind):
     return kind == "scratch" and os.geteuid() == 0 and info.st_uid >= UID_BASE
 
 
-def remove_stale_dirs():
+def remove_stale_dirs() -> None:
     """Remove what graders that were killed (and so could not clean up) left behind: the
     directories of ``temporary_dir`` whose process is gone, untouched for 10 minutes."""
     folder = tempfile.gettempdir()
@@ -60,7 +62,7 @@ def remove_stale_dirs():
             continue
 
 
-def runtime_dir():
+def runtime_dir() -> str:
     """A private copy of the grader modules a worker runs (all of the grader it can see)."""
     if "dir" not in _runtime or not os.path.isdir(os.path.join(_runtime["dir"], "root")):
         remove_stale_dirs()  # (and a new copy where a cleaner of /tmp took ours away)
@@ -73,7 +75,7 @@ def runtime_dir():
         shutil.copytree(course.PACKAGE_DIR / "inside", os.path.join(package, "inside"),
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         os.makedirs(os.path.join(base, "root"))  # where a jail's root is mounted
-        for folder, dirs, files in os.walk(base):
+        for folder, _dirs, files in os.walk(base):
             os.chmod(folder, 0o755)
             for name in files:
                 os.chmod(os.path.join(folder, name), 0o644)
@@ -81,16 +83,16 @@ def runtime_dir():
     return _runtime["dir"]
 
 
-def _remove_runtime(base, creator):
+def _remove_runtime(base: str, creator: int) -> None:
     if os.getpid() == creator:  # not in a forked child that happens to run atexit handlers
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _within(path, folder):
+def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def python_paths():
+def python_paths() -> list[str]:
     """What the worker's Python needs to see: its installation and import path, never the
     course (the repository) or a temporary directory."""
     repo = str(course.REPO_ROOT)
@@ -109,13 +111,13 @@ def python_paths():
     return sorted(paths)
 
 
-_package_folders = {}
+_package_folders: dict[str, list[str]] = {}
 
 
-def package_folders(names):
+def package_folders(names: Iterable[str]) -> list[str]:
     """The folders of the installed packages ``names``, found without importing them: what a
     worker of an assignment that bans them must not see (the namespaces modes hide them)."""
-    folders = []
+    folders: list[str] = []
     for name in names:
         if name not in _package_folders:
             try:
@@ -128,7 +130,7 @@ def package_folders(names):
     return folders
 
 
-def worker_environment(scratch):
+def worker_environment(scratch: str | os.PathLike[str]) -> dict[str, str]:
     """A clean environment: no secrets of the grader's, one thread per numeric library."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -153,7 +155,7 @@ def worker_environment(scratch):
 
 
 
-def note(text):
+def note(text: str) -> None:
     """Tell whoever runs the grader (stderr, once per message), never the JSON on stdout."""
     if text not in _notes_shown:
         _notes_shown.add(text)

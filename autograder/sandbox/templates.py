@@ -1,6 +1,7 @@
 """Worker templates: processes that have imported numpy, matplotlib (and torch) once, and fork
 a fresh launcher for each worker (the program is ``autograder.inside.launcher.template``)."""
 
+from __future__ import annotations
 
 import ast
 import atexit
@@ -14,18 +15,23 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from autograder.sandbox.limits import FORK_MODES, SYSTEM_DIRS, Limits, jail_settings
 from autograder.sandbox.runtime import note, python_paths, runtime_dir, worker_environment
 
-# ---- the template (autograder.inside.launcher.template) ----------------------------------------------------
+if TYPE_CHECKING:
+    from autograder.inside.plain import LauncherConfig, TemplateConfig, TemplateHello
+
+# ---- the template (autograder.inside.launcher.template) -----------------------------------------
 
 TEMPLATE_START_TIMEOUT = 180.0  # seconds for a template to import what it preloads
 TEMPLATE_SEND_TIMEOUT = 30.0
 MAX_TEMPLATE_STARTS = 3  # per kind and process: then the exec path only
 
-_templates = {}  # kind -> _Template
-_template_starts = {}  # kind -> number of starts tried in this process
+_templates: dict[str, _Template] = {}  # kind -> _Template
+_template_starts: dict[str, int] = {}  # kind -> number of starts tried in this process
 _template_lock = threading.Lock()
 
 
@@ -33,7 +39,7 @@ class TemplateUnavailable(Exception):
     """The template could not start a worker (not the submission's fault): use the exec path."""
 
 
-def _reset_template_lock():
+def _reset_template_lock() -> None:
     global _template_lock
     _template_lock = threading.Lock()
 
@@ -41,10 +47,10 @@ def _reset_template_lock():
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_template_lock)
 
-_torch_installed = []
+_torch_installed: list[bool] = []
 
 
-def template_kind(cells, banned=()):
+def template_kind(cells: Iterable[str], banned: Collection[str] = ()) -> str:
     """``torch`` where the submission's code imports torch (and torch is installed, and not
     ``banned``), else ``basic``: a worker holds torch only when its submission imports it, and
     never where torch is banned, so that importing it is a real import that the worker's
@@ -76,17 +82,19 @@ class _Template:
     """A template process and our end of its control socket. Made by ``template_for`` (the
     process starts at once); ``ready()`` waits for its hello."""
 
-    def __init__(self, kind):
+    def __init__(self, kind: str) -> None:
         runtime = runtime_dir()
         home = os.path.join(runtime, f"template-{kind}")
         os.makedirs(home, mode=0o700, exist_ok=True)
         pkg = os.path.join(runtime, "pkg")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        config = {"control_fd": theirs.fileno(), "kind": kind, "runtime": pkg,
+        config: TemplateConfig = {"control_fd": theirs.fileno(), "kind": kind, "runtime": pkg,
                   "visible": [*python_paths(), pkg, *SYSTEM_DIRS],
                   "jail": jail_settings(Limits())}
-        self.kind, self.sock, self.owner, self.info = kind, ours, os.getpid(), None
-        self.problem, self.unsuitable, self.runtime = None, False, runtime
+        self.kind, self.sock, self.owner = kind, ours, os.getpid()
+        self.info: TemplateHello | None = None  # its hello, once ready
+        self.problem: str | None = None
+        self.unsuitable, self.runtime = False, runtime
         self._lock = threading.Lock()
         try:
             self.proc = subprocess.Popen(
@@ -100,18 +108,18 @@ class _Template:
         finally:
             theirs.close()
 
-    def ready(self):
+    def ready(self) -> _Template:
         """Wait for the template's hello (once); raises TemplateUnavailable if it failed."""
         with self._lock:
             if self.info is None and self.problem is None:
                 self.sock.settimeout(TEMPLATE_START_TIMEOUT)
-                try:
-                    hello = json.loads(self.sock.recv(1 << 20) or b"{}")
+                try:  # (plain data, not believed until checked)
+                    hello: Any = json.loads(self.sock.recv(1 << 20) or b"{}")
                 except (OSError, ValueError) as exc:
                     hello = {"error": f"no answer ({exc})"}
                 if isinstance(hello, dict) and hello and "error" not in hello:
                     self.sock.settimeout(TEMPLATE_SEND_TIMEOUT)
-                    self.info = hello
+                    self.info = cast("TemplateHello", hello)
                     if hello.get("outside"):
                         note(f"the {self.kind} template preloaded modules that the worker's "
                               f"jail does not show: {', '.join(hello['outside'][:10])}")
@@ -125,13 +133,15 @@ class _Template:
             raise TemplateUnavailable(self.problem)
         return self
 
-    def serves(self, isolation):
+    def serves(self, isolation: str) -> bool:
         """Can workers with this isolation come from the template? (FORK_MODES)"""
         if isolation == "auto":
-            return self.info.get("mode") in FORK_MODES
+            # (after ready(): info is the hello)
+            return self.info.get("mode") in FORK_MODES  # type: ignore[union-attr, operator]
         return isolation in FORK_MODES
 
-    def start_worker(self, config, env, sock_fd, status_w):
+    def start_worker(self, config: LauncherConfig, env: dict[str, str], sock_fd: int,
+                     status_w: int) -> ForkedLauncher:
         """Ask the template for a worker; a Popen-like ForkedLauncher for its launcher."""
         exit_r, exit_w = os.pipe()
         life_r, life_w = os.pipe()
@@ -150,7 +160,7 @@ class _Template:
                 os.close(fd)
         return ForkedLauncher(exit_r, out_r, err_r, life_w)
 
-    def stop(self):
+    def stop(self) -> None:
         """Close our end (the template exits once every holder has); the process that started
         it also waits for it, and kills it if it lingers."""
         self.sock.close()
@@ -162,7 +172,7 @@ class _Template:
                 self.proc.wait()
 
 
-def _spawn_template(kind):
+def _spawn_template(kind: str) -> _Template | None:
     """The template of ``kind``, started now if there is none (without waiting for it), or
     None where starting it failed too often."""
     runtime = runtime_dir()
@@ -188,7 +198,7 @@ def _spawn_template(kind):
     return template
 
 
-def _ready_template(template):
+def _ready_template(template: _Template) -> _Template | None:
     try:
         return template.ready()
     except TemplateUnavailable as exc:
@@ -203,12 +213,13 @@ def _ready_template(template):
         return None
 
 
-def uses_templates(limits):
+def uses_templates(limits: Limits) -> bool:
     """Do workers with these limits come from a template (else: the exec path)?"""
     return limits.worker_start == "template" and limits.isolation in ("auto", *FORK_MODES)
 
 
-def template_for(cells, limits, banned=()):
+def template_for(cells: Iterable[str], limits: Limits,
+                 banned: Collection[str] = ()) -> _Template | None:
     """The template to fork this worker from, or None for the exec path."""
     if not uses_templates(limits):
         return None
@@ -218,7 +229,7 @@ def template_for(cells, limits, banned=()):
     return template if template.serves(limits.isolation) else None
 
 
-def drop_template(template, reason):
+def drop_template(template: _Template, reason: str) -> None:
     with _template_lock:
         if _templates.get(template.kind) is template:
             del _templates[template.kind]
@@ -229,7 +240,8 @@ def drop_template(template, reason):
         pass
 
 
-def start_templates(kinds=None, banned=()):
+def start_templates(kinds: Iterable[str] | None = None,
+                    banned: Collection[str] = ()) -> dict[str, dict[str, object]]:
     """Start the templates now rather than at the first worker, all at once (``basic``, and
     ``torch`` where it is installed and not ``banned``, by default): a batch process calls
     this before forking its grading processes, which then share them. Returns {kind: the
@@ -238,14 +250,15 @@ def start_templates(kinds=None, banned=()):
         torch = template_kind(["import torch"], banned) == "torch"
         kinds = ["basic"] + (["torch"] if torch else [])
     spawned = {kind: _spawn_template(kind) for kind in kinds}
-    found = {}
+    found: dict[str, dict[str, object]] = {}
     for kind, template in spawned.items():
         ready = template and _ready_template(template)
-        found[kind] = dict(ready.info) if ready else {"error": "not available (see the notes)"}
+        found[kind] = (dict(ready.info) if ready  # type: ignore[arg-type]  # (ready: the hello)
+                       else {"error": "not available (see the notes)"})
     return found
 
 
-def stop_templates():
+def stop_templates() -> None:
     """Stop the templates this process holds (at exit; a forked process only lets go)."""
     with _template_lock:
         templates = list(_templates.values())
@@ -263,22 +276,25 @@ class ForkedLauncher:
     pipe (EOF without one: it was killed), and closing the lifeline makes it kill the worker
     and everything the submission started."""
 
-    def __init__(self, exit_r, stdout_r, stderr_r, lifeline_w):
-        self.pid = None  # the launcher's, from its report (its process group too)
-        self.returncode = None
+    def __init__(self, exit_r: int, stdout_r: int, stderr_r: int, lifeline_w: int) -> None:
+        self.pid: int | None = None  # the launcher's, from its report (its process group too)
+        self.returncode: int | None = None
         self.stdout = os.fdopen(stdout_r, "rb")
         self.stderr = os.fdopen(stderr_r, "rb")
-        self._exit, self._lifeline, self._data = exit_r, lifeline_w, b""
+        self._exit: int | None = exit_r
+        self._lifeline: int | None = lifeline_w
+        self._data = b""
 
-    def poll(self):
+    def poll(self) -> int | None:
         return self._wait(0)
 
-    def wait(self, timeout=None):
-        if self._wait(timeout) is None:
-            raise subprocess.TimeoutExpired("the worker's launcher", timeout)
-        return self.returncode
+    def wait(self, timeout: float | None = None) -> int:
+        returncode = self._wait(timeout)
+        if returncode is None:  # (never without a timeout: it waits for the end)
+            raise subprocess.TimeoutExpired("the worker's launcher", timeout)  # type: ignore[arg-type]
+        return returncode
 
-    def _wait(self, timeout):
+    def _wait(self, timeout: float | None) -> int | None:
         if self.returncode is not None or self._exit is None:
             return self.returncode
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -301,13 +317,13 @@ class ForkedLauncher:
             self._exit = None
             return self.returncode
 
-    def stop(self):
+    def stop(self) -> None:
         """Tell the launcher to kill the worker and everything left (close the lifeline)."""
         if self._lifeline is not None:
             os.close(self._lifeline)
             self._lifeline = None
 
-    def release(self):
+    def release(self) -> None:
         self.stop()
         if self._exit is not None and self.returncode is not None:
             os.close(self._exit)

@@ -1,8 +1,8 @@
 """Start, limit, talk to and kill the worker process that runs a submission.
 
-Each worker is started through ``autograder.inside.launcher.jail`` (read its docstring for the isolation:
-PID, network and mount namespaces, a uid of its own, and the fallbacks where Linux or a
-container forbids them), with resource limits, a clean environment, stdin closed, and a
+Each worker is started through ``autograder.inside.launcher.jail`` (read its docstring for the
+isolation: PID, network and mount namespaces, a uid of its own, and the fallbacks where Linux or
+a container forbids them), with resource limits, a clean environment, stdin closed, and a
 scratch directory holding only the submission as its working directory. What it prints is
 captured with a size cap, never passed through. The worker imports only a copy of the few
 grader modules it needs (``autograder.inside``), made once per grading process.
@@ -10,15 +10,18 @@ grader modules it needs (``autograder.inside``), made once per grading process.
 Two ways to start a worker (``Limits.worker_start``, default from ``AUTOGRADER_WORKER_START``):
 
 ``template`` (the default) a fork of a template process that has already imported numpy,
-    matplotlib and, for a submission that imports it, torch (``autograder.inside.launcher.template``): tens of
-    milliseconds instead of a fresh interpreter's imports. The template is started lazily, once
+    matplotlib and, for a submission that imports it, torch
+    (``autograder.inside.launcher.template``): tens of milliseconds instead of a fresh
+    interpreter's imports. The template is started lazily, once
     per kind and grading process (``start_templates`` starts it ahead, for example in a batch
     process before it forks the grading processes, which then share it), and stopped at exit.
     Each worker is a fresh fork of the pristine template, never reused. Where the template
     cannot serve (isolation ``none``, or it failed to start), the exec path is used.
-``exec``  ``python -I -S jail.py`` for every worker, which execs ``python -m autograder.inside.agent``.
+``exec``  ``python -I -S jail.py`` for every worker, which execs
+    ``python -m autograder.inside.agent``.
 """
 
+from __future__ import annotations
 
 import json
 import os
@@ -29,6 +32,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Collection, Iterable
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from autograder import course
 from autograder.inside import plain
@@ -54,16 +59,33 @@ from autograder.sandbox.templates import (
     template_for,
 )
 
+if TYPE_CHECKING:
+    import io
+
+    from autograder.inside.plain import (
+        ErrorInfo,
+        LauncherConfig,
+        LoadReply,
+        LoadRequest,
+        Reply,
+        Request,
+        StatusReport,
+    )
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.templates import _Template
+
 
 class _Capture(threading.Thread):
     """Drains one output pipe, keeping at most ``cap`` bytes."""
 
-    def __init__(self, pipe, cap):
+    def __init__(self, pipe: IO[bytes] | None, cap: int) -> None:
         super().__init__(daemon=True)
-        self.pipe, self.cap, self.kept, self.dropped = pipe, cap, bytearray(), 0
+        # (a pipe's read end: Popen's stdout=PIPE and os.fdopen(fd, "rb") are buffered readers)
+        self.pipe = cast("io.BufferedReader", pipe)
+        self.cap, self.kept, self.dropped = cap, bytearray(), 0
         self.start()
 
-    def run(self):
+    def run(self) -> None:
         try:
             while chunk := self.pipe.read1(65536):
                 room = max(self.cap - len(self.kept), 0)
@@ -72,7 +94,7 @@ class _Capture(threading.Thread):
         except (OSError, ValueError):
             pass
 
-    def text(self):
+    def text(self) -> str:
         text = self.kept.decode("utf-8", errors="backslashreplace")
         if self.dropped:
             text += f"\n... ({self.dropped} more bytes not shown)"
@@ -83,11 +105,17 @@ class _Capture(threading.Thread):
 class Worker:
     """One sandboxed process running one submission."""
 
-    def __init__(self, cells, scratch, limits, banned=(), assignment=""):
+    proc: subprocess.Popen[bytes] | ForkedLauncher  # the launcher: exec'd, or a template's fork
+    sock: socket.socket  # the grader's end of the channel
+    stdout: _Capture
+    stderr: _Capture
+
+    def __init__(self, cells: Iterable[str], scratch: str | os.PathLike[str], limits: Limits,
+                 banned: Collection[str] = (), assignment: str = "") -> None:
         """``banned``: packages the worker refuses to load (``course.banned_imports``)."""
         self.limits, self.banned = limits, tuple(banned)
         self.seq = 0
-        self.info = {}
+        self.info: StatusReport = {}  # the launcher's reports, merged
         cells = list(cells)
         template = template_for(cells, limits, banned)
         if template is not None:
@@ -98,14 +126,14 @@ class Worker:
                 template = None
         if template is None:
             self._start(scratch, limits, None)
-        self.load_errors = []
+        self.load_errors: list[ErrorInfo] = []
         # where the jail could not hide the banned packages' files from every program the
         # worker may start, the worker may start none (autograder/inside/bans.py)
         hidden = self.info.get("mode") in ("namespaces", "userns")
         started = time.monotonic()  # the submission's own time: running its cells
-        reply = self._exchange({"cells": cells, "banned": list(banned), "assignment": assignment,
-                                "programs": hidden or not banned}, limits.load_timeout,
-                               "running the submission")
+        load: LoadRequest = {"cells": cells, "banned": list(banned), "assignment": assignment,
+                             "programs": hidden or not banned}
+        reply: LoadReply = self._exchange(load, limits.load_timeout, "running the submission")
         self.load_seconds = time.monotonic() - started
         if not (isinstance(reply, dict) and reply.get("loaded") is True):
             self.kill()
@@ -115,14 +143,15 @@ class Worker:
                             if isinstance(errors, list) else [])
         self.tampered = str(reply.get("tampered") or "")
 
-    def _start(self, scratch, limits, template):
+    def _start(self, scratch: str | os.PathLike[str], limits: Limits,
+               template: _Template | None) -> None:
         """Start the launcher (exec path) or ask the template for a worker, and read the
         launcher's report; raises TemplateUnavailable where the template could not serve."""
         self.info = {}
         parent_sock, child_sock = socket.socketpair()
         status_r, status_w = os.pipe()
         runtime = runtime_dir()
-        config = {
+        config: LauncherConfig = {
             "argv": [sys.executable, "-m", "autograder.inside.agent", str(child_sock.fileno())],
             "scratch": str(scratch),
             "sock_fd": child_sock.fileno(),
@@ -145,7 +174,8 @@ class Worker:
             else:
                 self.proc = subprocess.Popen(
                     [sys.executable, "-I", "-S",
-                     os.path.join(runtime, "pkg", "autograder", "inside", "launcher", "jail.py"), json.dumps(config)],
+                     os.path.join(runtime, "pkg", "autograder", "inside", "launcher", "jail.py"),
+                     json.dumps(config)],
                     cwd=scratch,
                     env=worker_environment(scratch),
                     stdin=subprocess.DEVNULL,
@@ -166,7 +196,7 @@ class Worker:
         self.stderr = _Capture(self.proc.stderr, limits.output_bytes)
         self._read_status(status_r, template)
 
-    def _read_status(self, fd, template=None):
+    def _read_status(self, fd: int, template: _Template | None = None) -> None:
         """What the launcher reports before the worker starts: mode, pids, notes, errors."""
         data, deadline = b"", time.monotonic() + max(30.0, self.limits.load_timeout)
         poller = select.poll()
@@ -188,14 +218,15 @@ class Worker:
             if isinstance(item, dict):
                 notes = self.info.get("notes", [])
                 notes = notes + [n for n in item.get("notes", []) if n not in notes]
-                self.info.update(item)
+                self.info.update(cast("StatusReport", item))  # (a claim, read with care)
                 self.info["notes"] = notes
         if isinstance(self.proc, ForkedLauncher):
             self.proc.pid = self.info.get("launcher")
             if not self.info or self.info.get("unsuitable"):  # the template, not the jail
                 self.kill()
-                raise TemplateUnavailable(self.info.get("error")
-                                          or f"the {template.kind} template did not answer")
+                raise TemplateUnavailable(  # (forked: from a template)
+                    self.info.get("error")
+                    or f"the {template.kind} template did not answer")  # type: ignore[union-attr]
         if "error" in self.info or "worker" not in self.info:
             self.kill()
             problem = self.info.get("error") or "the sandbox did not start in time"
@@ -207,15 +238,17 @@ class Worker:
                   + (f" ({details})" if details else "")
                   + "; see autograder/inside/launcher/jail.py for what that mode does not protect")
 
-    def request(self, request, timeout=None):
+    def request(self, request: Request, timeout: float | None = None) -> Reply:
         """The decoded reply to one request, within ``timeout`` seconds (default: the call
         timeout); raises WorkerLost if the worker is gone."""
         timeout = self.limits.call_timeout if timeout is None else timeout
         return self._exchange(request, timeout, "this call")
 
-    def _exchange(self, message, timeout, what):
+    def _exchange(self, message: LoadRequest | Request, timeout: float, what: str) -> Any:
+        """The reply (a dict, whatever else it holds: not believed) with the right ``seq``."""
         if self.proc.poll() is not None:
-            raise WorkerLost(f"the submission's process {describe_exit(self.proc.returncode, self.limits)}")
+            raise WorkerLost("the submission's process "
+                             f"{describe_exit(self.proc.returncode, self.limits)}")
         self.seq += 1
         deadline = time.monotonic() + timeout
         try:
@@ -242,18 +275,19 @@ class Worker:
             raise WorkerLost("the submission's process broke the protocol (an answer out of turn)")
         return reply
 
-    def _remaining(self, deadline):
+    def _remaining(self, deadline: float) -> None:
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError
         self.sock.settimeout(left)
 
-    def _send(self, data, deadline):
+    def _send(self, data: bytes, deadline: float) -> None:
         self._remaining(deadline)
         self.sock.sendall(HEADER.pack(len(data)) + data)  # the timeout bounds the whole call
 
-    def _receive_exactly(self, n, deadline):
-        chunks, got = [], 0
+    def _receive_exactly(self, n: int, deadline: float) -> bytes | None:
+        chunks: list[bytes] = []
+        got = 0
         while got < n:
             self._remaining(deadline)
             chunk = self.sock.recv(min(n - got, 1 << 20))
@@ -263,7 +297,7 @@ class Worker:
             got += len(chunk)
         return b"".join(chunks)
 
-    def _receive(self, deadline):
+    def _receive(self, deadline: float) -> bytes | None:
         """One frame's bytes (None at end of stream); the whole frame within ``deadline``."""
         header = self._receive_exactly(HEADER.size, deadline)
         if header is None:
@@ -274,7 +308,7 @@ class Worker:
                                     f"{plain.MAX_BYTES // 2**20} MB limit")
         return self._receive_exactly(length, deadline)
 
-    def _death(self, when):
+    def _death(self, when: str) -> str:
         try:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -282,10 +316,10 @@ class Worker:
         self.kill()
         return f"the submission's process {describe_exit(self.proc.returncode, self.limits)} {when}"
 
-    def output(self):
+    def output(self) -> tuple[str, str]:
         return self.stdout.text(), self.stderr.text()
 
-    def kill(self):
+    def kill(self) -> None:
         """Kill the worker and every process the submission started; idempotent."""
         mode = self.info.get("mode")
         forked = isinstance(self.proc, ForkedLauncher)
@@ -293,8 +327,9 @@ class Worker:
             if self.info.get("init"):  # namespaces: init's end takes the whole namespace along
                 _signal(self.info["init"], signal.SIGKILL)
             elif mode == "none":  # the launcher, a subreaper, kills the worker's descendants
-                _signal(self.proc.pid, signal.SIGTERM)
-            if forked:  # the launcher kills the worker (and, uid mode, sweeps its uid)
+                _signal(self.proc.pid, signal.SIGTERM)  # type: ignore[arg-type]  # (exec'd: Popen)
+            # the launcher kills the worker (and, uid mode, sweeps its uid)
+            if isinstance(self.proc, ForkedLauncher):  # (forked)
                 self.proc.stop()
             try:
                 self.proc.wait(timeout=5)
@@ -314,7 +349,7 @@ class Worker:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        if forked:
+        if isinstance(self.proc, ForkedLauncher):  # (forked)
             self.proc.release()
         self.sock.close()
         deadline = time.monotonic() + 1
@@ -322,7 +357,7 @@ class Worker:
             capture.join(max(0.0, deadline - time.monotonic()))
 
 
-def _signal(pid, sig):
+def _signal(pid: int, sig: int) -> None:
     try:
         os.kill(pid, sig)
     except (ProcessLookupError, PermissionError):
