@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pluggy import Result
 
     from autograder.grade.results import ResultsJson, TestJson
+    from autograder.inside.plain import Request
     from autograder.sandbox.limits import Limits
 
 PYTEST_ARGS = [
@@ -323,7 +324,7 @@ def _student_that_cannot_load(problem: str) -> Student:
     class Unreadable(Student):
         """Every call fails with the reason, as for a submission whose worker cannot start."""
 
-        def _request(self, request: dict[str, Any]) -> NoReturn:
+        def _request(self, request: Request) -> NoReturn:
             raise WorkerLost(problem)
 
         def reference_of(self, assignment: str) -> Student:

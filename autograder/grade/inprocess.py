@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
     from autograder.grade.grading import TestResult
+    from autograder.inside.plain import Reply, Request
 
 CALL_TIMEOUT = 10  # seconds for one call into student code
 
@@ -53,7 +54,7 @@ class LocalStudent(Student):
         """The reference solution's namespace, in this kernel too."""
         return LocalStudent(vars(load_reference(assignment)))
 
-    def _request(self, request: dict[str, Any]) -> Any:
+    def _request(self, request: Request) -> Reply:
         reply = calls.answer(self.namespace, plain.copy(request))
         try:
             return plain.decode(plain.encode(reply))
@@ -64,7 +65,7 @@ class LocalStudent(Student):
 class TimedLocalStudent(LocalStudent):
     """LocalStudent with a wall-clock limit per call (SIGALRM, where we are the main thread)."""
 
-    def _request(self, request: dict[str, Any]) -> Any:
+    def _request(self, request: Request) -> Reply:
         if threading.current_thread() is not threading.main_thread():
             return super()._request(request)
 

@@ -33,6 +33,7 @@ from autograder.sandbox.worker import Worker
 
 if TYPE_CHECKING:
     from autograder.grade.submission import CellLabel
+    from autograder.inside.plain import CallRequest, ErrorInfo, ProbeRequest, Reply, Request
 
 MAX_MESSAGE = 2000  # characters of an error message from student code kept for the student
 PROBE_PACKAGE = "autograder.inside.probes"  # where a probe's name is looked up, in the worker
@@ -104,7 +105,7 @@ def cell_name(number: object, labels: Sequence[CellLabel] | None = None) -> str:
 class StudentError(Exception):
     """Student code raised, or a name is missing; the message is written for the student."""
 
-    def __init__(self, name: str, info: Mapping[str, Any], args: Sequence[object] = (),
+    def __init__(self, name: str, info: ErrorInfo, args: Sequence[object] = (),
                  limit: str | None = None, labels: Sequence[CellLabel] | None = None) -> None:
         self.name = name
         self.type_names = [str(n) for n in info.get("mro", [])]
@@ -190,7 +191,7 @@ class Student:
     # per code cell, its place in the notebook (submission.read_submission)
     labels: list[CellLabel] | None = None
     fingerprint: str | None = None  # of its code (submission.fingerprint): salts the inputs
-    load_errors: Sequence[dict[str, Any]] = ()  # what the worker reported (untrusted)
+    load_errors: Sequence[ErrorInfo] = ()  # what the worker reported (a claim)
     in_kernel = False  # the student's own kernel (inprocess.LocalStudent), not a worker
 
     def __getattr__(self, name: str) -> Function:
@@ -209,8 +210,8 @@ class Student:
     def call(self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any], inputs: bool = False
              ) -> tuple[Any, tuple[tuple[Any, ...], dict[str, Any]] | None]:
         """(the result, the arguments as the call left them (with ``inputs``) or None)."""
-        request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs),
-                   "inputs": inputs}
+        request: CallRequest = {"op": "call", "name": name, "args": list(args),
+                                "kwargs": dict(kwargs), "inputs": inputs}
         reply = self._request(request)
         value = self._value(name, reply, args)
         if not inputs:
@@ -228,8 +229,8 @@ class Student:
         namespace, whose names then stand in for its own (a suite's known-wrong loop, run in
         the reference's process to name a mistake)."""
         module, _, function = str(name).rpartition(".")
-        request = {"op": "probe", "module": f"{PROBE_PACKAGE}.{module}", "name": function,
-                   "args": list(args)}
+        request: ProbeRequest = {"op": "probe", "module": f"{PROBE_PACKAGE}.{module}",
+                                 "name": function, "args": list(args)}
         if define is not None:
             request["define"] = define
         return self._value(function, self._request(request), ())
@@ -243,7 +244,7 @@ class Student:
             return exc
         return None
 
-    def _value(self, name: str, reply: Any, args: Sequence[object]) -> Any:
+    def _value(self, name: str, reply: Reply, args: Sequence[object]) -> Any:
         if not isinstance(reply, dict):
             raise StudentError(name, {"kind": "unencodable", "message": "malformed reply"})
         if "error" in reply:
@@ -275,12 +276,12 @@ class Student:
                         "(fix that cell first)")
         return ""
 
-    def _limit_hit(self, info: Mapping[str, Any]) -> str | None:
+    def _limit_hit(self, info: ErrorInfo) -> str | None:
         """The resource limit an error shows was hit, in words (where limits apply)."""
         return None
 
-    def _request(self, request: dict[str, Any]) -> Any:
-        """The worker's reply to ``request``: plain data, untrusted."""
+    def _request(self, request: Request) -> Reply:
+        """The worker's reply to ``request``: plain data, a claim (read every key with care)."""
         raise NotImplementedError
 
     def reference_of(self, assignment: str) -> Student:
@@ -306,7 +307,7 @@ class RemoteStudent(Student):
                  source: str | None = None, filename: str = "submission.py",
                  banned: Iterable[str] = (), assignment: str = "",
                  labels: list[CellLabel] | None = None, fingerprint: str | None = None) -> None:
-        self.cells = list(cells)
+        self.cells: list[str] = list(cells)
         self.labels, self.fingerprint = labels, fingerprint
         self.banned, self.assignment = tuple(banned), assignment
         self.limits = limits or Limits()
@@ -358,10 +359,10 @@ class RemoteStudent(Student):
             self.tampered = self.tampered or self._worker.tampered
         return self._worker
 
-    def _limit_hit(self, info: Mapping[str, Any]) -> str | None:
+    def _limit_hit(self, info: ErrorInfo) -> str | None:
         return describe_limit(info, self.limits)
 
-    def _request(self, request: dict[str, Any]) -> Any:
+    def _request(self, request: Request) -> Reply:
         worker = self._ensure_worker()
         if self.tampered:  # nothing more is asked of a worker caught changing the grader
             return {"error": {"kind": "tampered", "type": "RuntimeError",
