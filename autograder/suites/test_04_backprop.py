@@ -498,7 +498,7 @@ def test_mse_loss_grad_finite_differences(student, ref):
         pred, target = g.normal(size=shape), g.normal(size=shape)
         check_array(f"mse_loss_grad(pred, target) for shape {shape} vs central differences",
                     student.mse_loss_grad(pred, target),
-                    central_differences(lambda v: ref.mse_loss(v, target), pred), **FD_TOL,
+                    central_differences(lambda v, t=target: ref.mse_loss(v, t), pred), **FD_TOL,
                     likely=_mse_grad_likely(pred, target))
 
 

@@ -630,7 +630,7 @@ def _wrong_epoch(mistake):
             return float(sum(losses))
         if mistake == "last":
             return losses[-1]
-        return sum(l * s for l, s in zip(losses, sizes)) / sum(sizes)
+        return sum(loss * n for loss, n in zip(losses, sizes)) / sum(sizes)
     return train_one_epoch
 
 
@@ -894,7 +894,7 @@ def test_fit_history(student, device):
         fail(f"{what}: expected a dict of three lists, got {history}.")
     if set(history) != set(expected):
         fail(f"{what}: expected the keys {sorted(expected)}, got {sorted(history)}.")
-    for key, values in expected.items():
+    for key in expected:
         got = history[key]
         if not isinstance(got, list) or len(got) != epochs:
             fail(f"{what}: history[{key!r}] should be a list of {epochs} entries, one per "

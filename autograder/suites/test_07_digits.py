@@ -949,7 +949,7 @@ def test_train_digits_net_hidden_digits(student, ref, reference):
              "after 2 epochs ...'), so the accuracy of its parameters cannot count.")
     seed = seed_for(321)
     correct = total = 0
-    for k, (X_train, y_train, X_test, y_test) in enumerate(folds(ref, 322)):
+    for X_train, y_train, X_test, y_test in folds(ref, 322):
         what, got = _torch_run(student, X_train, y_train, seed, TORCH_RUN)
         model = stated_net(got["params"]).eval()
         with torch.no_grad():
