@@ -32,8 +32,8 @@ build: venv
 grade-examples: build
 	$(PY) -m autograder grade-examples
 
-# ruff (lint, then format) and mypy, at the versions requirements.txt pins; settings in
-# pyproject.toml
+# ruff (lint, then format) and mypy, at the versions requirements.txt pins; make test runs
+# them first. Settings in pyproject.toml.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -41,7 +41,7 @@ lint: venv
 
 # one pytest-xdist worker more than there are cores: many tests spend part of their time
 # waiting on other programs (pip, Jupyter kernels, a grading process)
-test: venv
+test: venv lint
 	$(PY) -m pytest -n $$($(PY) -c 'import os; print((os.cpu_count() or 1) + 1)') --dist loadscope --no-loadscope-reorder
 
 bench: build

@@ -32,35 +32,78 @@ if TYPE_CHECKING:
 def _add_limits(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
     group = parser.add_argument_group("limits for student code")
-    group.add_argument("--memory-mb", type=int, default=defaults.memory_mb,
-                       help="address-space limit of a worker (default %(default)s)")
-    group.add_argument("--cpu-seconds", type=int, default=defaults.cpu_seconds,
-                       help="CPU time a worker may use (default %(default)s)")
-    group.add_argument("--processes", type=int, default=defaults.processes,
-                       help="processes a worker may run (default %(default)s)")
-    group.add_argument("--file-size-mb", type=int, default=defaults.file_size_mb,
-                       help="largest file a worker may write (default %(default)s)")
-    group.add_argument("--load-timeout", type=float, default=defaults.load_timeout,
-                       help="seconds to run the submission's cells (default %(default)s)")
-    group.add_argument("--call-timeout", type=float, default=defaults.call_timeout,
-                       help="seconds for one call into student code (default %(default)s)")
-    group.add_argument("--budget", type=float, default=defaults.budget, metavar="SECONDS",
-                       help="seconds for all of one submission's code together: loading it "
-                            "and every call; when they are spent, the remaining tests fail "
-                            "saying so (default %(default)s)")
-    group.add_argument("--output-kb", type=int, default=defaults.output_bytes // 1024,
-                       help="output of a worker kept per stream, in KiB (default %(default)s)")
-    group.add_argument("--isolation", default=defaults.isolation,
-                       choices=["auto", *sandbox.MODES],
-                       help="how the worker is isolated (default %(default)s: the strongest "
-                            "available; see autograder/inside/launcher/jail.py)")
+    group.add_argument(
+        "--memory-mb",
+        type=int,
+        default=defaults.memory_mb,
+        help="address-space limit of a worker (default %(default)s)",
+    )
+    group.add_argument(
+        "--cpu-seconds",
+        type=int,
+        default=defaults.cpu_seconds,
+        help="CPU time a worker may use (default %(default)s)",
+    )
+    group.add_argument(
+        "--processes",
+        type=int,
+        default=defaults.processes,
+        help="processes a worker may run (default %(default)s)",
+    )
+    group.add_argument(
+        "--file-size-mb",
+        type=int,
+        default=defaults.file_size_mb,
+        help="largest file a worker may write (default %(default)s)",
+    )
+    group.add_argument(
+        "--load-timeout",
+        type=float,
+        default=defaults.load_timeout,
+        help="seconds to run the submission's cells (default %(default)s)",
+    )
+    group.add_argument(
+        "--call-timeout",
+        type=float,
+        default=defaults.call_timeout,
+        help="seconds for one call into student code (default %(default)s)",
+    )
+    group.add_argument(
+        "--budget",
+        type=float,
+        default=defaults.budget,
+        metavar="SECONDS",
+        help="seconds for all of one submission's code together: loading it "
+        "and every call; when they are spent, the remaining tests fail "
+        "saying so (default %(default)s)",
+    )
+    group.add_argument(
+        "--output-kb",
+        type=int,
+        default=defaults.output_bytes // 1024,
+        help="output of a worker kept per stream, in KiB (default %(default)s)",
+    )
+    group.add_argument(
+        "--isolation",
+        default=defaults.isolation,
+        choices=["auto", *sandbox.MODES],
+        help="how the worker is isolated (default %(default)s: the strongest "
+        "available; see autograder/inside/launcher/jail.py)",
+    )
 
 
 def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds,
-                  processes=args.processes, file_size_mb=args.file_size_mb,
-                  load_timeout=args.load_timeout, call_timeout=args.call_timeout,
-                  budget=args.budget, output_bytes=args.output_kb * 1024, isolation=args.isolation)
+    return Limits(
+        memory_mb=args.memory_mb,
+        cpu_seconds=args.cpu_seconds,
+        processes=args.processes,
+        file_size_mb=args.file_size_mb,
+        load_timeout=args.load_timeout,
+        call_timeout=args.call_timeout,
+        budget=args.budget,
+        output_bytes=args.output_kb * 1024,
+        isolation=args.isolation,
+    )
 
 
 def score_table(rows: Iterable[tuple[str, ResultsJson]]) -> str:
@@ -71,17 +114,22 @@ def score_table(rows: Iterable[tuple[str, ResultsJson]]) -> str:
     lines = [f"{'submission':<{width}}  {'score':>13}  failed tests"]
     skipped: dict[str, set[str]] = {}
     for label, result in shown:
-        failed = [printable(t["name"], one_line=True) for t in result["tests"]
-                  if t["score"] < t["max_score"]]
-        summary = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3
-                                           else "")
+        failed = [
+            printable(t["name"], one_line=True)
+            for t in result["tests"]
+            if t["score"] < t["max_score"]
+        ]
+        summary = ", ".join(failed[:3]) + (
+            f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+        )
         score = f"{result['score']:g} / {result['max_score']:g}"
         lines.append(f"{label:<{width}}  {score:>13}  {summary or '-'}")
         for reason, tests in skip_reasons(result["tests"]).items():
             skipped.setdefault(reason, set()).update(t["name"] for t in tests)
     for reason, names in skipped.items():
-        lines.append(f"skipped, worth no points: {len(names)} tests "
-                     f"({printable(reason, one_line=True)})")
+        lines.append(
+            f"skipped, worth no points: {len(names)} tests ({printable(reason, one_line=True)})"
+        )
     return "\n".join(lines)
 
 
@@ -94,20 +142,26 @@ def first_failures(result: ResultsJson) -> str:
         if test["score"] < test["max_score"] and question not in seen:
             seen.add(question)
             message = printable(test.get("output") or "failed").strip()
-            lines += [f"\n{printable(test['name'], one_line=True)}",
-                      *(f"    {line}" for line in message.splitlines())]
+            lines += [
+                f"\n{printable(test['name'], one_line=True)}",
+                *(f"    {line}" for line in message.splitlines()),
+            ]
     if lines:
         lines.insert(0, "\nThe first failed test of each question:")
     if result.get("output"):
-        lines += ["\nWhile running your submission:",
-                  *(f"    {line}" for line in printable(result["output"]).splitlines())]
+        lines += [
+            "\nWhile running your submission:",
+            *(f"    {line}" for line in printable(result["output"]).splitlines()),
+        ]
     return "\n".join(lines)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from autograder.publish.build import build_all  # deferred: this stage only
-    build_all(args.assignments or None, verbose=True,
-              gradescope_visibility=args.gradescope_visibility)
+
+    build_all(
+        args.assignments or None, verbose=True, gradescope_visibility=args.gradescope_visibility
+    )
     return 0
 
 
@@ -124,93 +178,125 @@ def print_not_graded(ignored: Iterable[tuple[Path, str]]) -> None:
         print(f"not graded, {reason}: {', '.join(_show(p) for p in paths)}", file=sys.stderr)
 
 
-def _grade_one(submission: grading.Submission, args: argparse.Namespace
-               ) -> tuple[ResultsJson, str | None]:
+def _grade_one(
+    submission: grading.Submission, args: argparse.Namespace
+) -> tuple[ResultsJson, str | None]:
     """(results, problem) for one submission graded here. A worker that cannot start (a
     forced ``--isolation`` this machine does not offer, a Python other users cannot run) is
     the grader's own problem, not the student's: one line on stderr, and results whose
     output says the submission was not graded, in place of a traceback."""
     try:
-        return grading.grade_submission(submission, args.assignment, _limits(args),
-                                      args.question), None
+        return grading.grade_submission(
+            submission, args.assignment, _limits(args), args.question
+        ), None
     except SandboxError as exc:
         problem = re.sub(r"\w+Error: \[Errno \d+\] ", "", str(exc))
     hint = "" if args.isolation == "auto" else " (--isolation auto picks the strongest available)"
     print(f"error: {problem}{hint}", file=sys.stderr)
     results = grading.unreadable_results(
-        args.assignment, f"Not graded, because of the grader's set-up, not your submission: "
-                         f"{problem}. Your instructor can fix it and regrade.", args.question)
+        args.assignment,
+        f"Not graded, because of the grader's set-up, not your submission: "
+        f"{problem}. Your instructor can fix it and regrade.",
+        args.question,
+    )
     return results, problem
 
 
-def _discover(paths: Sequence[Path], args: argparse.Namespace,
-              ignored: list[tuple[Path, str]]) -> list[grading.Submission]:
+def _discover(
+    paths: Sequence[Path], args: argparse.Namespace, ignored: list[tuple[Path, str]]
+) -> list[grading.Submission]:
     from autograder.batch.discover import discover  # deferred: this stage only
-    return discover(paths, args.assignment, skip=[args.output] if args.output else (),
-                    ignored=ignored)
+
+    return discover(
+        paths, args.assignment, skip=[args.output] if args.output else (), ignored=ignored
+    )
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
     if args.assignment is None:
         assignments = {course.assignment_from_path(p) for p in args.submissions}
         if len(assignments) != 1:
-            print(f"these submissions belong to {len(assignments)} assignments "
-                  f"({', '.join(sorted(assignments))}): pass --assignment NAME",
-                  file=sys.stderr)
+            print(
+                f"these submissions belong to {len(assignments)} assignments "
+                f"({', '.join(sorted(assignments))}): pass --assignment NAME",
+                file=sys.stderr,
+            )
             return 2
         args.assignment = assignments.pop()
     course.master_path(args.assignment)
     if args.question is not None:
         grading.check_question(args.assignment, args.question)
         if args.output or len(args.submissions) != 1 or args.submissions[0].is_dir():
-            print("--question grades one submission file (and writes no --output)",
-                  file=sys.stderr)
+            print("--question grades one submission file (and writes no --output)", file=sys.stderr)
             return 2
     if args.budget <= 0:
         print("--budget must be a positive number of seconds", file=sys.stderr)
         return 2
     if secret.course_secret() is None:
-        print("autograder: note: no course secret (run `python -m autograder build`, or set "
-              f"{secret.ENV_VAR}): hidden inputs then follow from the code alone",
-              file=sys.stderr)
+        print(
+            "autograder: note: no course secret (run `python -m autograder build`, or set "
+            f"{secret.ENV_VAR}): hidden inputs then follow from the code alone",
+            file=sys.stderr,
+        )
     if args.json:
         if len(args.submissions) != 1 or args.output:
             print("--json grades exactly one submission (and writes no --output)", file=sys.stderr)
             return 2
         path = args.submissions[0]
         ignored: list[tuple[Path, str]] = []
-        found = (_discover([path], args, ignored) if path.is_dir()
-                 else [grading.Submission(path.stem, path, str(path))])
+        found = (
+            _discover([path], args, ignored)
+            if path.is_dir()
+            else [grading.Submission(path.stem, path, str(path))]
+        )
         print_not_graded(ignored)
         if len(found) != 1:
-            print(f"--json grades exactly one submission; {_show(path)} holds {len(found)}",
-                  file=sys.stderr)
+            print(
+                f"--json grades exactly one submission; {_show(path)} holds {len(found)}",
+                file=sys.stderr,
+            )
             return 2
         results, problem = _grade_one(found[0], args)
         print(json.dumps(annotate(results)))
         return 1 if problem else 0
     if args.timeout <= args.budget:
-        print(f"--timeout ({args.timeout:g} s, the backstop for one submission's grading "
-              f"process) must be larger than --budget ({args.budget:g} s)", file=sys.stderr)
+        print(
+            f"--timeout ({args.timeout:g} s, the backstop for one submission's grading "
+            f"process) must be larger than --budget ({args.budget:g} s)",
+            file=sys.stderr,
+        )
         return 2
     for path in args.submissions:
         if not path.exists():
-            print(f"warning: {_show(path)} does not exist (graded as unreadable)",
-                  file=sys.stderr)
+            print(f"warning: {_show(path)} does not exist (graded as unreadable)", file=sys.stderr)
     ignored = []
-    one_file = (len(args.submissions) == 1 and args.submissions[0].is_file() and not args.output
-                and not args.shard)
-    submissions = ([grading.Submission(args.submissions[0].stem, args.submissions[0],
-                                       str(args.submissions[0]))] if one_file
-                   else _discover(args.submissions, args, ignored))
+    one_file = (
+        len(args.submissions) == 1
+        and args.submissions[0].is_file()
+        and not args.output
+        and not args.shard
+    )
+    submissions = (
+        [
+            grading.Submission(
+                args.submissions[0].stem, args.submissions[0], str(args.submissions[0])
+            )
+        ]
+        if one_file
+        else _discover(args.submissions, args, ignored)
+    )
     print_not_graded(ignored)
     if args.shard:
         from autograder.batch.discover import in_shard, parse_shard  # deferred: a batch's
+
         shard = parse_shard(args.shard)
         total = len(submissions)
         submissions = [s for s in submissions if in_shard(s.id, shard)]
-        print(f"shard {shard[0]}/{shard[1]}: {len(submissions)} of the {total} submissions "
-              "(the others belong to the other shards)", file=sys.stderr)
+        print(
+            f"shard {shard[0]}/{shard[1]}: {len(submissions)} of the {total} submissions "
+            "(the others belong to the other shards)",
+            file=sys.stderr,
+        )
     elif not submissions:
         print("no submission found (looked for .ipynb, .py and .zip files)", file=sys.stderr)
         return 2
@@ -223,25 +309,40 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(first_failures(results))
         return 0
     from autograder import batch  # deferred: past the one-file case
+
     with contextlib.ExitStack() as stack:
-        output = args.output or Path(stack.enter_context(
-            tempfile.TemporaryDirectory(prefix="autograder-batch-")))
+        output = args.output or Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="autograder-batch-"))
+        )
         try:
-            report = batch.grade_batch(submissions, args.assignment, output, _limits(args),
-                                       jobs=args.jobs, force=args.force, timeout=args.timeout,
-                                       progress=not args.no_progress,
-                                       retry_failed=args.retry_failed)
+            report = batch.grade_batch(
+                submissions,
+                args.assignment,
+                output,
+                _limits(args),
+                jobs=args.jobs,
+                force=args.force,
+                timeout=args.timeout,
+                progress=not args.no_progress,
+                retry_failed=args.retry_failed,
+            )
         except KeyboardInterrupt:
-            print(f"\ninterrupted; what was graded is in {output}: run the same command again "
-                  "to grade the rest", file=sys.stderr)
+            print(
+                f"\ninterrupted; what was graded is in {output}: run the same command again "
+                "to grade the rest",
+                file=sys.stderr,
+            )
             return 130
         if args.output:
             print(report.summary())
             if not args.no_report:
                 _class_report(args.output, args.assignment)
         else:
-            print(score_table([(s.label, _written(batch.read_results(output / s.id)))
-                               for s in submissions]))
+            print(
+                score_table(
+                    [(s.label, _written(batch.read_results(output / s.id))) for s in submissions]
+                )
+            )
     return 1 if report.failed else 0
 
 
@@ -256,11 +357,14 @@ def _class_report(folder: Path, assignment: str | None = None) -> int:
     """Write the class report of a batch's output folder; a failure is reported, not raised
     (the grades are written already)."""
     from autograder.report.page import write_report  # deferred: this stage only
+
     try:
         path = write_report(folder, assignment)
     except Exception as exc:  # noqa: BLE001 - the grades stand; say what went wrong
-        print(f"warning: the class report could not be written: {type(exc).__name__}: {exc}",
-              file=sys.stderr)
+        print(
+            f"warning: the class report could not be written: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
         return 1
     print(f"class report: {path}")
     return 0
@@ -268,9 +372,11 @@ def _class_report(folder: Path, assignment: str | None = None) -> int:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     from autograder.batch.output import merge  # deferred: this stage only
+
     count = merge(args.folders, args.output)
-    print(f"merged {len(args.folders)} folders: {count} submissions in "
-          f"{args.output / 'grades.csv'}")
+    print(
+        f"merged {len(args.folders)} folders: {count} submissions in {args.output / 'grades.csv'}"
+    )
     if not args.no_report:
         _class_report(args.output)
     return 0
@@ -278,6 +384,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from autograder.report.page import write_report  # deferred: this stage only
+
     path = write_report(args.folder, args.assignment)
     print(f"class report: {path}")
     return 0
@@ -286,6 +393,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_grade_examples(args: argparse.Namespace) -> int:
     """The main job: every assignment's examples, graded as a class is (the batch grader)."""
     from autograder import batch  # deferred: this stage only
+
     for assignment in course.assignment_names():
         folder = course.EXAMPLES_DIR / assignment
         files = sorted(p for p in folder.glob("*") if p.suffix in (".ipynb", ".py"))
@@ -297,10 +405,12 @@ def cmd_grade_examples(args: argparse.Namespace) -> int:
             if args.output:
                 output = args.output / assignment
             else:
-                output = Path(stack.enter_context(
-                    tempfile.TemporaryDirectory(prefix="autograder-examples-")))
-            batch.grade_batch(submissions, assignment, output, _limits(args), force=True,
-                              progress=False)
+                output = Path(
+                    stack.enter_context(tempfile.TemporaryDirectory(prefix="autograder-examples-"))
+                )
+            batch.grade_batch(
+                submissions, assignment, output, _limits(args), force=True, progress=False
+            )
             rows = [(s.label, _written(batch.read_results(output / s.id))) for s in submissions]
         print(score_table(rows), flush=True)
     return 0
@@ -308,18 +418,24 @@ def cmd_grade_examples(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from autograder.publish.release import given_away, write_release  # deferred: this stage only
+
     files = write_release(args.folder, args.assignments or None)
-    print(f"wrote the student release: {len(files)} files in {args.folder} (no solutions, "
-          "hidden tests or course secret); publish that folder, not this repository")
+    print(
+        f"wrote the student release: {len(files)} files in {args.folder} (no solutions, "
+        "hidden tests or course secret); publish that folder, not this repository"
+    )
     for later, earlier in given_away(sorted(args.assignments or course.assignment_names())).items():
         listed = ", ".join(f"{n} solution lines of {a}" for a, n in earlier.items())
-        print(f"note: {later}'s lesson and given code repeat {listed}: release {later} only "
-              "once those are due (`release DIR NN_name ...` writes only the ones named)")
+        print(
+            f"note: {later}'s lesson and given code repeat {listed}: release {later} only "
+            "once those are due (`release DIR NN_name ...` writes only the ones named)"
+        )
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from autograder.grade.public_checks import check_notebook  # deferred: this stage only
+
     return check_notebook(args.notebook, args.assignment)
 
 
@@ -329,73 +445,131 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     p = sub.add_parser("build", help="generate assignments/ and dist/ from solutions/")
     p.add_argument("assignments", nargs="*", help="only these (default: all)")
-    p.add_argument("--gradescope-visibility", choices=VISIBILITIES, default="visible",
-                   help="when students see each test's result on Gradescope (default "
-                        "%(default)s; after_due_date hides the hidden tests until the due date)")
+    p.add_argument(
+        "--gradescope-visibility",
+        choices=VISIBILITIES,
+        default="visible",
+        help="when students see each test's result on Gradescope (default "
+        "%(default)s; after_due_date hides the hidden tests until the due date)",
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("grade", help="grade submissions with the hidden suite")
     p.add_argument("submissions", nargs="+", type=Path)
-    p.add_argument("--assignment", help="e.g. 01_perceptron (default: taken from the file "
-                                        "names, as in 01_perceptron.ipynb)")
-    p.add_argument("--question", metavar="NAME",
-                   help="run only this question's tests (e.g. step), for one submission file")
-    p.add_argument("--json", action="store_true",
-                   help="print one Gradescope results.json object for one submission")
+    p.add_argument(
+        "--assignment",
+        help="e.g. 01_perceptron (default: taken from the file names, as in 01_perceptron.ipynb)",
+    )
+    p.add_argument(
+        "--question",
+        metavar="NAME",
+        help="run only this question's tests (e.g. step), for one submission file",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one Gradescope results.json object for one submission",
+    )
     batch_options = p.add_argument_group(
-        "batches", "SUBMISSIONS are files and folders: a folder of notebooks or of otter's "
+        "batches",
+        "SUBMISSIONS are files and folders: a folder of notebooks or of otter's "
         "zips, nbgrader's submitted/<student>/<assignment>/, or one folder per student; "
-        "ids and layouts are described in autograder/batch/")
-    batch_options.add_argument("--output", type=Path, metavar="DIR",
-                               help="write DIR/<id>/results.json, DIR/<id>/feedback.md and "
-                                    "DIR/grades.csv; submissions already graded there are "
-                                    "skipped")
-    batch_options.add_argument("--jobs", type=int, default=None, metavar="N",
-                               help="submissions graded at once (default: the number of cores)")
-    batch_options.add_argument("--force", action="store_true",
-                               help="grade again submissions that have a results.json")
-    batch_options.add_argument("--retry-failed", action="store_true",
-                               help="grade again the submissions whose grading process "
-                                    "failed (crashed, was killed or timed out) last time")
-    batch_options.add_argument("--shard", metavar="I/N",
-                               help="grade only part I of N (1-based) of the submissions, "
-                                    "split by a hash of their ids; merge the outputs with "
-                                    "`merge`")
-    batch_options.add_argument("--timeout", type=float, default=GRADING_PROCESS_TIMEOUT,
-                               metavar="S", help="wall seconds for one submission's grading "
-                                                 "process, a backstop larger than --budget "
-                                                 "(default %(default)s)")
-    batch_options.add_argument("--no-progress", action="store_true",
-                               help="no progress bar on stderr")
-    batch_options.add_argument("--no-report", action="store_true",
-                               help="do not write the class report (DIR/report/index.html)")
+        "ids and layouts are described in autograder/batch/",
+    )
+    batch_options.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/<id>/results.json, DIR/<id>/feedback.md and "
+        "DIR/grades.csv; submissions already graded there are "
+        "skipped",
+    )
+    batch_options.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="submissions graded at once (default: the number of cores)",
+    )
+    batch_options.add_argument(
+        "--force", action="store_true", help="grade again submissions that have a results.json"
+    )
+    batch_options.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="grade again the submissions whose grading process "
+        "failed (crashed, was killed or timed out) last time",
+    )
+    batch_options.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="grade only part I of N (1-based) of the submissions, "
+        "split by a hash of their ids; merge the outputs with "
+        "`merge`",
+    )
+    batch_options.add_argument(
+        "--timeout",
+        type=float,
+        default=GRADING_PROCESS_TIMEOUT,
+        metavar="S",
+        help="wall seconds for one submission's grading "
+        "process, a backstop larger than --budget "
+        "(default %(default)s)",
+    )
+    batch_options.add_argument(
+        "--no-progress", action="store_true", help="no progress bar on stderr"
+    )
+    batch_options.add_argument(
+        "--no-report",
+        action="store_true",
+        help="do not write the class report (DIR/report/index.html)",
+    )
     _add_limits(p)
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("merge", help="merge the --output folders of sharded batches")
     p.add_argument("folders", nargs="+", type=Path)
-    p.add_argument("--output", type=Path, required=True, metavar="DIR",
-                   help="the merged folder: results and feedback copied, grades.csv rebuilt")
-    p.add_argument("--no-report", action="store_true",
-                   help="do not write the class report (DIR/report/index.html)")
+    p.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the merged folder: results and feedback copied, grades.csv rebuilt",
+    )
+    p.add_argument(
+        "--no-report",
+        action="store_true",
+        help="do not write the class report (DIR/report/index.html)",
+    )
     p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser("report", help="write the class report of a graded folder "
-                                      "(GRADED_DIR/report/index.html, figures and CSV tables)")
+    p = sub.add_parser(
+        "report",
+        help="write the class report of a graded folder "
+        "(GRADED_DIR/report/index.html, figures and CSV tables)",
+    )
     p.add_argument("folder", type=Path, metavar="GRADED_DIR", help="a `grade --output` folder")
     p.add_argument("--assignment", help="default: the one the folder was graded for")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("grade-examples", help="grade the bundled examples/ and print scores")
-    p.add_argument("--output", type=Path, metavar="DIR",
-                   help="keep what grading writes (results.json, feedback.md, grades.csv) in "
-                        "DIR/<assignment>/ (default: a temporary folder, removed)")
+    p.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="keep what grading writes (results.json, feedback.md, grades.csv) in "
+        "DIR/<assignment>/ (default: a temporary folder, removed)",
+    )
     _add_limits(p)
     p.set_defaults(func=cmd_grade_examples)
 
     p = sub.add_parser("release", help="write the student repository (no answers) into DIR")
-    p.add_argument("folder", type=Path, metavar="DIR",
-                   help="a new or empty folder outside this repository (or under dist/)")
+    p.add_argument(
+        "folder",
+        type=Path,
+        metavar="DIR",
+        help="a new or empty folder outside this repository (or under dist/)",
+    )
     p.add_argument("assignments", nargs="*", help="only these (default: all)")
     p.set_defaults(func=cmd_release)
 

@@ -27,7 +27,8 @@ def printable(text: object, limit: int | None = None, one_line: bool = False) ->
     text = str(text)
     keep = "" if one_line else "\n\t"
     if (limit is None or len(text) <= limit) and (
-            text if one_line else text.replace("\n", "").replace("\t", "")).isprintable():
+        text if one_line else text.replace("\n", "").replace("\t", "")
+    ).isprintable():
         return text  # the usual case, decided in C: nothing to escape (isprintable is stricter)
     out: list[str] = []
     size = 0
@@ -56,8 +57,10 @@ def markdown_text(text: object) -> str:
     """``text`` as one line of Markdown that renders literally (for a test's name; a
     submission's own text goes in ``markdown_code`` or ``markdown_block``)."""
     text = _INLINE.sub(lambda m: "\\" + m.group(0), printable(text, one_line=True))
-    return _BLOCK_START.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2)
-                                                    else f"{m.group(3)}\\{m.group(4)}"), text)
+    return _BLOCK_START.sub(
+        lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
+        text,
+    )
 
 
 def markdown_code(text: object) -> str:

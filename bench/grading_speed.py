@@ -69,8 +69,11 @@ def as_notebook(path, work):
     if path.suffix == ".ipynb":
         return path
     nb = jupytext.read(path, fmt="py:percent")
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
-                                 "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     target = work / "as-notebooks" / f"{path.stem}.ipynb"
     target.parent.mkdir(exist_ok=True)
     nbformat.write(nb, target)
@@ -78,9 +81,13 @@ def as_notebook(path, work):
 
 
 def ensure_built(assignments, rebuild):
-    missing = [a for a in assignments
-               if rebuild or not (course.DIST_DIR / "otter" / a / "autograder.zip").is_file()
-               or not (course.DIST_DIR / "nbgrader" / "source" / a / f"{a}.ipynb").is_file()]
+    missing = [
+        a
+        for a in assignments
+        if rebuild
+        or not (course.DIST_DIR / "otter" / a / "autograder.zip").is_file()
+        or not (course.DIST_DIR / "nbgrader" / "source" / a / f"{a}.ipynb").is_file()
+    ]
     if missing:
         print(f"building {', '.join(missing)} ...", file=sys.stderr)
         build.build_all(missing)
@@ -102,8 +109,7 @@ def timed(cmd, clock=None, **kwargs):
     clock = clock or Clock()
     started = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TOOL_TIMEOUT,
-                              **kwargs)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TOOL_TIMEOUT, **kwargs)
     except subprocess.TimeoutExpired:
         proc = None
     clock.wall += time.perf_counter() - started
@@ -111,6 +117,7 @@ def timed(cmd, clock=None, **kwargs):
 
 
 # ---- ours -----------------------------------------------------------------------------------
+
 
 def ours(assignment, notebooks, work, jobs, copies=1, tag="honest"):
     """({name: (score, max)}, Clock, count) for grading the notebooks as one batch."""
@@ -121,12 +128,27 @@ def ours(assignment, notebooks, work, jobs, copies=1, tag="honest"):
             name = notebook.stem if copies == 1 else f"{notebook.stem}{i:03d}"
             shutil.copy(notebook, subs / f"{name}{notebook.suffix}")
     out = work / f"ours-{assignment}-{tag}-{copies}-graded"
-    proc, clock = timed([sys.executable, "-m", "autograder", "grade", str(subs),
-                         "--assignment", assignment, "--output", str(out),
-                         "--jobs", str(jobs), "--no-progress"], cwd=REPO)
+    proc, clock = timed(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(subs),
+            "--assignment",
+            assignment,
+            "--output",
+            str(out),
+            "--jobs",
+            str(jobs),
+            "--no-progress",
+        ],
+        cwd=REPO,
+    )
     if proc is None or proc.returncode not in (0, 1):
-        raise SystemExit(f"our grader failed on {assignment}:\n"
-                         f"{proc.stderr[-3000:] if proc else 'timed out'}")
+        raise SystemExit(
+            f"our grader failed on {assignment}:\n{proc.stderr[-3000:] if proc else 'timed out'}"
+        )
     scores = {}
     for path in out.glob("*/results.json"):
         results = json.loads(path.read_text())
@@ -136,6 +158,7 @@ def ours(assignment, notebooks, work, jobs, copies=1, tag="honest"):
 
 # ---- otter ----------------------------------------------------------------------------------
 
+
 def otter(assignment, notebooks, work):
     """({name: (score, max)}, Clock): ``otter run`` on each notebook, one after the other."""
     zip_path = course.DIST_DIR / "otter" / assignment / "autograder.zip"
@@ -143,12 +166,25 @@ def otter(assignment, notebooks, work):
     for notebook in notebooks:
         out = work / f"otter-{assignment}-{notebook.stem}"
         out.mkdir()
-        proc, _ = timed([str(BIN / "otter"), "run", "-a", str(zip_path), "-o", str(out),
-                         str(as_notebook(notebook, work))], total, cwd=work)
+        proc, _ = timed(
+            [
+                str(BIN / "otter"),
+                "run",
+                "-a",
+                str(zip_path),
+                "-o",
+                str(out),
+                str(as_notebook(notebook, work)),
+            ],
+            total,
+            cwd=work,
+        )
         try:
             tests = json.loads((out / "results.json").read_text())["tests"]
-            scores[notebook.stem] = (float(sum(t.get("score") or 0 for t in tests)),
-                                     float(sum(t.get("max_score") or 0 for t in tests)))
+            scores[notebook.stem] = (
+                float(sum(t.get("score") or 0 for t in tests)),
+                float(sum(t.get("max_score") or 0 for t in tests)),
+            )
         except (OSError, ValueError, KeyError):
             why = "timed out" if proc is None else f"exit {proc.returncode}"
             scores[notebook.stem] = f"no result ({why})"
@@ -156,6 +192,7 @@ def otter(assignment, notebooks, work):
 
 
 # ---- nbgrader -------------------------------------------------------------------------------
+
 
 def exercise_cell_ids(assignment):
     """The ids of the exercise cells in the student notebook, in order."""
@@ -202,26 +239,36 @@ class NbgraderCourse:
         for other in (self.root / "source").iterdir():  # this assignment only
             if other.name != assignment:
                 shutil.rmtree(other)
-        proc, _ = nbgrader_cmd(self.root, "generate_assignment", assignment, "--create",
-                               "--force")
+        proc, _ = nbgrader_cmd(self.root, "generate_assignment", assignment, "--create", "--force")
         if proc is None or proc.returncode != 0:
-            raise SystemExit("nbgrader generate_assignment failed:\n"
-                             f"{proc and proc.stderr[-3000:]}")
+            raise SystemExit(
+                f"nbgrader generate_assignment failed:\n{proc and proc.stderr[-3000:]}"
+            )
         self.release = self.root / "release" / assignment / f"{assignment}.ipynb"
 
     def autograde(self, notebooks, student=None):
         """({name: (score, max)}, Clock): submit the notebooks, time ``nbgrader autograde``."""
         for notebook in notebooks:
-            target = (self.root / "submitted" / notebook.stem / self.assignment
-                      / f"{self.assignment}.ipynb")
+            target = (
+                self.root
+                / "submitted"
+                / notebook.stem
+                / self.assignment
+                / f"{self.assignment}.ipynb"
+            )
             target.parent.mkdir(parents=True)
-            nbformat.write(filled_release(self.release, self.assignment,
-                                          as_notebook(notebook, self.work)), target)
+            nbformat.write(
+                filled_release(self.release, self.assignment, as_notebook(notebook, self.work)),
+                target,
+            )
         only = ["--student", student] if student else []
         proc, clock = nbgrader_cmd(self.root, "autograde", self.assignment, "--create", *only)
         if proc is None or proc.returncode != 0:
-            print(f"nbgrader autograde {self.assignment}: "
-                  f"{'timed out' if proc is None else proc.stderr[-1500:]}", file=sys.stderr)
+            print(
+                f"nbgrader autograde {self.assignment}: "
+                f"{'timed out' if proc is None else proc.stderr[-1500:]}",
+                file=sys.stderr,
+            )
         grades = self.work / f"nbgrader-{self.assignment}.csv"
         nbgrader_cmd(self.root, "export", "--to", str(grades))
         scores = {n.stem: "no result" for n in notebooks}
@@ -234,16 +281,27 @@ class NbgraderCourse:
 
 # ---- the report -----------------------------------------------------------------------------
 
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="01_perceptron's correct and buggy notebooks only, a class of 6")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="01_perceptron's correct and buggy notebooks only, a class of 6",
+    )
     parser.add_argument("--assignments", nargs="*", help="default: all with examples")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="our batch's --jobs (default: the number of cores)")
-    parser.add_argument("--class-size", type=int, default=None,
-                        help="submissions in the class graded by ours (default 24, 6 quick; "
-                             "0: none)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="our batch's --jobs (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--class-size",
+        type=int,
+        default=None,
+        help="submissions in the class graded by ours (default 24, 6 quick; 0: none)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild dist/ first")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
@@ -255,8 +313,9 @@ def main(argv=None):
     ensure_built(assignments, args.rebuild)
     work = Path(tempfile.mkdtemp(prefix="grading-speed-"))
     tools = ["ours", "otter run", "nbgrader autograde"]
-    clocks = {(tool, kind): Clock() for tool in tools + ["ours, class"]
-              for kind in ("honest", "hostile")}
+    clocks = {
+        (tool, kind): Clock() for tool in tools + ["ours, class"] for kind in ("honest", "hostile")
+    }
     counts = dict.fromkeys(clocks, 0)
     by_assignment = {}  # (assignment, tool) -> seconds per honest submission
     rows, disagreements = [], []
@@ -284,8 +343,9 @@ def main(argv=None):
                 record("ours", kind, clock, count)
                 if kind == "honest" and class_size:
                     copies = max(1, -(-class_size // len(notebooks)))
-                    _, clock, count = ours(assignment, notebooks, work, args.jobs, copies,
-                                           tag="class")
+                    _, clock, count = ours(
+                        assignment, notebooks, work, args.jobs, copies, tag="class"
+                    )
                     record("ours, class", kind, clock, count)
                 found, clock = otter(assignment, notebooks, work)
                 scores["otter run"].update(found)
@@ -315,9 +375,11 @@ def main(argv=None):
         print(f"| {assignment} | {name} | " + " | ".join(score(v) for v in found) + " |")
     per = {key: clocks[key].wall / counts[key] for key in clocks if counts[key]}
     base, klass = per.get(("ours", "honest")), per.get(("ours, class", "honest"))
-    print(f"\nSeconds per submission: each tool's whole command timed, start-up included "
-          f"({os.cpu_count()} cores; ours with --jobs {args.jobs}; a ratio is the tool's time "
-          "over ours):\n")
+    print(
+        f"\nSeconds per submission: each tool's whole command timed, start-up included "
+        f"({os.cpu_count()} cores; ours with --jobs {args.jobs}; a ratio is the tool's time "
+        "over ours):\n"
+    )
     print("| tool | submissions | seconds | s / submission | x ours | x ours, class |")
     print("|---|---|---|---|---|---|")
     for (tool, kind), seconds in per.items():
@@ -326,29 +388,38 @@ def main(argv=None):
         ratio = f"{seconds / base:.1f}" if base else "-"
         vs_class = f"{seconds / klass:.1f}" if klass else "-"
         name = f"{tool} ({counts[tool, kind]} copies)" if tool == "ours, class" else tool
-        print(f"| {name} | {counts[tool, kind]} | {clocks[tool, kind].wall:.1f} | "
-              f"{seconds:.2f} | {ratio} | {vs_class} |")
+        print(
+            f"| {name} | {counts[tool, kind]} | {clocks[tool, kind].wall:.1f} | "
+            f"{seconds:.2f} | {ratio} | {vs_class} |"
+        )
     if len(assignments) > 1:
         print("\nSeconds per honest submission, by assignment:\n")
-        print("| assignment | ours | ours, class | otter run | nbgrader autograde "
-              "| otter / ours | otter / ours, class |")
+        print(
+            "| assignment | ours | ours, class | otter run | nbgrader autograde "
+            "| otter / ours | otter / ours, class |"
+        )
         print("|---|---|---|---|---|---|---|")
         for assignment in assignments:
             got = {t: by_assignment.get((assignment, t)) for t in tools + ["ours, class"]}
             if got["ours"] is None:
                 continue
-            cells = " | ".join(f"{got[t]:.2f}" if got[t] else "-"
-                               for t in ("ours", "ours, class", "otter run",
-                                         "nbgrader autograde"))
+            cells = " | ".join(
+                f"{got[t]:.2f}" if got[t] else "-"
+                for t in ("ours", "ours, class", "otter run", "nbgrader autograde")
+            )
             otter_s = got["otter run"]
-            ratios = " | ".join(f"{otter_s / got[t]:.1f}" if otter_s and got[t] else "-"
-                                for t in ("ours", "ours, class"))
+            ratios = " | ".join(
+                f"{otter_s / got[t]:.1f}" if otter_s and got[t] else "-"
+                for t in ("ours", "ours, class")
+            )
             print(f"| {assignment} | {cells} | {ratios} |")
     hostile = [(tool, per[tool, "hostile"]) for tool in tools if (tool, "hostile") in per]
     if hostile:
-        print("\nThe hostile submissions alone (timed apart: on otter and nbgrader, in the "
-              "student's kernel, they may find and run course files that our worker never "
-              "sees):\n")
+        print(
+            "\nThe hostile submissions alone (timed apart: on otter and nbgrader, in the "
+            "student's kernel, they may find and run course files that our worker never "
+            "sees):\n"
+        )
         print("| tool | submissions | s / submission |")
         print("|---|---|---|")
         for tool, seconds in hostile:

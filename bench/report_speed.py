@@ -41,8 +41,10 @@ def random_tail(rng):
     names = ["".join(rng.choice("abcdefghij") for _ in range(6)) for _ in range(4)]
     lines = [f"{names[0]} = {rng.randint(1, 99)}"]
     for name in names[1:]:
-        lines.append(f"{name} = {rng.choice(names[:1])} * {rng.random():.3f} + "
-                     f"np.sum(np.arange({rng.randint(2, 40)}))")
+        lines.append(
+            f"{name} = {rng.choice(names[:1])} * {rng.random():.3f} + "
+            f"np.sum(np.arange({rng.randint(2, 40)}))"
+        )
     return "\n# %%\n" + "\n".join(lines) + "\n"
 
 
@@ -71,14 +73,18 @@ def main(argv=None):
         path = report.write_report(klass)
         after = os.times()
         whole = time.perf_counter() - started
-        cpu = sum(getattr(after, f) - getattr(before, f)
-                  for f in ("user", "system", "children_user", "children_system"))
+        cpu = sum(
+            getattr(after, f) - getattr(before, f)
+            for f in ("user", "system", "children_user", "children_system")
+        )
         started = time.perf_counter()
         pairs = report.similar_pairs(report.read_graded(klass), "01_perceptron")
         similar = time.perf_counter() - started
-        print(f"class of {args.size}: the report took {whole:.1f} s ({cpu:.1f} s of CPU, "
-              f"the fingerprints made on every core), of which the "
-              f"similarity search {similar:.1f} s ({len(pairs)} pairs listed); {path}")
+        print(
+            f"class of {args.size}: the report took {whole:.1f} s ({cpu:.1f} s of CPU, "
+            f"the fingerprints made on every core), of which the "
+            f"similarity search {similar:.1f} s ({len(pairs)} pairs listed); {path}"
+        )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

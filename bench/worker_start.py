@@ -31,7 +31,7 @@ from autograder.sandbox.templates import ForkedLauncher  # noqa: E402
 SUBMISSIONS = {
     "numpy": "import numpy as np\n\n\ndef f(x):\n    return float(np.sum(np.asarray(x)) + 1)\n",
     "torch": "import numpy as np\nimport torch\n\n\ndef f(x):\n"
-             "    return float(torch.as_tensor(np.asarray(x)).sum()) + 1.0\n",
+    "    return float(torch.as_tensor(np.asarray(x)).sum()) + 1.0\n",
 }
 
 
@@ -59,12 +59,14 @@ def main(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="skip the torch submission")
     parser.add_argument("--isolation", default=Limits().isolation)
     args = parser.parse_args(argv)
-    kinds = ["numpy"] + ([] if args.no_torch or sandbox.template_kind(["import torch"]) != "torch"
-                         else ["torch"])
+    kinds = ["numpy"] + (
+        [] if args.no_torch or sandbox.template_kind(["import torch"]) != "torch" else ["torch"]
+    )
     if args.isolation not in ("auto", *sandbox.FORK_MODES):
         parser.error(f"isolation {args.isolation!r} always starts workers the exec way")
-    limits = {way: Limits(worker_start=way, isolation=args.isolation)
-              for way in ("exec", "template")}
+    limits = {
+        way: Limits(worker_start=way, isolation=args.isolation) for way in ("exec", "template")
+    }
     print(f"{args.n} workers per submission and way, alternating; isolation {args.isolation}")
     for kind in kinds:
         source = SUBMISSIONS[kind]
@@ -74,10 +76,12 @@ def main(argv=None):
         if "error" in info:
             print(f"  {kind}: no template ({info['error']}); skipped")
             continue
-        print(f"\n{kind} submission: the {info['kind']} template started in "
-              f"{time.perf_counter() - began:.2f} s (its imports {info['seconds']:.2f} s, "
-              f"{info['preloaded_mb']} MB of address space preloaded, isolation "
-              f"{info['mode']})")
+        print(
+            f"\n{kind} submission: the {info['kind']} template started in "
+            f"{time.perf_counter() - began:.2f} s (its imports {info['seconds']:.2f} s, "
+            f"{info['preloaded_mb']} MB of address space preloaded, isolation "
+            f"{info['mode']})"
+        )
         one_worker(source, limits["template"])  # warm: the first fork touches the most pages
         one_worker(source, limits["exec"])
         times, modes = {"exec": [], "template": []}, {}
@@ -87,16 +91,22 @@ def main(argv=None):
                 if forked != (way == "template"):
                     raise RuntimeError(f"a {way} worker was started the other way")
                 times[way].append((start, total))
-        means = {way: (statistics.mean(t[0] for t in rows), statistics.mean(t[1] for t in rows))
-                 for way, rows in times.items()}
+        means = {
+            way: (statistics.mean(t[0] for t in rows), statistics.mean(t[1] for t in rows))
+            for way, rows in times.items()
+        }
         for way in ("exec", "template"):
             start, total = means[way]
             spread = statistics.pstdev(t[0] for t in times[way])
-            print(f"  {way:8s}  start to first answer {start * 1000:8.1f} ms "
-                  f"(sd {spread * 1000:6.1f})   with teardown {total * 1000:8.1f} ms   "
-                  f"[{modes[way]}]")
-        print(f"  ratio exec / template: {means['exec'][0] / means['template'][0]:.1f}x "
-              f"(start), {means['exec'][1] / means['template'][1]:.1f}x (with teardown)")
+            print(
+                f"  {way:8s}  start to first answer {start * 1000:8.1f} ms "
+                f"(sd {spread * 1000:6.1f})   with teardown {total * 1000:8.1f} ms   "
+                f"[{modes[way]}]"
+            )
+        print(
+            f"  ratio exec / template: {means['exec'][0] / means['template'][0]:.1f}x "
+            f"(start), {means['exec'][1] / means['template'][1]:.1f}x (with teardown)"
+        )
     sandbox.stop_templates()
 
 

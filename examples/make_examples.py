@@ -29,8 +29,11 @@ from bug_catalog import catalog  # noqa: E402
 
 def solved_notebook(assignment, bugs=()):
     nb = build.student_notebook(assignment)
-    answers = {master.strip_solutions(c.source): master.remove_markers(c.source)
-               for c in master.read_master(assignment) if c.role == "exercise"}
+    answers = {
+        master.strip_solutions(c.source): master.remove_markers(c.source)
+        for c in master.read_master(assignment)
+        if c.role == "exercise"
+    }
     edits = list(bugs)
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source in answers:
@@ -47,8 +50,11 @@ def solved_notebook(assignment, bugs=()):
 
 def three_bugs(assignment):
     """The first catalogued bugs of three different functions that edit an exercise cell."""
-    exercises = [master.remove_markers(c.source) for c in master.read_master(assignment)
-                 if c.role == "exercise"]
+    exercises = [
+        master.remove_markers(c.source)
+        for c in master.read_master(assignment)
+        if c.role == "exercise"
+    ]
     chosen, functions = [], set()
     for bug in catalog().get(assignment, []):
         fits = sum(source.count(bug.old) for source in exercises) == 1
@@ -104,8 +110,7 @@ def hostile_notebook(assignment):
     first exercise's function by one that kills its own process."""
     nb = solved_notebook(assignment)
     function = next(iter(master.checks(assignment)))
-    nb.cells.append(nbformat.v4.new_code_cell(HOSTILE_CELL.format(function=function),
-                                              id="hostile"))
+    nb.cells.append(nbformat.v4.new_code_cell(HOSTILE_CELL.format(function=function), id="hostile"))
     return nb, function
 
 
@@ -113,9 +118,10 @@ def examples(assignment):
     """{file name: (notebook, what it is)} of the examples make_examples writes for
     ``assignment`` (01's hostile.py is written by hand, and is not among them)."""
     bugs = three_bugs(assignment)
-    made = {"correct.ipynb": (solved_notebook(assignment), "the reference answers"),
-            "buggy.ipynb": (solved_notebook(assignment, bugs),
-                            ", ".join(b.name for b in bugs))}
+    made = {
+        "correct.ipynb": (solved_notebook(assignment), "the reference answers"),
+        "buggy.ipynb": (solved_notebook(assignment, bugs), ", ".join(b.name for b in bugs)),
+    }
     if not (course.EXAMPLES_DIR / assignment / "hostile.py").exists():
         nb, function = hostile_notebook(assignment)
         made["hostile.ipynb"] = (nb, f"{function} exits")

@@ -33,7 +33,7 @@ def catalog():
     """{assignment: [Bug, ...]} for every bugs_*.py file."""
     found = {}
     for path in sorted(HERE.glob("bugs_*.py")):
-        assignment = path.stem[len("bugs_"):]
+        assignment = path.stem[len("bugs_") :]
         found[assignment] = importlib.import_module(path.stem).BUGS
     return found
 

@@ -19,14 +19,22 @@ REPO = Path(__file__).resolve().parent.parent
 # Modules and classes are handed out in the order below, longest first (measured), so that
 # no long one starts last while the other workers sit idle; the rest follow in collection
 # order.
-LONGEST_FIRST = ("tests/test_release.py", "tests/test_gradescope.py", "tests/test_nbgrader.py",
-                 "tests/test_otter_run.py", "tests/test_batch.py", "tests/test_adversarial.py",
-                 "tests/test_grading.py", "tests/test_bug_catalog.py::TestCatalog_07_digits",
-                 "tests/test_bug_catalog.py::TestCatalog_06_training", "tests/test_bans.py",
-                 "tests/test_bug_catalog.py::TestCatalog_04_backprop",
-                 "tests/test_bug_catalog.py::TestCatalog_05_optimizers",
-                 "tests/test_bug_catalog.py::TestCatalog_02_activations",
-                 "tests/test_digits_grading.py")
+LONGEST_FIRST = (
+    "tests/test_release.py",
+    "tests/test_gradescope.py",
+    "tests/test_nbgrader.py",
+    "tests/test_otter_run.py",
+    "tests/test_batch.py",
+    "tests/test_adversarial.py",
+    "tests/test_grading.py",
+    "tests/test_bug_catalog.py::TestCatalog_07_digits",
+    "tests/test_bug_catalog.py::TestCatalog_06_training",
+    "tests/test_bans.py",
+    "tests/test_bug_catalog.py::TestCatalog_04_backprop",
+    "tests/test_bug_catalog.py::TestCatalog_05_optimizers",
+    "tests/test_bug_catalog.py::TestCatalog_02_activations",
+    "tests/test_digits_grading.py",
+)
 
 
 def _work_order(item):
@@ -46,9 +54,14 @@ def cli(*args, timeout=600, env=None):
     ``environ``, which pytest reallocates (PYTEST_CURRENT_TEST) in the main thread while a
     test's worker thread spawns, and exec then fails at random with EFAULT ("Bad address").
     """
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def grade_json(path, assignment, *extra, timeout=300):
@@ -114,8 +127,10 @@ def with_last_cell(source, target, line):
 
 def results_of(output):
     """{submission id: results.json} of a batch's ``--output`` folder."""
-    return {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
-            for p in Path(output).glob("*/results.json")}
+    return {
+        p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+        for p in Path(output).glob("*/results.json")
+    }
 
 
 def example_results(graded_examples, assignment, example):
@@ -132,23 +147,35 @@ def _differences(ours, theirs, where, rel):
     if isinstance(ours, dict) and isinstance(theirs, dict):
         if ours.keys() != theirs.keys():
             return [f"{where}: keys {sorted(ours)} != {sorted(theirs)}"]
-        return [d for key in ours for d in _differences(ours[key], theirs[key],
-                                                        f"{where}.{key}", rel)]
+        return [
+            d for key in ours for d in _differences(ours[key], theirs[key], f"{where}.{key}", rel)
+        ]
     if isinstance(ours, list) and isinstance(theirs, list):
         if len(ours) != len(theirs):
             return [f"{where}: {len(ours)} items != {len(theirs)}"]
-        return [d for i, (a, b) in enumerate(zip(ours, theirs))
-                for d in _differences(a, b, f"{where}[{i}]", rel)]
+        return [
+            d
+            for i, (a, b) in enumerate(zip(ours, theirs))
+            for d in _differences(a, b, f"{where}[{i}]", rel)
+        ]
     if isinstance(ours, str) and isinstance(theirs, str):
         words_a, words_b = NUMBER.split(ours), NUMBER.split(theirs)
         numbers_a, numbers_b = NUMBER.findall(ours), NUMBER.findall(theirs)
-        if words_a != words_b or len(numbers_a) != len(numbers_b) or not all(
+        if (
+            words_a != words_b
+            or len(numbers_a) != len(numbers_b)
+            or not all(
                 math.isclose(float(a), float(b), rel_tol=rel, abs_tol=rel)
-                for a, b in zip(numbers_a, numbers_b)):
+                for a, b in zip(numbers_a, numbers_b)
+            )
+        ):
             return [f"{where}: {ours!r} != {theirs!r}"]
         return []
-    return [] if ours == theirs and type(ours) is type(theirs) else [
-        f"{where}: {ours!r} != {theirs!r}"]
+    return (
+        []
+        if ours == theirs and type(ours) is type(theirs)
+        else [f"{where}: {ours!r} != {theirs!r}"]
+    )
 
 
 def assert_same_results(ours, theirs, rel=1e-9):

@@ -37,18 +37,58 @@ import struct
 import sys
 
 # Docker's default capabilities (moby's oci/caps/defaults.go), for setpriv's bounding set.
-DOCKER_CAPABILITIES = ("chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw",
-                       "setgid", "setuid", "setfcap", "setpcap", "net_bind_service",
-                       "sys_chroot", "kill", "audit_write")
+DOCKER_CAPABILITIES = (
+    "chown",
+    "dac_override",
+    "fsetid",
+    "fowner",
+    "mknod",
+    "net_raw",
+    "setgid",
+    "setuid",
+    "setfcap",
+    "setpcap",
+    "net_bind_service",
+    "sys_chroot",
+    "kill",
+    "audit_write",
+)
 # What a container's root filesystem holds (an Ubuntu base image, plus /opt: this machine's
 # package mirrors, which setup.sh's pip reads, and /root: pip's cache). Nothing else shows.
-IMAGE_DIRS = ("bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "opt", "proc",
-              "root", "run", "sbin", "sys", "tmp", "usr", "var")
+IMAGE_DIRS = (
+    "bin",
+    "boot",
+    "dev",
+    "etc",
+    "lib",
+    "lib32",
+    "lib64",
+    "libx32",
+    "opt",
+    "proc",
+    "root",
+    "run",
+    "sbin",
+    "sys",
+    "tmp",
+    "usr",
+    "var",
+)
 
 # x86_64 system calls and flags
-SYSCALLS_EPERM = {"mount": 165, "umount2": 166, "pivot_root": 155, "unshare": 272,
-                  "setns": 308, "open_tree": 428, "move_mount": 429, "fsopen": 430,
-                  "fsconfig": 431, "fsmount": 432, "fspick": 433}
+SYSCALLS_EPERM = {
+    "mount": 165,
+    "umount2": 166,
+    "pivot_root": 155,
+    "unshare": 272,
+    "setns": 308,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+}
 SYS_CLONE, SYS_CLONE3, SYS_OPEN_TREE, SYS_MOVE_MOUNT = 56, 435, 428, 429
 CLONE_NAMESPACE_FLAGS = 0x7E020000  # NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
 CLONE_NEWNS, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x20000, 1, 2, 4, 16384, 1 << 18
@@ -71,8 +111,13 @@ def _libc():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
     libc.unshare.argtypes = [ctypes.c_int]
-    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p,
-                           ctypes.c_ulong, ctypes.c_ulong]
+    libc.prctl.argtypes = [
+        ctypes.c_int,
+        ctypes.c_ulong,
+        ctypes.c_void_p,
+        ctypes.c_ulong,
+        ctypes.c_ulong,
+    ]
     libc.syscall.restype = ctypes.c_long
     return libc
 
@@ -101,14 +146,21 @@ def container_view(keep):
     if keep and os.path.dirname(keep) != "/tmp":
         raise ValueError(f"--keep {keep}: a folder directly under /tmp is kept, nothing else")
     # keep's tree, detached (open_tree), is attached again on top of the fresh /tmp
-    tree = keep and _check(libc.syscall(SYS_OPEN_TREE, AT_FDCWD, keep.encode(),
-                                        OPEN_TREE_CLONE | AT_RECURSIVE | os.O_CLOEXEC),
-                           f"open_tree({keep})")
+    tree = keep and _check(
+        libc.syscall(
+            SYS_OPEN_TREE, AT_FDCWD, keep.encode(), OPEN_TREE_CLONE | AT_RECURSIVE | os.O_CLOEXEC
+        ),
+        f"open_tree({keep})",
+    )
     _tmpfs(libc, "/tmp", b"mode=1777")
     if keep:
         os.mkdir(keep, 0o755)
-        _check(libc.syscall(SYS_MOVE_MOUNT, tree, b"", AT_FDCWD, keep.encode(),
-                            MOVE_MOUNT_F_EMPTY_PATH), f"move_mount(... {keep})")
+        _check(
+            libc.syscall(
+                SYS_MOVE_MOUNT, tree, b"", AT_FDCWD, keep.encode(), MOVE_MOUNT_F_EMPTY_PATH
+            ),
+            f"move_mount(... {keep})",
+        )
         os.close(tree)
 
 
@@ -121,8 +173,12 @@ def _program():
     for number in SYSCALLS_EPERM.values():
         program += [(BPF_JEQ_K, 0, 1, number), errno(EPERM)]
     program += [(BPF_JEQ_K, 0, 1, SYS_CLONE3), errno(ENOSYS)]
-    program += [(BPF_JEQ_K, 0, 3, SYS_CLONE), load(OFFSET_ARG0),
-                (BPF_JSET_K, 0, 1, CLONE_NAMESPACE_FLAGS), errno(EPERM)]
+    program += [
+        (BPF_JEQ_K, 0, 3, SYS_CLONE),
+        load(OFFSET_ARG0),
+        (BPF_JSET_K, 0, 1, CLONE_NAMESPACE_FLAGS),
+        errno(EPERM),
+    ]
     return program + [allow]
 
 
@@ -139,8 +195,10 @@ def install_filter():
     fprog = SockFprog(len(program), ctypes.cast(buffer, ctypes.c_void_p))
     if os.geteuid() != 0:  # root may filter itself without it, as Docker's runtime does
         _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
-    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
-           "prctl(PR_SET_SECCOMP)")
+    _check(
+        libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
+        "prctl(PR_SET_SECCOMP)",
+    )
 
 
 def command(argv):
@@ -153,8 +211,9 @@ def command(argv):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python tests/dockerlike.py",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python tests/dockerlike.py", description=__doc__.split("\n\n")[0]
+    )
     view = parser.add_mutually_exclusive_group()
     view.add_argument("--keep", metavar="DIR", help="the folder under /tmp that stays in view")
     view.add_argument("--show-host", action="store_true", help="leave the files alone")

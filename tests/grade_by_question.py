@@ -31,8 +31,9 @@ def main(assignment, out, secrets, *files):
         results[course_secret] = {}
         for item in files:
             path, _, question = item.partition("=")
-            results[course_secret][Path(path).stem] = grade_file(path, assignment,
-                                                                 question=question or None)
+            results[course_secret][Path(path).stem] = grade_file(
+                path, assignment, question=question or None
+            )
     Path(out).write_text(json.dumps(results), encoding="utf-8")
 
 

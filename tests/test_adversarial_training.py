@@ -29,7 +29,7 @@ FORGEABLE = ("get_device",)  # see the module docstring
 # Every probe of autograder/inside/probes/training.py replaced by one that answers in the
 # probe's own format without running any contract function: echoes of its inputs,
 # constants, the right shapes, ValueError for unknown names.
-FORGED_PROBES = '''\
+FORGED_PROBES = """\
 import sys
 import numpy as np
 import autograder.inside.probes.training as T
@@ -102,11 +102,11 @@ for _name, _value in list(globals().items()):
         setattr(sys.modules["autograder.inside.probes.training"], _name, _value)
         _forged.append(_name)
 print("forged:", sorted(_forged))
-'''
+"""
 
 # The contract's names bound to whatever our package offers in the worker that looks like
 # an answer: a model class, training or evaluation loops, an optimizer.
-REUSES_IMPORTABLE = '''\
+REUSES_IMPORTABLE = """\
 import importlib, inspect, pkgutil, sys
 import torch
 from torch import nn
@@ -149,11 +149,11 @@ if "PlainSGD" in found:
     print("make_optimizer is PlainSGD")
 if "moons" in found:
     print("the suite's moons is here too")
-'''
+"""
 
 # The reference solution, except that make_loaders remembers every row it splits, forward
 # answers remembered rows with their label, and nothing is trained.
-MEMORISES = '''\
+MEMORISES = """\
 _memory = {}
 _make_loaders = make_loaders
 _SimpleMLP = SimpleMLP
@@ -178,7 +178,7 @@ class SimpleMLP(_SimpleMLP):
 
 def train_one_epoch(model, loader, criterion, optimizer, device):
     return 0.0
-'''
+"""
 
 
 # No probe touched: SimpleMLP is a bag of parameters trained offline on the usual two moons
@@ -260,7 +260,8 @@ importlib.import_module = _import_module
 # 07: a full takeover (an agent of the submission's own on the channel) that answers what
 # DigitsNet is made of for any sizes, with every function still a stub: the structure's
 # points rest on logits the grader computes itself, so the answer earns nothing.
-TAKEOVER_07 = r"""
+TAKEOVER_07 = (
+    r"""
 def _answer(request):
     if request.get("op") == "probe" and request.get("name") == "digits_net_structure":
         inputs, hidden, classes, rate = request["args"]
@@ -274,7 +275,9 @@ def _answer(request):
             "dropout": [rate]}}
     return {"error": {"kind": "raised", "type": "NotImplementedError", "mro": [],
                       "message": "stub", "where": ""}}
-""" + FAKE_AGENT
+"""
+    + FAKE_AGENT
+)
 RELEASE_07 = REPO / "assignments" / "07_digits" / "07_digits.ipynb"
 
 
@@ -322,9 +325,15 @@ def forgeable(name):
     return name.split(":")[0] in FORGEABLE
 
 
-@pytest.mark.parametrize("case", ["stubs_with_forged_probes", "stubs_reusing_importable_code",
-                                  "stubs_with_pretrained_constants",
-                                  "stubs_forging_probes_through_importlib"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "stubs_with_forged_probes",
+        "stubs_reusing_importable_code",
+        "stubs_with_pretrained_constants",
+        "stubs_forging_probes_through_importlib",
+    ],
+)
 def test_forgery_earns_nothing_beyond_the_stubs(graded, case):
     gained = {name: s for name, s in scores(graded[case]).items() if s and not forgeable(name)}
     assert not gained, gained
@@ -338,8 +347,11 @@ def test_forged_probes_did_replace_the_probes(graded):
 
 def test_memorised_rows_do_not_pass_fit(graded):
     data = graded["memorising_loaders_and_forward"]
-    fit = [t for t in data["tests"] if t["name"].startswith("fit: trains SimpleMLP")
-           and t["name"].endswith("[cpu]")]
+    fit = [
+        t
+        for t in data["tests"]
+        if t["name"].startswith("fit: trains SimpleMLP") and t["name"].endswith("[cpu]")
+    ]
     assert fit and fit[0]["score"] == 0, fit
     assert "new two-moons points correctly; at least 95% expected" in fit[0]["output"]
 
@@ -347,11 +359,16 @@ def test_memorised_rows_do_not_pass_fit(graded):
 def test_pretrained_constants_do_not_pass_fit(graded):
     """Parameters that no training produced fail on this submission's moons, and an empty
     validation loader is no way round the check of the history."""
-    fit = [t for t in graded["stubs_with_pretrained_constants"]["tests"]
-           if t["name"].startswith("fit: trains SimpleMLP") and t["name"].endswith("[cpu]")]
+    fit = [
+        t
+        for t in graded["stubs_with_pretrained_constants"]["tests"]
+        if t["name"].startswith("fit: trains SimpleMLP") and t["name"].endswith("[cpu]")
+    ]
     assert fit and fit[0]["score"] == 0, fit
-    assert ("new two-moons points correctly" in fit[0]["output"]
-            or "the validation loader should yield 80 examples" in fit[0]["output"]), fit
+    assert (
+        "new two-moons points correctly" in fit[0]["output"]
+        or "the validation loader should yield 80 examples" in fit[0]["output"]
+    ), fit
 
 
 def test_forging_probes_through_importlib_is_flagged(graded):

@@ -28,6 +28,7 @@ BUGGY = EXAMPLES / "buggy.ipynb"
 def reference():
     """(full marks, the buggy example's score), from `grade --json` (the suite may change)."""
     from conftest import grade_json
+
     correct, buggy = grade_json(CORRECT, ASSIGNMENT), grade_json(BUGGY, ASSIGNMENT)
     assert correct["score"] == correct["max_score"] > buggy["score"] > 0
     return correct["max_score"], buggy["score"]
@@ -36,8 +37,9 @@ def reference():
 def expected(kinds):
     """{id: score} for {id: "correct" | "buggy" | "broken"}."""
     full, buggy = reference()
-    return {name: {"correct": full, "buggy": buggy, "broken": 0}[kind]
-            for name, kind in kinds.items()}
+    return {
+        name: {"correct": full, "buggy": buggy, "broken": 0}[kind] for name, kind in kinds.items()
+    }
 
 
 def points(value):
@@ -45,8 +47,18 @@ def points(value):
 
 
 def grade_into(output, *inputs, extra=(), timeout=600):
-    proc = cli("grade", *inputs, "--assignment", ASSIGNMENT, "--output", output, "--jobs", 2,
-               *extra, timeout=timeout)
+    proc = cli(
+        "grade",
+        *inputs,
+        "--assignment",
+        ASSIGNMENT,
+        "--output",
+        output,
+        "--jobs",
+        2,
+        *extra,
+        timeout=timeout,
+    )
     return proc
 
 
@@ -84,9 +96,19 @@ def make_class(root):
     wrong = root / "judy.txt"  # a file given by name is a submission, whatever its type
     wrong.write_text("I wrote my answers in a text file")
     inputs = [flat, nbg, zips, students, wrong]
-    kinds = {"alice": "correct", "bob": "buggy", "carol": "broken", "dave": "correct",
-             "erin": "buggy", "frank": "correct", "grace": "broken", "heidi": "buggy",
-             "ivan": "correct", "judy": "broken", "kim": "broken"}
+    kinds = {
+        "alice": "correct",
+        "bob": "buggy",
+        "carol": "broken",
+        "dave": "correct",
+        "erin": "buggy",
+        "frank": "correct",
+        "grace": "broken",
+        "heidi": "buggy",
+        "ivan": "correct",
+        "judy": "broken",
+        "kim": "broken",
+    }
     return inputs, kinds
 
 
@@ -100,12 +122,15 @@ def graded(tmp_path_factory):
     proc = grade_into(output, *inputs)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     seconds = time.monotonic() - started
-    print(f"\nbatch of {len(scores)}: {seconds:.1f} s, {seconds / len(scores):.2f} s per "
-          "submission (start-up included)")
+    print(
+        f"\nbatch of {len(scores)}: {seconds:.1f} s, {seconds / len(scores):.2f} s per "
+        "submission (start-up included)"
+    )
     return root, inputs, scores, output, proc
 
 
 # ---- discovery (no grading) ---------------------------------------------------------------
+
 
 def ids(inputs, assignment=ASSIGNMENT, **kwargs):
     return {s.id: s for s in batch.discover(inputs, assignment, **kwargs)}
@@ -121,8 +146,14 @@ def test_ids_for_every_layout(tmp_path):
     # nbgrader's submitted/ folder itself, and one student's folder given alone
     assert set(ids([tmp_path / "course" / "submitted"])) == {"dave", "erin"}
     # explicit files that share a name are named after their folders
-    assert set(ids([tmp_path / "students" / "heidi" / "hw.ipynb",
-                    tmp_path / "students" / "ivan" / "hw.ipynb"])) == {"heidi", "ivan"}
+    assert set(
+        ids(
+            [
+                tmp_path / "students" / "heidi" / "hw.ipynb",
+                tmp_path / "students" / "ivan" / "hw.ipynb",
+            ]
+        )
+    ) == {"heidi", "ivan"}
     assert set(ids([tmp_path / "students" / "heidi" / "hw.ipynb"])) == {"hw"}
 
 
@@ -171,6 +202,7 @@ def test_shards_split_deterministically():
 
 # ---- a graded class -----------------------------------------------------------------------
 
+
 def test_every_layout_is_graded(graded):
     root, inputs, scores, output, proc = graded
     results = results_of(output)
@@ -178,17 +210,20 @@ def test_every_layout_is_graded(graded):
     assert all(v["max_score"] == reference()[0] for v in results.values())
     assert "graded 11, skipped 0" in proc.stdout
     not_graded = [line for line in proc.stderr.splitlines() if line.startswith("not graded, ")]
-    for path, reason in ((root / "flat" / "README.txt", "not a notebook (.ipynb), Python"),
-                         (root / "course" / "source", "an nbgrader course"),
-                         (root / "students" / "ivan" / "helpers.py", "is the one graded"),
-                         (root / "students" / "ivan" / ".ipynb_checkpoints", "Jupyter")):
+    for path, reason in (
+        (root / "flat" / "README.txt", "not a notebook (.ipynb), Python"),
+        (root / "course" / "source", "an nbgrader course"),
+        (root / "students" / "ivan" / "helpers.py", "is the one graded"),
+        (root / "students" / "ivan" / ".ipynb_checkpoints", "Jupyter"),
+    ):
         assert any(reason in line and str(path) in line for line in not_graded), (path, not_graded)
     assert "submission/s" in proc.stderr or "%" in proc.stderr  # the progress bar
     assert "is not a readable Jupyter notebook" in results["carol"]["output"]
     assert "not a readable zip file" in results["grace"]["output"]
     assert "is not a notebook" in results["judy"]["output"]
-    assert ("no notebook (.ipynb), Python file (.py) or zip, only: hw.pdf"
-            in results["kim"]["output"])
+    assert (
+        "no notebook (.ipynb), Python file (.py) or zip, only: hw.pdf" in results["kim"]["output"]
+    )
     for broken in ("carol", "grace", "judy", "kim"):
         assert all(t["score"] == 0 and t["output"] for t in results[broken]["tests"])
     assert not list(output.glob("**/*.tmp"))
@@ -196,16 +231,17 @@ def test_every_layout_is_graded(graded):
 
 def test_results_json_is_what_grade_json_prints(graded, grade):
     root, inputs, scores, output, proc = graded
-    for name, path in (("alice", root / "flat" / "alice.ipynb"),
-                       ("frank", root / "zips" / "frank.zip")):
+    for name, path in (
+        ("alice", root / "flat" / "alice.ipynb"),
+        ("frank", root / "zips" / "frank.zip"),
+    ):
         assert json.loads((output / name / "results.json").read_text()) == grade(path, ASSIGNMENT)
 
 
 def test_gradebook_columns_and_values(graded):
     root, inputs, scores, output, proc = graded
     rows = list(csv.reader(open(output / "grades.csv", newline="")))
-    questions = ["step", "perceptron_output", "perceptron_update", "train_perceptron",
-                 "accuracy"]
+    questions = ["step", "perceptron_output", "perceptron_update", "train_perceptron", "accuracy"]
     assert rows[0] == ["submission", "score", "max_score", *questions]
     assert [r[0] for r in rows[1:]] == sorted(scores)
     results = results_of(output)
@@ -261,10 +297,24 @@ def test_a_killed_batch_leaves_only_whole_files_and_resumes(tmp_path):
     for i in range(6):
         copy(CORRECT if i % 2 else BUGGY, subs / f"s{i}.ipynb")
     out = tmp_path / "graded"
-    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(subs),
-                             "--assignment", ASSIGNMENT, "--output", str(out), "--jobs", "2"],
-                            cwd=course.REPO_ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(subs),
+            "--assignment",
+            ASSIGNMENT,
+            "--output",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        cwd=course.REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 300
     while not list(out.glob("*/results.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -281,7 +331,8 @@ def test_a_killed_batch_leaves_only_whole_files_and_resumes(tmp_path):
     assert f"skipped {len(done)} already graded" in again.stdout
     results = results_of(out)
     assert {k: v["score"] for k, v in results.items()} == expected(
-        {f"s{i}": "correct" if i % 2 else "buggy" for i in range(6)})
+        {f"s{i}": "correct" if i % 2 else "buggy" for i in range(6)}
+    )
 
 
 CRASHING_BATCH = """
@@ -310,8 +361,13 @@ def test_a_dying_or_hanging_grading_process_costs_only_its_submission(tmp_path):
     for name in ("alice", "bob", "carol"):
         copy(CORRECT, subs / f"{name}.ipynb")
     out = tmp_path / "graded"
-    proc = subprocess.run([sys.executable, "-c", CRASHING_BATCH, str(subs), str(out)],
-                          capture_output=True, text=True, timeout=300, cwd=course.REPO_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", CRASHING_BATCH, str(subs), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=course.REPO_ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "['alice'] ['bob', 'carol']"
     results = results_of(out)
@@ -324,14 +380,18 @@ def test_a_dying_or_hanging_grading_process_costs_only_its_submission(tmp_path):
         assert all(t["output"] == results[name]["output"] for t in results[name]["tests"])
         assert (out / name / "feedback.md").is_file()
     assert [r.split(",")[:2] for r in (out / "grades.csv").read_text().split()[1:]] == [
-        ["alice", points(full)], ["bob", "0"], ["carol", "0"]]
+        ["alice", points(full)],
+        ["bob", "0"],
+        ["carol", "0"],
+    ]
     assert sorted(p.parent.name for p in out.glob("*/.grading-failed")) == ["bob", "carol"]
     # a plain second run keeps them; --retry-failed grades those two again, and only them
     assert "graded 0, skipped 3" in grade_into(out, subs).stdout
     again = grade_into(out, subs, extra=["--retry-failed"])
     assert again.returncode == 0 and "graded 2, skipped 1" in again.stdout
     assert {k: v["score"] for k, v in results_of(out).items()} == dict.fromkeys(
-        ("alice", "bob", "carol"), full)
+        ("alice", "bob", "carol"), full
+    )
     assert not list(out.glob("*/.grading-failed"))
 
 
@@ -351,14 +411,19 @@ def test_shards_merged_equal_the_whole_batch(graded, tmp_path):
     assert (merged / "grades.csv").read_text() == (output / "grades.csv").read_text()
     assert results_of(merged) == results_of(output)
     for name in scores:
-        assert ((merged / name / "feedback.md").read_text()
-                == (output / name / "feedback.md").read_text())
+        assert (merged / name / "feedback.md").read_text() == (
+            output / name / "feedback.md"
+        ).read_text()
 
 
 def test_merge_refuses_overlapping_shards_that_disagree(tmp_path):
     for name, score in (("a", 1.0), ("b", 2.0)):
-        batch.write_outputs(tmp_path / name / "x", "x", ASSIGNMENT,
-                            {"score": score, "max_score": 2.0, "output": "", "tests": []})
+        batch.write_outputs(
+            tmp_path / name / "x",
+            "x",
+            ASSIGNMENT,
+            {"score": score, "max_score": 2.0, "output": "", "tests": []},
+        )
     with pytest.raises(ValueError, match="graded differently"):
         batch.merge([tmp_path / "a", tmp_path / "b"], tmp_path / "m")
 
@@ -372,8 +437,15 @@ def test_an_output_folder_holds_one_assignment(tmp_path):
 def test_several_submissions_without_output_print_the_table(tmp_path):
     copy(CORRECT, tmp_path / "alice.ipynb")
     copy(BUGGY, tmp_path / "bob.ipynb")
-    proc = cli("grade", tmp_path / "alice.ipynb", tmp_path / "bob.ipynb", "--assignment",
-               ASSIGNMENT, "--jobs", 2)
+    proc = cli(
+        "grade",
+        tmp_path / "alice.ipynb",
+        tmp_path / "bob.ipynb",
+        "--assignment",
+        ASSIGNMENT,
+        "--jobs",
+        2,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("submission")
@@ -395,6 +467,7 @@ def test_atomic_write_leaves_the_old_file_or_the_new_one(tmp_path, monkeypatch):
 
     def broken_replace(src, dst):
         raise OSError("disk full")
+
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
         batch.write_atomic(target, "new")
@@ -403,15 +476,22 @@ def test_atomic_write_leaves_the_old_file_or_the_new_one(tmp_path, monkeypatch):
 
 def test_a_submission_is_graded_in_its_own_process(tmp_path):
     """The batch warms up once and forks: the grading process is not the batch process."""
-    code = ("import os, sys\nfrom pathlib import Path\nfrom autograder import batch\n"
-            "from autograder.batch import run\nfrom autograder.grade.grading import Submission\n"
-            "run.grade_submission = lambda s, a, l=None: {'score': float(os.getpid()), "
-            "'max_score': 1.0, 'output': '', 'tests': []}\n"
-            "subs = [Submission(n, Path(n), n) for n in ('a', 'b')]\n"
-            "batch.grade_batch(subs, '01_perceptron', sys.argv[1], jobs=2, progress=False)\n"
-            "print(os.getpid())")
-    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
-                          text=True, timeout=120, cwd=course.REPO_ROOT)
+    code = (
+        "import os, sys\nfrom pathlib import Path\nfrom autograder import batch\n"
+        "from autograder.batch import run\nfrom autograder.grade.grading import Submission\n"
+        "run.grade_submission = lambda s, a, l=None: {'score': float(os.getpid()), "
+        "'max_score': 1.0, 'output': '', 'tests': []}\n"
+        "subs = [Submission(n, Path(n), n) for n in ('a', 'b')]\n"
+        "batch.grade_batch(subs, '01_perceptron', sys.argv[1], jobs=2, progress=False)\n"
+        "print(os.getpid())"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=course.REPO_ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     pids = {r["score"] for r in results_of(tmp_path).values()}
     assert len(pids) == 2 and float(proc.stdout.strip()) not in pids
@@ -422,10 +502,25 @@ def test_signals_stop_the_batch_cleanly(tmp_path):
     for i in range(4):
         copy(BUGGY, subs / f"s{i}.ipynb")
     out = tmp_path / "graded"
-    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(subs),
-                             "--assignment", ASSIGNMENT, "--output", str(out), "--jobs", "2"],
-                            cwd=course.REPO_ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(subs),
+            "--assignment",
+            ASSIGNMENT,
+            "--output",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        cwd=course.REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 300
     while not (out / ".autograder-batch.json").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -439,6 +534,7 @@ def test_signals_stop_the_batch_cleanly(tmp_path):
 
 
 # ---- ids, layouts and skipped inputs: nothing of the class is lost -------------------------
+
 
 def test_ids_never_name_an_output_of_the_folder(tmp_path):
     """A submission named like the gradebook or the report folder (in any case) gets an id
@@ -546,32 +642,53 @@ def test_every_input_not_graded_is_listed_with_the_reason(tmp_path):
     ignored = []
     assert set(ids([subs], skip=[subs / "graded"], ignored=ignored)) == {"alice"}
     reasons = {p.name: r for p, r in ignored}
-    assert reasons == {"notes.txt": "not a notebook (.ipynb), Python file (.py) or zip",
-                       ".hidden.ipynb": "a hidden file or folder",
-                       "__pycache__": "a folder that Jupyter, Python or macOS made",
-                       "empty": "an empty folder",
-                       "link.ipynb": "a symbolic link (links are not followed)",
-                       "graded": "the output folder"}
-    proc = cli("grade", subs, "--assignment", ASSIGNMENT, "--output", subs / "graded",
-               "--budget", "1", "--timeout", "0.5")  # refused before grading anything
+    assert reasons == {
+        "notes.txt": "not a notebook (.ipynb), Python file (.py) or zip",
+        ".hidden.ipynb": "a hidden file or folder",
+        "__pycache__": "a folder that Jupyter, Python or macOS made",
+        "empty": "an empty folder",
+        "link.ipynb": "a symbolic link (links are not followed)",
+        "graded": "the output folder",
+    }
+    proc = cli(
+        "grade",
+        subs,
+        "--assignment",
+        ASSIGNMENT,
+        "--output",
+        subs / "graded",
+        "--budget",
+        "1",
+        "--timeout",
+        "0.5",
+    )  # refused before grading anything
     assert proc.returncode == 2 and "--timeout (0.5 s" in proc.stderr
     assert not (subs / "graded" / "alice" / "results.json").exists()
 
 
 # ---- what reaches the gradebook and the feedback from a submission -------------------------
 
-HOSTILE = ("<img src=x onerror=alert(1)> [click](http://evil.example) ![i](http://evil.example/i.png)"
-           "\n# ALL TESTS PASSED\n\n```\n</pre><script>alert(2)</script>\n"
-           "\x1b[2J\x1b]0;owned\x07 \u202egnp.exe\u202c \u2066x\u2069 *bold* _it_ &amp;")
+HOSTILE = (
+    "<img src=x onerror=alert(1)> [click](http://evil.example) ![i](http://evil.example/i.png)"
+    "\n# ALL TESTS PASSED\n\n```\n</pre><script>alert(2)</script>\n"
+    "\x1b[2J\x1b]0;owned\x07 \u202egnp.exe\u202c \u2066x\u2069 *bold* _it_ &amp;"
+)
 
 
 def test_feedback_shows_submission_text_literally(tmp_path):
     """Markdown, HTML, escape sequences and bidi overrides from a submission's messages and
     output render as the literal text, in a Markdown renderer too."""
     from markdown_it import MarkdownIt
-    results = {"score": 1.0, "max_score": 3.0, "output": HOSTILE, "tests": [
-        {"name": "step: passes", "score": 1.0, "max_score": 1.0, "output": ""},
-        {"name": "step: raises", "score": 0.0, "max_score": 2.0, "output": HOSTILE}]}
+
+    results = {
+        "score": 1.0,
+        "max_score": 3.0,
+        "output": HOSTILE,
+        "tests": [
+            {"name": "step: passes", "score": 1.0, "max_score": 1.0, "output": ""},
+            {"name": "step: raises", "score": 0.0, "max_score": 2.0, "output": HOSTILE},
+        ],
+    }
     text = batch.feedback_markdown("www.evil.example", ASSIGNMENT, results)
     assert not any(ch in text for ch in "\x1b\x07\u202e\u202c\u2066\u2069")
     assert "\\x1b[2J" in text and "\\u202e" in text
@@ -584,15 +701,20 @@ def test_feedback_shows_submission_text_literally(tmp_path):
 
 
 def test_gradebook_cells_never_start_a_formula(tmp_path):
-    results = {"score": 1.0, "max_score": 2.0, "output": "",
-               "tests": [{"name": "step: x", "score": 1.0, "max_score": 2.0, "output": ""}]}
+    results = {
+        "score": 1.0,
+        "max_score": 2.0,
+        "output": "",
+        "tests": [{"name": "step: x", "score": 1.0, "max_score": 2.0, "output": ""}],
+    }
     names = ["-2+3", "+cmd", "@SUM(A1)", "=HYPERLINK(1)", "alice"]
     for name in names:
         batch.write_outputs(tmp_path / name, name, ASSIGNMENT, results)
     batch.write_gradebook(tmp_path)
     rows = list(csv.reader(open(tmp_path / "grades.csv", newline="")))
     assert sorted(r[0] for r in rows[1:]) == sorted(
-        ["'-2+3", "'+cmd", "'@SUM(A1)", "'=HYPERLINK(1)", "alice"])
+        ["'-2+3", "'+cmd", "'@SUM(A1)", "'=HYPERLINK(1)", "alice"]
+    )
     assert all(r[1:] == ["1", "2", "1"] for r in rows[1:])
     # discovery keeps such ids ("=" is not an id character): the gradebook neutralises them
     copy(CORRECT, tmp_path / "subs" / "-2+3.ipynb")
@@ -602,7 +724,7 @@ def test_gradebook_cells_never_start_a_formula(tmp_path):
 
 # ---- one time budget for a submission's code --------------------------------------------
 
-SLEEPY = '''\
+SLEEPY = """\
 import time
 
 def step(z):
@@ -619,7 +741,7 @@ def train_perceptron(X, y, lr=1.0, max_epochs=100):
 
 def accuracy(y_true, y_pred):
     time.sleep(8)
-'''
+"""
 
 
 def test_the_time_budget_applies_in_a_batch(tmp_path):
@@ -629,16 +751,18 @@ def test_the_time_budget_applies_in_a_batch(tmp_path):
     (tmp_path / "subs" / "sleepy.py").write_text(SLEEPY)
     copy(BUGGY, tmp_path / "subs" / "bob.ipynb")
     started = time.monotonic()
-    proc = grade_into(tmp_path / "graded", tmp_path / "subs",
-                      extra=["--budget", "3", "--call-timeout", "10"])
+    proc = grade_into(
+        tmp_path / "graded", tmp_path / "subs", extra=["--budget", "3", "--call-timeout", "10"]
+    )
     seconds = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = results_of(tmp_path / "graded")
     assert results["bob"]["score"] == reference()[1]  # honest work is far from the budget
     sleepy = results["sleepy"]
     assert sleepy["score"] == 0
-    budget = [t for t in sleepy["tests"]
-              if "time budget for grading one submission (3 s" in t["output"]]
+    budget = [
+        t for t in sleepy["tests"] if "time budget for grading one submission (3 s" in t["output"]
+    ]
     assert budget and budget[0] is sleepy["tests"][0]  # the first call already ran it out
     later = [t for t in sleepy["tests"] if t["max_score"] > 0]
     assert all("time budget" in t["output"] for t in later), later

@@ -24,8 +24,11 @@ LEFT_BY_RUNS = {"__pycache__", ".ipynb_checkpoints", ".OTTER_LOG"}
 
 
 def _files(folder):
-    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
-                  and not LEFT_BY_RUNS & set(p.parts))
+    return sorted(
+        p.relative_to(folder)
+        for p in folder.rglob("*")
+        if p.is_file() and not LEFT_BY_RUNS & set(p.parts)
+    )
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -36,7 +39,8 @@ def test_fresh_build_reproduces_committed_release(assignment, tmp_path):
     for rel in _files(fresh):
         assert filecmp.cmp(fresh / rel, committed / rel, shallow=False), (
             f"assignments/{assignment}/{rel} differs from a fresh build: run "
-            "`python -m autograder build` and commit the result")
+            "`python -m autograder build` and commit the result"
+        )
 
 
 def solution_lines(assignment):
@@ -95,19 +99,24 @@ def test_student_notebook_has_stubs_checks_and_otter_setup(assignment):
 
 
 def test_stub_replaces_block_and_names_function():
-    source = ("def f(x):\n    \"\"\"Doc.\"\"\"\n    # BEGIN SOLUTION hint: add one\n"
-              "    return x + 1\n    # END SOLUTION\n")
+    source = (
+        'def f(x):\n    """Doc."""\n    # BEGIN SOLUTION hint: add one\n'
+        "    return x + 1\n    # END SOLUTION\n"
+    )
     stub = master.strip_solutions(source)
     assert "return x + 1" not in stub
     assert "    # Hint: add one" in stub
     assert 'raise NotImplementedError("f is not implemented yet")' in stub
 
 
-@pytest.mark.parametrize("bad", [
-    "def f():\n    # BEGIN SOLUTION\n    return 1\n",
-    "def f():\n    return 1\n    # END SOLUTION\n",
-    "def f():\n    return 1\n",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "def f():\n    # BEGIN SOLUTION\n    return 1\n",
+        "def f():\n    return 1\n    # END SOLUTION\n",
+        "def f():\n    return 1\n",
+    ],
+)
 def test_malformed_solution_markers_are_rejected(bad):
     with pytest.raises(ValueError):
         master.strip_solutions(bad)
@@ -117,15 +126,19 @@ def test_environment_yml_installs_what_make_venv_installs():
     """conda's pip section reads the same files as `make venv`: requirements.txt under every
     pin of constraints.txt, then this package (editable), and pins nothing of its own."""
     yml = (course.REPO_ROOT / "environment.yml").read_text()
-    pip_lines = [line.strip()[2:].strip() for line in yml.splitlines()
-                 if line.startswith("      - ")]
+    pip_lines = [
+        line.strip()[2:].strip() for line in yml.splitlines() if line.startswith("      - ")
+    ]
     assert pip_lines == ["-r requirements.txt", "-c constraints.txt", "-e ."]
     assert "==" not in yml and "python=3.11" in yml
 
 
 def test_constraints_pin_every_requirement_identically():
-    constraints = {line.split("==")[0].lower(): line.strip() for line in
-                   (course.REPO_ROOT / "constraints.txt").read_text().splitlines() if "==" in line}
+    constraints = {
+        line.split("==")[0].lower(): line.strip()
+        for line in (course.REPO_ROOT / "constraints.txt").read_text().splitlines()
+        if "==" in line
+    }
     for line in (course.REPO_ROOT / "requirements.txt").read_text().splitlines():
         line = line.split("#")[0].strip()
         if line:
@@ -150,9 +163,11 @@ def test_every_pin_installs_on_every_python_we_claim():
     this environment (offline: ``make venv`` installs exactly constraints.txt), admits every
     3.11 release we claim; soupsieve 3.0 and up, for one, needs 3.11.5 and is not pinned."""
     claimed = claimed_pythons()
-    pins = [Requirement(line) for line in
-            (course.REPO_ROOT / "constraints.txt").read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
+    pins = [
+        Requirement(line)
+        for line in (course.REPO_ROOT / "constraints.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert len(pins) > 100 and all(len(pin.specifier) == 1 for pin in pins)
     stale, refused = [], []
     for pin in pins:
@@ -168,10 +183,10 @@ def test_every_pin_installs_on_every_python_we_claim():
         needs = SpecifierSet(dist.metadata.get("Requires-Python") or "")
         excluded = [v for v in claimed if not needs.contains(v, prereleases=True)]
         if excluded:
-            refused.append(f"{canonicalize_name(pin.name)}=={pinned} needs Python {needs}: "
-                           f"not {excluded[0]}")
-    assert not stale, ("this environment is not the pinned set; run `make venv`: "
-                       + ", ".join(stale))
+            refused.append(
+                f"{canonicalize_name(pin.name)}=={pinned} needs Python {needs}: not {excluded[0]}"
+            )
+    assert not stale, "this environment is not the pinned set; run `make venv`: " + ", ".join(stale)
     assert not refused, "pins that do not install on every Python we claim: " + "; ".join(refused)
 
 
@@ -181,27 +196,33 @@ def test_no_package_of_the_environment_builds_parsers_when_imported():
     jsonschema at 4.23.0, so a fresh ``make venv`` never installs it."""
     assert importlib.util.find_spec("rfc3987_syntax") is None, (
         "rfc3987-syntax is installed, which constraints.txt leaves out: rebuild .venv "
-        "(rm -rf .venv && make venv) or `pip uninstall rfc3987-syntax lark`")
+        "(rm -rf .venv && make venv) or `pip uninstall rfc3987-syntax lark`"
+    )
 
 
 def test_no_bundle_holds_another_assignments_suite_or_solution(built_course):
     """Under otter the suite runs in the student's kernel: a 01 zip with the 02 suite in it
     would let a 01 submission print the hidden tests of every later assignment."""
     import zipfile
+
     for assignment in course.assignment_names():
         others = [a for a in course.assignment_names() if a != assignment]
         for kind in ("otter", "gradescope"):
             with zipfile.ZipFile(course.DIST_DIR / kind / assignment / "autograder.zip") as z:
                 names = z.namelist()
             assert any(n.endswith(f"test_{assignment}.py") for n in names), (kind, assignment)
-            leaked = [n for n in names if any(f"test_{o}.py" in n or f"solutions/{o}" in n
-                                              for o in others)]
+            leaked = [
+                n
+                for n in names
+                if any(f"test_{o}.py" in n or f"solutions/{o}" in n for o in others)
+            ]
             assert not leaked, (kind, assignment, leaked)
 
 
 def _make_examples():
     spec = importlib.util.spec_from_file_location(
-        "make_examples", course.EXAMPLES_DIR / "make_examples.py")
+        "make_examples", course.EXAMPLES_DIR / "make_examples.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -217,5 +238,7 @@ def test_committed_examples_are_what_make_examples_writes(assignment):
         committed = course.EXAMPLES_DIR / assignment / name
         if committed.read_text(encoding="utf-8") != nbformat.writes(notebook) + "\n":
             stale.append(name)
-    assert not stale, (f"examples/{assignment}/{', '.join(stale)} differ from what "
-                       f"`.venv/bin/python examples/make_examples.py {assignment}` writes")
+    assert not stale, (
+        f"examples/{assignment}/{', '.join(stale)} differ from what "
+        f"`.venv/bin/python examples/make_examples.py {assignment}` writes"
+    )

@@ -35,8 +35,10 @@ def _named_probes(source):
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 text = arg.value
             elif isinstance(arg, ast.JoinedStr):
-                text = "".join(v.value if isinstance(v, ast.Constant) else "{" + ast.unparse(
-                    v.value) + "}" for v in arg.values)
+                text = "".join(
+                    v.value if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}"
+                    for v in arg.values
+                )
             else:
                 continue
             match = PROBE_NAME.fullmatch(text)
@@ -68,15 +70,18 @@ def test_every_question_has_hidden_tests_a_contract_entry_and_catalogued_bugs(as
     bugs = {bug.function for bug in catalog().get(assignment, [])}
     missing = {
         "hidden tests (autograder/suites/)": [q for q in questions if q not in tested],
-        "an entry in docs/EXERCISES.md": [q for q in questions
-                                          if not re.search(rf"`(class )?{q}\b", contract)],
+        "an entry in docs/EXERCISES.md": [
+            q for q in questions if not re.search(rf"`(class )?{q}\b", contract)
+        ],
         "a catalogued bug (tests/bugs_*.py)": [q for q in questions if q not in bugs],
     }
     missing = {what: names for what, names in missing.items() if names}
     assert not missing, f"{assignment}: questions without " + "; ".join(
-        f"{what}: {', '.join(names)}" for what, names in missing.items())
-    assert not tested - set(questions), \
+        f"{what}: {', '.join(names)}" for what, names in missing.items()
+    )
+    assert not tested - set(questions), (
         f"{assignment}: hidden tests for no question of the master: {tested - set(questions)}"
+    )
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -90,12 +95,17 @@ def test_every_probe_a_suite_names_exists(assignment):
         if functions is None:
             missing.append(f"{module}.{name} (no autograder/inside/probes/{module}.py)")
         elif name.startswith("{"):  # one probe per question of the assignment
-            missing += [f"{module}.{q}" for q in master.checks(assignment)
-                        if q not in functions and f'"{q}"' not in source]
+            missing += [
+                f"{module}.{q}"
+                for q in master.checks(assignment)
+                if q not in functions and f'"{q}"' not in source
+            ]
         elif name not in functions:
             missing.append(f"{module}.{name}")
-    assert not missing, f"{course.suite_path(assignment).name} names probes that " \
+    assert not missing, (
+        f"{course.suite_path(assignment).name} names probes that "
         f"autograder/inside/probes/ does not define: {missing}"
+    )
 
 
 def test_the_probe_check_finds_a_missing_probe(tmp_path, monkeypatch):

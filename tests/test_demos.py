@@ -9,8 +9,9 @@ from autograder.grade.submission import read_submission
 from conftest import REPO, cli
 
 ASSIGNMENT = "01_perceptron"
-DEMOS = [c.source for c in master.read_master(ASSIGNMENT)
-         if c.kind == "code" and c.role == "lesson"]
+DEMOS = [
+    c.source for c in master.read_master(ASSIGNMENT) if c.kind == "code" and c.role == "lesson"
+]
 GATES, XOR_PLOT = DEMOS  # X_gate, gates and plot_boundary; the XOR figure
 STEP = "import numpy as np\n\ndef step(z):\n    return (np.asarray(z) >= 0).astype(int)\n"
 
@@ -19,8 +20,7 @@ def test_an_unchanged_demo_is_left_out_and_an_edited_one_runs():
     assert leave_out_demos([STEP, GATES, XOR_PLOT], ASSIGNMENT) == [STEP, "", ""]
     edited = XOR_PLOT.replace("max_epochs=30", "max_epochs=31")
     # the edited copy runs; it reads X_gate and gates, so the demo that binds them runs
-    assert leave_out_demos([STEP, GATES, XOR_PLOT, edited], ASSIGNMENT) == \
-        [STEP, GATES, "", edited]
+    assert leave_out_demos([STEP, GATES, XOR_PLOT, edited], ASSIGNMENT) == [STEP, GATES, "", edited]
 
 
 def test_a_demo_whose_names_a_students_function_reads_runs_with_what_it_needs():
@@ -32,8 +32,9 @@ def test_a_demo_whose_names_a_students_function_reads_runs_with_what_it_needs():
 
 
 def test_a_local_variable_named_like_a_demos_global_does_not_make_it_run():
-    local = ("def accuracy(y_true, y_pred):\n    gates = 0\n    X_gate = 1\n"
-             "    return gates + X_gate\n")
+    local = (
+        "def accuracy(y_true, y_pred):\n    gates = 0\n    X_gate = 1\n    return gates + X_gate\n"
+    )
     assert leave_out_demos([GATES, local], ASSIGNMENT) == ["", local]
 
 
@@ -49,12 +50,21 @@ def test_leaving_out_the_demos_changes_no_score_and_no_cell_number(tmp_path):
     notebook = json.loads((REPO / "examples" / ASSIGNMENT / "correct.ipynb").read_text())
     cells, _, _ = read_submission(REPO / "examples" / ASSIGNMENT / "correct.ipynb")
     assert "" in leave_out_demos(cells, ASSIGNMENT)  # the example has demos to leave out
-    notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [],
-                              "execution_count": None, "source": "raise ValueError('late')\n"})
+    notebook["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "raise ValueError('late')\n",
+        }
+    )
     path = tmp_path / "late_error.ipynb"
     path.write_text(json.dumps(notebook))
     proc = cli("grade", path, "--assignment", ASSIGNMENT, "--json")
     result = json.loads(proc.stdout)
     assert result["score"] == result["max_score"] == 24
-    assert f"Cell {len(notebook['cells'])} (which starts \"raise ValueError('late')\")" \
-        in result["output"], result["output"]
+    assert (
+        f"Cell {len(notebook['cells'])} (which starts \"raise ValueError('late')\")"
+        in result["output"]
+    ), result["output"]

@@ -36,8 +36,10 @@ def test_numpy_network_reaches_its_threshold_with_a_margin(ref):
         params, _ = ref.train_network(X_train, y_train, seed=seed, **suite.NUMPY_RUN)
         return suite.numpy_logits(params, X_test).argmax(axis=1)
 
-    scores = [cross_validated(ref, 1000 + seed, lambda a, b, c, seed=seed: run(a, b, c, seed))
-              for seed in range(10)]
+    scores = [
+        cross_validated(ref, 1000 + seed, lambda a, b, c, seed=seed: run(a, b, c, seed))
+        for seed in range(10)
+    ]
     assert min(scores) >= suite.NUMPY_THRESHOLD + NUMPY_MARGIN, scores
 
 
@@ -49,20 +51,23 @@ def test_torch_network_reaches_its_threshold_with_a_margin(ref):
             return copy(torch.as_tensor(X_test, dtype=torch.float32)).argmax(dim=1).numpy()
 
     with suite.one_thread():
-        scores = [cross_validated(ref, 2000 + seed, lambda a, b, c, seed=seed: run(a, b, c, seed))
-                  for seed in range(3)]
+        scores = [
+            cross_validated(ref, 2000 + seed, lambda a, b, c, seed=seed: run(a, b, c, seed))
+            for seed in range(3)
+        ]
     assert min(scores) >= suite.TORCH_THRESHOLD + TORCH_MARGIN, scores
 
 
 def test_hidden_digits_are_scikit_learns(ref):
     """The grader's own reading of the file is load_digits's data."""
     from sklearn.datasets import load_digits
+
     digits = load_digits()
     X, y = suite.all_digits()
     assert np.array_equal(X, digits.data) and np.array_equal(y, digits.target)
 
 
-MEMORISED = '''
+MEMORISED = """
 
 # %%
 # A cheat: parameters trained elsewhere on all 1,797 digits (the hidden test digits too),
@@ -90,13 +95,20 @@ def train_digits_net(X, y, epochs=30, lr=3e-3, batch_size=128, seed=0):
     model = DigitsNet(64)
     model.load_state_dict({k: torch.as_tensor(v.copy()) for k, v in _arrays(TORCH_BLOB).items()})
     return model, [0.1] * epochs
-'''
+"""
 
 
 def _blob(arrays):
     import base64
-    return {k: (base64.b64encode(np.ascontiguousarray(v).tobytes()).decode(), str(v.dtype),
-                list(v.shape)) for k, v in arrays.items()}
+
+    return {
+        k: (
+            base64.b64encode(np.ascontiguousarray(v).tobytes()).decode(),
+            str(v.dtype),
+            list(v.shape),
+        )
+        for k, v in arrays.items()
+    }
 
 
 def test_parameters_trained_on_the_test_digits_earn_nothing(ref, tmp_path, grade):
@@ -110,9 +122,9 @@ def test_parameters_trained_on_the_test_digits_earn_nothing(ref, tmp_path, grade
     weights = {k: v.numpy() for k, v in model.state_dict().items()}
     _, _, X_test, y_test = suite.folds(ref, 0)[0]
     assert np.mean(suite.numpy_logits(params, X_test).argmax(axis=1) == y_test) > 0.99
-    source = (course.master_path("07_digits").read_text(encoding="utf-8")
-              + MEMORISED.replace("NUMPY_BLOB", repr(_blob(params)))
-              .replace("TORCH_BLOB", repr(_blob(weights))))
+    source = course.master_path("07_digits").read_text(encoding="utf-8") + MEMORISED.replace(
+        "NUMPY_BLOB", repr(_blob(params))
+    ).replace("TORCH_BLOB", repr(_blob(weights)))
     path = tmp_path / "memorised.py"
     path.write_text(source, encoding="utf-8")
     result = grade(path, "07_digits")
@@ -125,10 +137,10 @@ def test_parameters_trained_on_the_test_digits_earn_nothing(ref, tmp_path, grade
 
 def isolation_mode():
     from autograder.grade.student import RemoteStudent
+
     student = RemoteStudent(["x = 1"])
     try:
         student.ensure_loaded()
         return student._worker.info.get("mode")
     finally:
         student.close()
-

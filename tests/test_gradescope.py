@@ -38,9 +38,17 @@ def test_zip_layout(autograder_zip):
         modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
         setup = archive.read("setup.sh").decode()
         run = archive.read("run_autograder").decode()
-    for name in ("setup.sh", "run_autograder", "requirements.txt", "constraints.txt",
-                 "pyproject.toml", "autograder/__main__.py", "autograder/inside/agent.py",
-                 f"autograder/suites/test_{ASSIGNMENT}.py", f"solutions/{ASSIGNMENT}.py"):
+    for name in (
+        "setup.sh",
+        "run_autograder",
+        "requirements.txt",
+        "constraints.txt",
+        "pyproject.toml",
+        "autograder/__main__.py",
+        "autograder/inside/agent.py",
+        f"autograder/suites/test_{ASSIGNMENT}.py",
+        f"solutions/{ASSIGNMENT}.py",
+    ):
         assert name in names
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
@@ -49,10 +57,15 @@ def test_zip_layout(autograder_zip):
     assert "-r requirements.txt -c constraints.txt" in setup and "-e ." in setup
     assert "python3.11 python3.11-venv" in setup and "python install --no-bin 3.11" in setup
     assert f'ASSIGNMENT="{ASSIGNMENT}"' in setup and "@" not in setup.replace("$@", "")
-    assert ('-m autograder grade "$submission" --assignment "$ASSIGNMENT" --json' in run
-            and f'ASSIGNMENT="{ASSIGNMENT}"' in run and 'VISIBILITY="visible"' in run)
-    assert build_gradescope(ASSIGNMENT, autograder_zip.parent.parent).read_bytes() == \
-        autograder_zip.read_bytes()  # reproducible
+    assert (
+        '-m autograder grade "$submission" --assignment "$ASSIGNMENT" --json' in run
+        and f'ASSIGNMENT="{ASSIGNMENT}"' in run
+        and 'VISIBILITY="visible"' in run
+    )
+    assert (
+        build_gradescope(ASSIGNMENT, autograder_zip.parent.parent).read_bytes()
+        == autograder_zip.read_bytes()
+    )  # reproducible
 
 
 def test_the_image_installs_only_what_grading_needs_at_the_course_pins(autograder_zip):
@@ -63,6 +76,7 @@ def test_the_image_installs_only_what_grading_needs_at_the_course_pins(autograde
 
     from autograder.publish import pins
     from autograder.publish.gradescope import GRADER_PACKAGES
+
     with zipfile.ZipFile(autograder_zip) as archive:
         text = archive.read("requirements.txt").decode()
     lines = [line.split("#")[0].strip() for line in text.splitlines()]
@@ -71,8 +85,15 @@ def test_the_image_installs_only_what_grading_needs_at_the_course_pins(autograde
     names = {canonicalize_name(line.split("==")[0]): line for line in lines}
     assert all("==" in line and pinned[name] == line for name, line in names.items())
     assert {canonicalize_name(n) for n in GRADER_PACKAGES} <= set(names)
-    assert not {"nbgrader", "otter-grader", "jupyterlab", "selenium",
-                "pytest-xdist", "ipykernel", "nbclient"} & set(names)
+    assert not {
+        "nbgrader",
+        "otter-grader",
+        "jupyterlab",
+        "selenium",
+        "pytest-xdist",
+        "ipykernel",
+        "nbclient",
+    } & set(names)
     assert len(names) < len(pinned) / 2
 
 
@@ -85,32 +106,48 @@ def test_zip_built_to_hide_tests_until_the_due_date(tmp_path):
 
 
 def test_gradescope_fields_show_text_and_set_each_tests_visibility():
-    results = {"score": 1.0, "max_score": 2.0, "output": "*not* <b>markup</b>",
-               "tests": [{"name": "a", "score": 1.0, "max_score": 1.0, "output": ""},
-                         {"name": "b", "score": 0.0, "max_score": 1.0, "output": "x_1 * 2"}]}
+    results = {
+        "score": 1.0,
+        "max_score": 2.0,
+        "output": "*not* <b>markup</b>",
+        "tests": [
+            {"name": "a", "score": 1.0, "max_score": 1.0, "output": ""},
+            {"name": "b", "score": 0.0, "max_score": 1.0, "output": "x_1 * 2"},
+        ],
+    }
     shown = gradescope_fields(results, seconds=12.7, visibility="after_due_date")
     assert shown["output_format"] == shown["test_output_format"] == "text"
     assert shown["execution_time"] == 12
     assert [t["visibility"] for t in shown["tests"]] == ["after_due_date"] * 2
     assert {k: v for k, v in shown.items() if k not in GRADESCOPE_ONLY} == dict(
-        results, tests=[dict(t, visibility="after_due_date") for t in results["tests"]])
+        results, tests=[dict(t, visibility="after_due_date") for t in results["tests"]]
+    )
     assert "execution_time" not in gradescope_fields(results)
 
 
 def test_results_from_two_environments_agree_up_to_the_last_digits_of_quoted_numbers():
     """The comparison above tolerates an ulp in a quoted number (OpenBLAS's kernel differs
     between the image's shell and ours), and nothing else."""
-    ours = {"score": 1.0, "tests": [{"name": "step [3]", "score": 0.0,
-                                     "output": "expected 1.2434047471161989, got 2.5"}]}
-    ulp = {"score": 1.0, "tests": [{"name": "step [3]", "score": 0.0,
-                                    "output": "expected 1.243404747116198, got 2.5"}]}
+    ours = {
+        "score": 1.0,
+        "tests": [
+            {"name": "step [3]", "score": 0.0, "output": "expected 1.2434047471161989, got 2.5"}
+        ],
+    }
+    ulp = {
+        "score": 1.0,
+        "tests": [
+            {"name": "step [3]", "score": 0.0, "output": "expected 1.243404747116198, got 2.5"}
+        ],
+    }
     assert_same_results(ours, ulp)
-    for other in ({**ulp, "score": 2.0},
-                  {**ulp, "tests": [{**ulp["tests"][0], "output": "expected 1.25, got 2.5"}]},
-                  {**ulp, "tests": [{**ulp["tests"][0],
-                                     "output": "wanted 1.2434047471161989, got 2.5"}]},
-                  {**ulp, "tests": [{**ulp["tests"][0], "name": "step [4]"}]},
-                  {**ulp, "tests": []}):
+    for other in (
+        {**ulp, "score": 2.0},
+        {**ulp, "tests": [{**ulp["tests"][0], "output": "expected 1.25, got 2.5"}]},
+        {**ulp, "tests": [{**ulp["tests"][0], "output": "wanted 1.2434047471161989, got 2.5"}]},
+        {**ulp, "tests": [{**ulp["tests"][0], "name": "step [4]"}]},
+        {**ulp, "tests": []},
+    ):
         with pytest.raises(AssertionError):
             assert_same_results(ours, other)
 
@@ -120,7 +157,8 @@ def without_gradescope_fields(results):
     assert results["output_format"] == results["test_output_format"] == "text"
     assert isinstance(results["execution_time"], int) and results["execution_time"] >= 0
     return {k: v for k, v in results.items() if k not in GRADESCOPE_ONLY} | {
-        "tests": [{k: v for k, v in t.items() if k != "visibility"} for t in results["tests"]]}
+        "tests": [{k: v for k, v in t.items() if k != "visibility"} for t in results["tests"]]
+    }
 
 
 def lay_out(root, autograder_zip, submission_files):
@@ -145,16 +183,23 @@ def gradescope_run(autograder_zip, tmp_path, submission_files):
     root = tmp_path / "autograder"
     lay_out(root, autograder_zip, submission_files)
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
-    proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads((root / "results" / "results.json").read_text())
 
 
 def test_run_autograder_gives_the_same_results_as_grade_json(autograder_zip, tmp_path, grade):
     notebook = EXAMPLES / "buggy.ipynb"
-    results = gradescope_run(autograder_zip, tmp_path,
-                             {"hw/my notebook.ipynb": notebook, "notes.txt": notebook})
+    results = gradescope_run(
+        autograder_zip, tmp_path, {"hw/my notebook.ipynb": notebook, "notes.txt": notebook}
+    )
     assert_same_results(without_gradescope_fields(results), grade(notebook, ASSIGNMENT))
     assert {t["visibility"] for t in results["tests"]} == {"visible"}
     assert 0 < results["score"] < results["max_score"]
@@ -168,14 +213,20 @@ def test_run_autograder_without_a_notebook_scores_zero_and_says_why(autograder_z
 
 # ---- as Gradescope runs it ----------------------------------------------------------------
 
+
 def image_env(root, **extra):
     """The environment of a Gradescope image's shell: no pyenv or virtualenv on PATH (pip's
     settings kept: they say where this machine's packages come from; and pip compiles no
     bytecode, a quarter of its time, profiled, for files the test never imports: PIP_COMPILE=0,
     since pip reads PIP_NO_COMPILE=1 as "compile")."""
     env = {k: v for k, v in os.environ.items() if k.startswith("PIP_")}
-    env.update(PATH=IMAGE_PATH, HOME=os.environ.get("HOME", "/root"), LANG="C.UTF-8",
-               AUTOGRADER_ROOT=str(root), PIP_COMPILE="0")
+    env.update(
+        PATH=IMAGE_PATH,
+        HOME=os.environ.get("HOME", "/root"),
+        LANG="C.UTF-8",
+        AUTOGRADER_ROOT=str(root),
+        PIP_COMPILE="0",
+    )
     return env | extra
 
 
@@ -189,7 +240,8 @@ def world_readable_tmpdir(prefix):
 
 needs_docker_like_root = pytest.mark.skipif(
     os.geteuid() != 0 or not dockerlike.supported() or not SYSTEM_PYTHON.exists(),
-    reason="needs root on x86_64 Linux and a system python3.11 (/usr/bin/python3.11, Debian's)")
+    reason="needs root on x86_64 Linux and a system python3.11 (/usr/bin/python3.11, Debian's)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -200,30 +252,42 @@ def image(autograder_zip):
     try:
         root = base / "autograder"
         lay_out(root, autograder_zip, {})
-        proc = subprocess.run([sys.executable, DOCKERLIKE, "--keep", base,
-                               "bash", root / "source" / "setup.sh"],
-                              env=image_env(root), cwd=base, capture_output=True, text=True,
-                              timeout=1200)
-        assert proc.returncode == 0, (f"setup.sh failed:\n{proc.stdout[-3000:]}\n"
-                                      f"{proc.stderr[-3000:]}")
+        proc = subprocess.run(
+            [sys.executable, DOCKERLIKE, "--keep", base, "bash", root / "source" / "setup.sh"],
+            env=image_env(root),
+            cwd=base,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        assert proc.returncode == 0, (
+            f"setup.sh failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
         yield root, proc.stdout
     finally:
         # in the background: deleting a 1.7 GB virtualenv took 4 minutes on this busy disk,
         # and nothing needs to wait for it
-        subprocess.run(["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(base)],
-                       check=True)
+        subprocess.run(
+            ["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(base)], check=True
+        )
 
 
 def run_as_gradescope(root, submission_files):
     """run_autograder as root under Docker's restrictions; (results.json, grader.log)."""
     lay_out(root, None, submission_files)
-    proc = subprocess.run([sys.executable, DOCKERLIKE, "--keep", root.parent,
-                           root / "source" / "run_autograder"],
-                          env=image_env(root), cwd=root, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [sys.executable, DOCKERLIKE, "--keep", root.parent, root / "source" / "run_autograder"],
+        env=image_env(root),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return (json.loads((root / "results" / "results.json").read_text()),
-            (root / "results" / "grader.log").read_text())
+    return (
+        json.loads((root / "results" / "results.json").read_text()),
+        (root / "results" / "grader.log").read_text(),
+    )
 
 
 @needs_docker_like_root
@@ -240,16 +304,16 @@ def test_setup_sh_builds_the_image_with_the_system_python_and_checks_it(image):
 
 @needs_docker_like_root
 @pytest.mark.parametrize("example", ["correct.ipynb", "buggy.ipynb", "hostile.py"])
-def test_gradescope_grades_each_example_as_our_grader_does_here(image, example,
-                                                              graded_examples):
+def test_gradescope_grades_each_example_as_our_grader_does_here(image, example, graded_examples):
     root, _ = image
     results, log = run_as_gradescope(root, {example: EXAMPLES / example})
     assert "the worker runs with isolation 'uid'" in log  # namespaces were forbidden
-    assert_same_results(without_gradescope_fields(results),
-                        example_results(graded_examples, ASSIGNMENT, example))
+    assert_same_results(
+        without_gradescope_fields(results), example_results(graded_examples, ASSIGNMENT, example)
+    )
 
 
-SPY = '''
+SPY = """
 
 # %%
 # Reach for the course, forge the results, and leave a daemon behind to try again later.
@@ -290,7 +354,7 @@ if os.fork() == 0:
             attempt("write results.json later", ATTEMPTS[-1][1])
             time.sleep(0.2)
     os._exit(0)
-'''
+"""
 
 
 def _alive_as(pid, uid):
@@ -315,9 +379,15 @@ def test_a_hostile_submission_cannot_read_the_course_forge_results_or_stay(image
     drop.mkdir()
     drop.chmod(0o1777)
     try:
-        spy.write_text(course.master_path(ASSIGNMENT).read_text() + SPY.format(
-            drop=str(drop), source=str(root / "source"), submission=str(root / "submission"),
-            results=str(root / "results")))
+        spy.write_text(
+            course.master_path(ASSIGNMENT).read_text()
+            + SPY.format(
+                drop=str(drop),
+                source=str(root / "source"),
+                submission=str(root / "submission"),
+                results=str(root / "results"),
+            )
+        )
         results, log = run_as_gradescope(root, {f"{ASSIGNMENT}.py": spy})
         notes = [line for f in sorted(drop.iterdir()) for line in f.read_text().splitlines()]
         local = grade(spy, ASSIGNMENT)  # namespaces here: the drop folder is out of its sight
@@ -344,14 +414,26 @@ def test_setup_sh_fails_loudly_when_it_cannot_get_python_3_11(autograder_zip):
         lay_out(root, autograder_zip, {})
         stubs = base / "bin"
         stubs.mkdir()
-        for name, script in {"apt-get": "exit 0", "apt-cache": "echo '  Candidate: (none)'",
-                             "uv": "echo 'uv: no network here' >&2; exit 2"}.items():
+        for name, script in {
+            "apt-get": "exit 0",
+            "apt-cache": "echo '  Candidate: (none)'",
+            "uv": "echo 'uv: no network here' >&2; exit 2",
+        }.items():
             (stubs / name).write_text(f"#!/bin/sh\n{script}\n")
             (stubs / name).chmod(0o755)
-        env = image_env(root, PATH=f"{stubs}:{IMAGE_PATH}",
-                        AUTOGRADER_SETUP_PYTHON=str(base / "no-such-python3.11"))
-        proc = subprocess.run(["bash", root / "source" / "setup.sh"], env=env, cwd=base,
-                              capture_output=True, text=True, timeout=120)
+        env = image_env(
+            root,
+            PATH=f"{stubs}:{IMAGE_PATH}",
+            AUTOGRADER_SETUP_PYTHON=str(base / "no-such-python3.11"),
+        )
+        proc = subprocess.run(
+            ["bash", root / "source" / "setup.sh"],
+            env=env,
+            cwd=base,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         made_a_venv = (root / "venv").exists()
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -365,15 +447,33 @@ def test_setup_sh_fails_loudly_when_it_cannot_get_python_3_11(autograder_zip):
 @pytest.mark.skipif(not dockerlike.supported(), reason="the seccomp filter is for x86_64 Linux")
 def test_a_forced_isolation_that_is_not_available_says_so_without_a_traceback():
     proc = subprocess.run(
-        [sys.executable, DOCKERLIKE, "--show-host", sys.executable, "-m", "autograder", "grade",
-         EXAMPLES / "correct.ipynb", "--assignment", ASSIGNMENT, "--json",
-         "--isolation", "namespaces"],
-        capture_output=True, text=True, timeout=300, cwd=course.REPO_ROOT, env=dict(os.environ))
+        [
+            sys.executable,
+            DOCKERLIKE,
+            "--show-host",
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            EXAMPLES / "correct.ipynb",
+            "--assignment",
+            ASSIGNMENT,
+            "--json",
+            "--isolation",
+            "namespaces",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=course.REPO_ROOT,
+        env=dict(os.environ),
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: could not start a sandboxed worker: "
-                                                   "isolation 'namespaces' is not available")
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: could not start a sandboxed worker: isolation 'namespaces' is not available"
+    )
     results = json.loads(proc.stdout)
     assert results["score"] == 0 and results["max_score"] == 24
     assert results["output"].startswith("Not graded, because of the grader's set-up")

@@ -18,17 +18,22 @@ ASSIGNMENTS = course.assignment_names()
 
 def test_cuda_cases_without_a_gpu_are_skipped_saying_so(grade):
     import torch
+
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU: the CUDA cases run")
     result = grade(course.master_path("06_training"), "06_training")
     assert result["score"] == result["max_score"] > 0
     cuda = [t for t in result["tests"] if t["name"].endswith("[cuda]")]
-    assert cuda and all(t["extra_data"]["skipped"] == "no GPU on the grading machine"
-                        and t["output"] == "skipped: no GPU on the grading machine"
-                        and t["max_score"] == 0 for t in cuda)
+    assert cuda and all(
+        t["extra_data"]["skipped"] == "no GPU on the grading machine"
+        and t["output"] == "skipped: no GPU on the grading machine"
+        and t["max_score"] == 0
+        for t in cuda
+    )
     assert [t for t in result["tests"] if "extra_data" in t] == cuda  # the only ones skipped
     from autograder.batch.output import feedback_markdown
     from autograder.cli import score_table
+
     feedback = feedback_markdown("someone", "06_training", result)
     assert f"## Skipped, worth no points ({len(cuda)}): no GPU on the grading machine" in feedback
     table = score_table([("someone", result)])
@@ -46,19 +51,33 @@ def test_untouched_student_notebook_scores_zero(assignment, grade):
 
 def test_every_test_name_starts_with_a_contract_function(grade):
     result = grade(course.master_path("01_perceptron"), "01_perceptron")
-    functions = {"step", "perceptron_output", "perceptron_update", "train_perceptron",
-                 "accuracy"}
+    functions = {"step", "perceptron_output", "perceptron_update", "train_perceptron", "accuracy"}
     assert {t["name"].split(":")[0] for t in result["tests"]} == functions
 
 
 def test_json_mode_prints_one_object_even_when_the_submission_prints(tmp_path, grade):
     noisy = tmp_path / "noisy.py"
-    noisy.write_text(course.master_path("01_perceptron").read_text()
-                     + '\nprint(\'{"score": 999, "max_score": 1, "tests": []}\')\n'
-                     + "import sys; sys.stderr.write('noise on stderr\\n')\n")
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(noisy),
-                           "--assignment", "01_perceptron", "--json"],
-                          capture_output=True, text=True, cwd=course.REPO_ROOT, timeout=300)
+    noisy.write_text(
+        course.master_path("01_perceptron").read_text()
+        + '\nprint(\'{"score": 999, "max_score": 1, "tests": []}\')\n'
+        + "import sys; sys.stderr.write('noise on stderr\\n')\n"
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(noisy),
+            "--assignment",
+            "01_perceptron",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=course.REPO_ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 0
     result = json.loads(proc.stdout)  # exactly one JSON document, nothing else
     assert result["score"] == result["max_score"] == 24
@@ -75,7 +94,8 @@ def test_patching_numpy_comparisons_does_not_help(tmp_path, grade):
         "def perceptron_output(x, w, b): return np.zeros(len(np.shape(x)) and np.shape(x)[0])\n"
         "def perceptron_update(x, y, w, b, lr=1.0): return w + 1, b - 1\n"
         "def train_perceptron(X, y, lr=1.0, max_epochs=100): return np.zeros(2), 0.0, [0]\n"
-        "def accuracy(y_true, y_pred): return 2.0\n")
+        "def accuracy(y_true, y_pred): return 2.0\n"
+    )
     result = grade(cheat, "01_perceptron")
     assert result["score"] == 0
 
@@ -91,8 +111,13 @@ def test_a_failure_says_what_was_expected_and_what_came_back(grade):
 
 
 def test_plain_grade_shows_each_questions_first_failure_in_full():
-    proc = cli("grade", course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
-               "--assignment", "01_perceptron", timeout=300)
+    proc = cli(
+        "grade",
+        course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
+        "--assignment",
+        "01_perceptron",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     _, details = proc.stdout.split("The first failed test of each question:")
     assert "\nstep: fires (1.0) at exactly 0 and at -0.0\n    step([0.0, -0.0" in details
@@ -102,13 +127,27 @@ def test_plain_grade_shows_each_questions_first_failure_in_full():
 
 
 def test_question_option_runs_only_that_questions_tests():
-    proc = cli("grade", course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
-               "--assignment", "01_perceptron", "--question", "step", "--json", timeout=300)
+    proc = cli(
+        "grade",
+        course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
+        "--assignment",
+        "01_perceptron",
+        "--question",
+        "step",
+        "--json",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = [t["name"] for t in json.loads(proc.stdout)["tests"]]
     assert names and all(n.startswith("step: ") for n in names)
-    wrong = cli("grade", course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
-                "--assignment", "01_perceptron", "--question", "stpe")
+    wrong = cli(
+        "grade",
+        course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb",
+        "--assignment",
+        "01_perceptron",
+        "--question",
+        "stpe",
+    )
     assert wrong.returncode == 2
     assert "01_perceptron has no question 'stpe'; its questions are step, " in wrong.stderr
 
@@ -127,9 +166,21 @@ def test_the_assignment_is_taken_from_the_notebook_name(tmp_path):
 
 
 def test_unknown_assignment_is_a_clear_error():
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "x.ipynb",
-                           "--assignment", "99_nope", "--json"],
-                          capture_output=True, text=True, cwd=course.REPO_ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "x.ipynb",
+            "--assignment",
+            "99_nope",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=course.REPO_ROOT,
+    )
     assert proc.returncode == 2
     assert "unknown assignment '99_nope'" in proc.stderr
 
@@ -137,8 +188,10 @@ def test_unknown_assignment_is_a_clear_error():
 def test_grade_examples_prints_a_score_table(graded_examples):
     stdout, output = graded_examples  # `grade-examples --output DIR` (conftest.py)
     lines = stdout.splitlines()
+
     def rows(name):
         return [line.split() for line in lines if line.startswith(name)]
+
     assignments = course.assignment_names()
     assert len(rows("correct.ipynb")) == len(assignments)
     assert all(r[1] == r[3] for r in rows("correct.ipynb"))  # full marks
@@ -158,10 +211,21 @@ def test_grade_examples_prints_a_score_table(graded_examples):
 
 
 def test_check_command_reports_each_question(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "autograder", "check",
-                           str(course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb"),
-                           "--assignment", "01_perceptron"],
-                          capture_output=True, text=True, cwd=course.REPO_ROOT, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "check",
+            str(course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb"),
+            "--assignment",
+            "01_perceptron",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=course.REPO_ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "FAIL  step" in proc.stdout and "step(0.0) should be 1.0" in proc.stdout
     assert "PASS  accuracy" in proc.stdout

@@ -32,8 +32,11 @@ def test_code_inside_imports_nothing_of_ours_from_outside_it():
     for path in sorted(INSIDE.rglob("*.py")):
         depth = len(path.relative_to(INSIDE).parts) - 1  # 0 for inside/x.py
         for level, module in _imports(path):
-            if (level == 0 and module.split(".")[0] == "autograder"
-                    and not module.startswith("autograder.inside")):
+            if (
+                level == 0
+                and module.split(".")[0] == "autograder"
+                and not module.startswith("autograder.inside")
+            ):
                 outside.append((path.name, module))
             if level > depth + 1:  # a relative import that climbs out of inside/
                 outside.append((path.name, "." * level + module))
@@ -41,9 +44,13 @@ def test_code_inside_imports_nothing_of_ours_from_outside_it():
 
 
 def test_a_worker_loads_only_the_inside_package_of_ours():
-    student = RemoteStudent(["import sys\n"
-                             "ours = sorted(m for m in sys.modules if m.startswith('autograder'))\n"
-                             "def loaded():\n    return ours\n"])
+    student = RemoteStudent(
+        [
+            "import sys\n"
+            "ours = sorted(m for m in sys.modules if m.startswith('autograder'))\n"
+            "def loaded():\n    return ours\n"
+        ]
+    )
     try:
         loaded = student.loaded()
     finally:
@@ -77,8 +84,11 @@ def _inside_modules(path):
             names = [f"{base}.{alias.name}" for alias in node.names]  # a module or a name in it
         else:
             continue
-        found |= {name.split(".")[2] for name in names
-                  if name.split(".")[:2] == ["autograder", "inside"] and name.count(".") > 1}
+        found |= {
+            name.split(".")[2]
+            for name in names
+            if name.split(".")[:2] == ["autograder", "inside"] and name.count(".") > 1
+        }
     return found
 
 
@@ -97,13 +107,21 @@ def test_the_trusted_side_imports_only_the_channel_from_inside():
 def test_grading_runs_no_probe_in_the_grading_process():
     """06 runs a probe for nearly every test, on the submission and on the reference: after
     grading (full marks), the grading process has loaded nothing of inside/ but the channel."""
-    code = ("import json, sys\n"
-            "from autograder import course\nfrom autograder.grade import grading\n"
-            "result = grading.grade_file(course.master_path('06_training'), '06_training')\n"
-            "loaded = sorted(m for m in sys.modules if m.startswith('autograder.inside'))\n"
-            "print(json.dumps([result['score'], result['max_score'], loaded]))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=600, cwd=course.REPO_ROOT, env=dict(os.environ))
+    code = (
+        "import json, sys\n"
+        "from autograder import course\nfrom autograder.grade import grading\n"
+        "result = grading.grade_file(course.master_path('06_training'), '06_training')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('autograder.inside'))\n"
+        "print(json.dumps([result['score'], result['max_score'], loaded]))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=course.REPO_ROOT,
+        env=dict(os.environ),
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     score, max_score, loaded = json.loads(proc.stdout.splitlines()[-1])
     assert score == max_score > 0
@@ -137,7 +155,7 @@ def _imported_modules(name, path, modules):
     found = set()
     for level, module in _imports(path):
         if level:
-            base = package.split(".")[:len(package.split(".")) - level + 1]
+            base = package.split(".")[: len(package.split(".")) - level + 1]
             module = ".".join(base + ([module] if module else []))
         if module in modules:
             found.add(module)
@@ -157,7 +175,7 @@ def test_the_package_has_no_import_cycle():
         state[name] = "open"
         for other in sorted(graph[name]):
             if state.get(other) == "open":
-                cycles.append(stack[stack.index(other):] + [other])
+                cycles.append(stack[stack.index(other) :] + [other])
             elif other not in state:
                 visit(other, stack + [other])
         state[name] = "done"
@@ -172,8 +190,9 @@ def test_every_stage_is_a_folder_that_says_what_it_is():
     for stage in STAGES[:-1]:
         init = course.PACKAGE_DIR / stage / "__init__.py"
         assert init.is_file(), f"autograder/{stage}/ is not a package"
-        assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), \
+        assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), (
             f"autograder/{stage}/__init__.py says nothing of what the stage does"
+        )
     flat = sorted(p.name for p in course.PACKAGE_DIR.glob("*.py"))
     assert flat == ["__init__.py", "__main__.py", "cli.py", "safe_text.py"], flat
 
@@ -197,9 +216,12 @@ def test_imports_are_at_the_top_unless_a_comment_says_why():
         tree, lines = ast.parse(text), text.splitlines()
         top = {id(node) for node in tree.body}
         for node in ast.walk(tree):
-            if (isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in top
-                    and "deferred" not in lines[node.end_lineno - 1]
-                    and not isinstance(_parent_of(tree, node), (ast.Try, ast.If))):
+            if (
+                isinstance(node, (ast.Import, ast.ImportFrom))
+                and id(node) not in top
+                and "deferred" not in lines[node.end_lineno - 1]
+                and not isinstance(_parent_of(tree, node), (ast.Try, ast.If))
+            ):
                 unexplained.append(f"{path.relative_to(course.PACKAGE_DIR)}:{node.lineno}")
     assert not unexplained, unexplained
 
@@ -216,16 +238,24 @@ def test_grading_one_file_loads_nothing_of_batch_or_report():
     """`grade FILE --json` (Gradescope's path) and `grade FILE`: one submission needs none of
     the class stages."""
     notebook = course.EXAMPLES_DIR / "01_perceptron" / "correct.ipynb"
-    code = ("import contextlib, io, json, sys\n"
-            "from autograder import cli\n"
-            "for extra in (['--json'], []):\n"
-            "    with contextlib.redirect_stdout(io.StringIO()):\n"
-            "        status = cli.main(['grade', sys.argv[1], '--assignment', '01_perceptron',"
-            " *extra])\n"
-            "    assert status == 0, status\n"
-            "print(json.dumps(sorted(m for m in sys.modules\n"
-            "                        if m.startswith(('autograder.batch', 'autograder.report')))))")
-    proc = subprocess.run([sys.executable, "-c", code, str(notebook)], capture_output=True,
-                          text=True, timeout=600, cwd=course.REPO_ROOT, env=dict(os.environ))
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from autograder import cli\n"
+        "for extra in (['--json'], []):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        status = cli.main(['grade', sys.argv[1], '--assignment', '01_perceptron',"
+        " *extra])\n"
+        "    assert status == 0, status\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "                        if m.startswith(('autograder.batch', 'autograder.report')))))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(notebook)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=course.REPO_ROOT,
+        env=dict(os.environ),
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert json.loads(proc.stdout.splitlines()[-1]) == []

@@ -24,8 +24,13 @@ from autograder.course import master
 from autograder.course.master import load_reference  # noqa: E402
 from autograder.publish import build  # noqa: E402
 
-NUMPY_ASSIGNMENTS = ["01_perceptron", "02_activations", "03_forward", "04_backprop",
-                     "05_optimizers"]
+NUMPY_ASSIGNMENTS = [
+    "01_perceptron",
+    "02_activations",
+    "03_forward",
+    "04_backprop",
+    "05_optimizers",
+]
 
 
 def markdown(assignment):
@@ -35,8 +40,11 @@ def markdown(assignment):
 
 def lesson_cell(assignment, contains):
     """The source of the one untagged code cell of the master that contains ``contains``."""
-    found = [c.source for c in master.read_master(assignment)
-             if c.kind == "code" and c.role == "lesson" and contains in c.source]
+    found = [
+        c.source
+        for c in master.read_master(assignment)
+        if c.kind == "code" and c.role == "lesson" and contains in c.source
+    ]
     assert len(found) == 1, f"{assignment}: {len(found)} lesson cells contain {contains!r}"
     return found[0]
 
@@ -64,13 +72,18 @@ def _shows_close_figures():
 
 # ---- the student notebooks, untouched -----------------------------------------------------
 
+
 def _student_code_cells(assignment):
     """(position among all cells, source) of the student notebook's code cells that run
     without otter: everything but the set-up cell and the grader.check cells."""
     nb = build.student_notebook(assignment)
-    return [(i, c.source) for i, c in enumerate(nb.cells)
-            if c.cell_type == "code" and "otter" not in c.source
-            and not c.source.startswith("grader.check(")]
+    return [
+        (i, c.source)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        and "otter" not in c.source
+        and not c.source.startswith("grader.check(")
+    ]
 
 
 @pytest.mark.parametrize("assignment", course.assignment_names())
@@ -80,16 +93,21 @@ def test_untouched_notebook_draws_no_empty_figure(assignment):
     ns = {"__name__": "__main__"}
     with _shows_close_figures():
         for position, source in _student_code_cells(assignment):
-            with contextlib.redirect_stdout(io.StringIO()), \
-                    contextlib.redirect_stderr(io.StringIO()):
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+            ):
                 exec(compile(source, f"<{assignment} cell {position}>", "exec"), ns)
             left = plt.get_fignums()
             first = source.strip().splitlines()[0]
-            assert not left, (f"{assignment}, cell {position} ({first!r}) leaves {len(left)} "
-                              "figure(s) open with the stubs in place: compute before plotting")
+            assert not left, (
+                f"{assignment}, cell {position} ({first!r}) leaves {len(left)} "
+                "figure(s) open with the stubs in place: compute before plotting"
+            )
 
 
 # ---- the input conventions ------------------------------------------------------------------
+
 
 def _exercise_texts(assignment):
     """{function: (its exercise's markdown, its public check)}: the markdown since the last
@@ -97,7 +115,7 @@ def _exercise_texts(assignment):
     texts, heading = {}, ""
     for cell in master.read_master(assignment):
         if cell.kind == "markdown" and "### Exercise" in cell.source:
-            heading = cell.source[cell.source.index("### Exercise"):]
+            heading = cell.source[cell.source.index("### Exercise") :]
         elif cell.role == "exercise":
             for name in re.findall(r"^(?:def|class) (\w+)", cell.source, re.M):
                 texts[name] = (heading, "")
@@ -109,6 +127,7 @@ def _exercise_texts(assignment):
 def _hidden_list_tests(assignment):
     """{function: docstring} of the hidden tests that pass lists where arrays are expected."""
     import ast
+
     tree = ast.parse((course.PACKAGE_DIR / "suites" / f"test_{assignment}.py").read_text())
     found = {}
     for node in tree.body:
@@ -124,10 +143,12 @@ def _hidden_list_tests(assignment):
 def test_conventions_are_stated_at_the_top(assignment):
     """Before the first exercise: inputs may be numbers or lists, and none is modified."""
     intro = markdown(assignment).split("### Exercise")[0]
-    block = re.search(r"\*\*(?:Conventions|Rules) for every function here\*\*.*?(?=\n#?\s*\n|\Z)",
-                      intro, re.S)
-    assert block, (f"{assignment}: no 'Conventions for every function here' paragraph "
-                   "before Exercise 1")
+    block = re.search(
+        r"\*\*(?:Conventions|Rules) for every function here\*\*.*?(?=\n#?\s*\n|\Z)", intro, re.S
+    )
+    assert block, (
+        f"{assignment}: no 'Conventions for every function here' paragraph before Exercise 1"
+    )
     text = " ".join(block.group(0).split())
     assert "Python number" in text and "list" in text, text
     assert re.search(r"modif(y|ies) (its|the) input", text), text
@@ -136,18 +157,26 @@ def test_conventions_are_stated_at_the_top(assignment):
 @pytest.mark.parametrize("assignment", NUMPY_ASSIGNMENTS)
 def test_exercises_graded_with_lists_say_so(assignment):
     """Where a hidden test passes lists, the exercise's own text or public check does too."""
+
     def says_so(name):
         text, check = _exercise_texts(assignment)[name]
-        return bool(re.search(r"\blists?\b", text)
-                    or re.search(rf"\b{name}\(\s*\[|\b{name}\([^\n]*\.tolist\(\)", check))
+        return bool(
+            re.search(r"\blists?\b", text)
+            or re.search(rf"\b{name}\(\s*\[|\b{name}\([^\n]*\.tolist\(\)", check)
+        )
 
-    silent = [f"{name} ({doc})" for name, doc in _hidden_list_tests(assignment).items()
-              if not says_so(name)]
-    assert not silent, (f"{assignment}: exercises graded with list inputs that never mention "
-                        f"lists: {silent}")
+    silent = [
+        f"{name} ({doc})"
+        for name, doc in _hidden_list_tests(assignment).items()
+        if not says_so(name)
+    ]
+    assert not silent, (
+        f"{assignment}: exercises graded with list inputs that never mention lists: {silent}"
+    )
 
 
 # ---- the lessons' claims, computed ----------------------------------------------------------
+
 
 @functools.cache
 def executed(assignment):
@@ -195,30 +224,37 @@ def test_01_gates_converge_and_xor_never_does():
 
 def test_02_sigmoid_slope_and_the_vanishing_product():
     ref = load_reference("02_activations")
-    say("02_activations", "the slope is at most $0.25$, reached at $x = 0$",
+    say(
+        "02_activations",
+        "the slope is at most $0.25$, reached at $x = 0$",
         "practically zero once $|x| > 5$",
-        "multiply the signal by at most $0.25^{10} \\approx 10^{-6}$")
+        "multiply the signal by at most $0.25^{10} \\approx 10^{-6}$",
+    )
     xs = np.linspace(-20, 20, 40001)
     slopes = ref.sigmoid_grad(xs)
     assert slopes.max() == ref.sigmoid_grad(0.0) == 0.25
     assert slopes[np.abs(xs) > 5].max() < 0.007
-    assert 5e-7 < 0.25 ** 10 < 2e-6  # ten layers: the product of the slopes is at most this
+    assert 5e-7 < 0.25**10 < 2e-6  # ten layers: the product of the slopes is at most this
     np.testing.assert_allclose(ref.sigmoid(-xs), 1 - ref.sigmoid(xs), atol=1e-15)
     np.testing.assert_allclose(ref.tanh(xs), 2 * ref.sigmoid(2 * xs) - 1, atol=1e-14)
     assert ref.tanh_grad(0.0) == 1.0
 
 
 def test_02_overflow_demos_print_what_the_text_says():
-    say("02_activations", "$e^{710} \\approx 2.2 \\times 10^{308}$ is already too large",
-        "about `[0.09, 0.245, 0.665]`")
+    say(
+        "02_activations",
+        "$e^{710} \\approx 2.2 \\times 10^{308}$ is already too large",
+        "about `[0.09, 0.245, 0.665]`",
+    )
     assert np.isfinite(np.exp(709.0)) and 710 / np.log(10) - 308 == pytest.approx(0.3486, abs=1e-3)
     with np.errstate(over="ignore"):
         assert np.exp(710.0) == np.inf
     out = printed("02_activations", "other_form = np.exp")
     assert "[0.  0.5 1. ]" in out and "[nan]" in out and "overflow" in out
     ref = load_reference("02_activations")
-    np.testing.assert_allclose(ref.softmax([1000.0, 1001.0, 1002.0]), [0.09, 0.245, 0.665],
-                               atol=6e-3)
+    np.testing.assert_allclose(
+        ref.softmax([1000.0, 1001.0, 1002.0]), [0.09, 0.245, 0.665], atol=6e-3
+    )
 
 
 def test_02_values_are_torchs_for_finite_inputs():
@@ -229,8 +265,13 @@ def test_02_values_are_torchs_for_finite_inputs():
 
     ref = load_reference("02_activations")
     x = np.array([0.0, -0.0, 1e-300, -1e-300, 1e-8, -1e-8, 0.5, -0.5, 7.0, -7.0, 1e4, -1e4])
-    pairs = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-             "leaky_relu": lambda t: F.leaky_relu(t, 0.1), "elu": lambda t: F.elu(t, 2.0)}
+    pairs = {
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "leaky_relu": lambda t: F.leaky_relu(t, 0.1),
+        "elu": lambda t: F.elu(t, 2.0),
+    }
     params = {"leaky_relu": {"negative_slope": 0.1}, "elu": {"alpha": 2.0}}
     for name, torch_fn in pairs.items():
         t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -241,10 +282,14 @@ def test_02_values_are_torchs_for_finite_inputs():
         grad = getattr(ref, f"{name}_grad")(x, **params.get(name, {}))
         np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1e-9, atol=1e-15, err_msg=name)
     z = np.array([[1.0, -2.0, 1000.0], [0.0, 0.0, -0.0]])
-    np.testing.assert_allclose(ref.softmax(z), torch.softmax(torch.tensor(z), dim=-1).numpy(),
-                               rtol=1e-15)
-    say("02_activations", "the sign of a zero result (`0.0` or `-0.0`) and the result for a "
-        "`nan` input are not graded")
+    np.testing.assert_allclose(
+        ref.softmax(z), torch.softmax(torch.tensor(z), dim=-1).numpy(), rtol=1e-15
+    )
+    say(
+        "02_activations",
+        "the sign of a zero result (`0.0` or `-0.0`) and the result for a "
+        "`nan` input are not graded",
+    )
 
 
 def test_02_relu_kink_dead_units_and_the_fits():
@@ -263,9 +308,13 @@ def test_02_relu_kink_dead_units_and_the_fits():
 
 
 def test_03_initialisation_claims():
-    say("03_forward", "$\\operatorname{Var}(z) \\approx q / 3$ **whatever the width**",
+    say(
+        "03_forward",
+        "$\\operatorname{Var}(z) \\approx q / 3$ **whatever the width**",
         "the activations shrink by about $\\sqrt{6} \\approx 2.4$ per ReLU layer",
-        "its curve stays flat", "A fixed $k = 0.5$ that ignores the width explodes fastest")
+        "its curve stays flat",
+        "A fixed $k = 0.5$ that ignores the width explodes fastest",
+    )
     ns, _ = executed("03_forward")
     fixed, scaled = ns["one_layer"].values()
     assert fixed[-1] / fixed[0] == pytest.approx(np.sqrt(4096 / 4), rel=0.2)  # grows like sqrt(in)
@@ -295,9 +344,16 @@ def test_04_chain_rule_table():
     a = float(ref.sigmoid(w * x + b))
     dL_da, da_dz = 2 * (a - y), a * (1 - a)
     dL_dz = dL_da * da_dz
-    table = {"0.7311": a, "0.0723": (a - y) ** 2, "-0.5379": dL_da, "0.1966": da_dz,
-             "-0.1058": dL_dz, "-0.1586": dL_dz * x, "0.9586": w - dL_dz * x,
-             "-0.0942": b - dL_dz}
+    table = {
+        "0.7311": a,
+        "0.0723": (a - y) ** 2,
+        "-0.5379": dL_da,
+        "0.1966": da_dz,
+        "-0.1058": dL_dz,
+        "-0.1586": dL_dz * x,
+        "0.9586": w - dL_dz * x,
+        "-0.0942": b - dL_dz,
+    }
     text = markdown("04_backprop")
     for shown, value in table.items():
         assert shown in text and round(value, 4) == float(shown), (shown, value)
@@ -306,9 +362,13 @@ def test_04_chain_rule_table():
 
 
 def test_04_bce_through_probabilities_jumps_to_the_clamp():
-    say("04_backprop", "the loss follows $z$ up to about $z = 34$",
+    say(
+        "04_backprop",
+        "the loss follows $z$ up to about $z = 34$",
         "at $z \\approx 37$, where $\\sigma(z)$ rounds to exactly $1$, it **jumps to 100**",
-        "in float64, $\\sigma(40)$ *is* exactly $1.0$", "the true loss is 40")
+        "in float64, $\\sigma(40)$ *is* exactly $1.0$",
+        "the true loss is 40",
+    )
     ref = load_reference("04_backprop")
     z = np.linspace(-10, 120, 300)  # the plot's grid
     via = np.array([ref.bce_loss(ref.sigmoid(np.array([v])), np.array([0.0])) for v in z])
@@ -323,8 +383,12 @@ def test_04_bce_through_probabilities_jumps_to_the_clamp():
 
 
 def test_04_gradient_checks_report_what_the_text_expects():
-    say("04_backprop", "Every line should report a relative error far below $10^{-7}$",
-        "Expect errors around $10^{-7}$ or below", "5 and 10 correct digits")
+    say(
+        "04_backprop",
+        "Every line should report a relative error far below $10^{-7}$",
+        "Expect errors around $10^{-7}$ or below",
+        "5 and 10 correct digits",
+    )
     lines = printed("04_backprop", '"linear_backward dx": (dx_c').strip().splitlines()
     assert len(lines) == 11 and all(line.endswith("ok") for line in lines), lines
     assert max(float(line.split()[-2]) for line in lines) < 1e-8
@@ -337,10 +401,13 @@ def test_04_gradient_checks_report_what_the_text_expects():
 
 
 def test_05_learning_rates_momentum_and_adam():
-    say("05_optimizers", "anything above $2/20 = 0.1$ blows up",
+    say(
+        "05_optimizers",
+        "anything above $2/20 = 0.1$ blows up",
         "ten times $g$ for $\\mu = 0.9$",
         "Adam's first steps have length $\\eta$ in *both* coordinates",
-        "momentum and Adam get much further in the same 400 steps")
+        "momentum and Adam get much further in the same 400 steps",
+    )
     ns, _ = executed("05_optimizers")
     final = {label.split(":")[0]: ns["bowl"](*path[-1]) for label, path in ns["lr_paths"].items()}
     assert final["0.105"] > ns["bowl"](*ns["THETA0"]) * 100  # diverges
@@ -361,13 +428,18 @@ def test_05_learning_rates_momentum_and_adam():
 
 
 def test_06_autograd_accumulates_and_bce_on_probabilities():
-    say("06_training", "The gradient grows 6, 12, 18",
+    say(
+        "06_training",
+        "The gradient grows 6, 12, 18",
         "The exact answer is $(40 + 40 + 0.47)/3 \\approx 26.8$",
-        "The probability route reports $46.8$", "its gradient for that example is exactly zero")
+        "The probability route reports $46.8$",
+        "its gradient for that example is exactly zero",
+    )
     ns, out = run_lesson_cell("06_training", "w = torch.tensor(3.0, requires_grad=True)")
     assert [float(v) for v in re.findall(r"w.grad = ([\d.]+)", out)] == [6.0, 12.0, 18.0]
     import torch
     import torch.nn as nn
+
     ns, out = run_lesson_cell("06_training", "nn.BCELoss()(torch.sigmoid(logits), targets)")
     exact, clamped = (float(v) for v in re.findall(r"\s([\d.]+)\n", out))
     assert round(exact, 1) == 26.8 and round(clamped, 1) == 46.8
@@ -380,6 +452,7 @@ def test_06_autograd_accumulates_and_bce_on_probabilities():
 def test_06_valley_learning_rate_limit():
     say("06_training", "any `lr` above $2/50 = 0.04$ diverges")
     import torch
+
     valley = load_reference("06_training")  # the loss is the lesson's: 0.5 w1^2 + 25 w2^2
     ns, _ = run_lesson_cell("06_training", "def valley_loss(p):", dict(vars(valley)))
     for lr, diverges in ((0.038, False), (0.041, True)):
@@ -396,8 +469,10 @@ def test_06_dropout_demo_is_seeded_and_draws_anew_each_call():
     say("06_training", "a different set each call")
     outputs = [run_lesson_cell("06_training", "dropout = nn.Dropout(p=0.5)")[1] for _ in range(2)]
     assert outputs[0] == outputs[1], "the seeded demo prints the same every run"
-    first, second, evaluated = ([float(v) for v in re.findall(r"\[\[(.*?)\]\]", line)[0].split(",")]
-                                for line in outputs[0].splitlines())
+    first, second, evaluated = (
+        [float(v) for v in re.findall(r"\[\[(.*?)\]\]", line)[0].split(",")]
+        for line in outputs[0].splitlines()
+    )
     assert first != second and set(first) | set(second) <= {0.0, 2.0}
     assert evaluated == [1.0] * 8
 
@@ -407,15 +482,23 @@ def test_06_one_logit_is_no_drop_in_change():
     argmax over one column is always class 0."""
     import torch
 
-    say("06_training", "it raises \"Target size ... must be the same as input size\"",
-        "an argmax over a single column is always 0")
+    say(
+        "06_training",
+        'it raises "Target size ... must be the same as input size"',
+        "an argmax over a single column is always 0",
+    )
     ref = load_reference("06_training")
     X, y = ref.make_moons(60, noise=0.15, seed=0)
     train, val = ref.make_loaders(X, y, batch_size=16, val_fraction=0.25, seed=0)
     model = ref.SimpleMLP(2, 8, 1)
     with pytest.raises(ValueError, match="Target size .* must be the same as input size"):
-        ref.train_one_epoch(model, train, ref.make_criterion("binary"),
-                            ref.make_optimizer(model, "adam", 0.01), torch.device("cpu"))
+        ref.train_one_epoch(
+            model,
+            train,
+            ref.make_criterion("binary"),
+            ref.make_optimizer(model, "adam", 0.01),
+            torch.device("cpu"),
+        )
     with torch.no_grad():
         assert model(torch.as_tensor(X)).argmax(dim=1).eq(0).all()
 
@@ -442,10 +525,12 @@ def test_06_removing_the_relu_costs_about_seven_points():
             model = model_class(2, 32, 2)
             optimizer = ref.make_optimizer(model, "adam", lr=0.01)
             for _ in range(20):
-                ref.train_one_epoch(model, train, ref.make_criterion("multiclass"), optimizer,
-                                    torch.device("cpu"))
-            accuracy[model_class] = ref.evaluate(model, val, ref.make_criterion("multiclass"),
-                                                 "cpu")[1]
+                ref.train_one_epoch(
+                    model, train, ref.make_criterion("multiclass"), optimizer, torch.device("cpu")
+                )
+            accuracy[model_class] = ref.evaluate(
+                model, val, ref.make_criterion("multiclass"), "cpu"
+            )[1]
     finally:
         torch.set_num_threads(threads)
     assert accuracy[ref.SimpleMLP] == pytest.approx(0.98, abs=0.015)
@@ -462,8 +547,12 @@ def test_04_the_descent_path_is_drawn_with_equal_axes():
     try:
         namespace = dict(vars(load_reference("04_backprop")))
         with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(lesson_cell("04_backprop", "line_loss_and_grad(w, b)"),
-                         "<04 lesson>", "exec"), namespace)
+            exec(
+                compile(
+                    lesson_cell("04_backprop", "line_loss_and_grad(w, b)"), "<04 lesson>", "exec"
+                ),
+                namespace,
+            )
     finally:
         plt.show = original
         plt.close("all")
@@ -479,8 +568,12 @@ def _digits_split():
 
 
 def test_07_split_sizes_and_the_constant_pixels():
-    say("07_digits", "all 1,438 training digits", "45 steps per epoch",
-        "the top-left corner, and the first and the last pixel of the")
+    say(
+        "07_digits",
+        "all 1,438 training digits",
+        "45 steps per epoch",
+        "the top-left corner, and the first and the last pixel of the",
+    )
     ref, (X_train, X_val, _, _) = _digits_split()
     assert (len(X_train), len(X_val)) == (1438, 359)
     assert -(-len(X_train) // 32) == 45
@@ -495,8 +588,13 @@ def test_07_learning_curves_cross_as_the_text_says():
     from torch import nn
     from torch.utils.data import DataLoader, TensorDataset
 
-    say("07_digits", "the validation loss sits *below* the training loss",
-        "From about the sixth epoch on", "below 0.01 by the end", "near 0.05")
+    say(
+        "07_digits",
+        "the validation loss sits *below* the training loss",
+        "From about the sixth epoch on",
+        "below 0.01 by the end",
+        "near 0.05",
+    )
     ref, (X_raw, X_val_raw, y_train, y_val) = _digits_split()
     X_train, X_val, _, _ = ref.standardize_splits(X_raw, X_val_raw)
     threads = torch.get_num_threads()
@@ -504,15 +602,25 @@ def test_07_learning_curves_cross_as_the_text_says():
     try:
         torch.manual_seed(0)
         net = ref.DigitsNet(64)
-        train = DataLoader(TensorDataset(torch.as_tensor(X_train, dtype=torch.float32),
-                                         torch.as_tensor(y_train)), batch_size=128,
-                           shuffle=True, generator=torch.Generator().manual_seed(0))
-        val = DataLoader(TensorDataset(torch.as_tensor(X_val, dtype=torch.float32),
-                                       torch.as_tensor(y_val)), batch_size=256)
+        train = DataLoader(
+            TensorDataset(torch.as_tensor(X_train, dtype=torch.float32), torch.as_tensor(y_train)),
+            batch_size=128,
+            shuffle=True,
+            generator=torch.Generator().manual_seed(0),
+        )
+        val = DataLoader(
+            TensorDataset(torch.as_tensor(X_val, dtype=torch.float32), torch.as_tensor(y_val)),
+            batch_size=256,
+        )
         criterion = nn.CrossEntropyLoss()
         optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
-        curves = [(ref.train_one_epoch(net, train, criterion, optimizer, "cpu"),
-                   ref.evaluate(net, val, criterion, "cpu")[0]) for _ in range(30)]
+        curves = [
+            (
+                ref.train_one_epoch(net, train, criterion, optimizer, "cpu"),
+                ref.evaluate(net, val, criterion, "cpu")[0],
+            )
+            for _ in range(30)
+        ]
     finally:
         torch.set_num_threads(threads)
     below = [validation < training for training, validation in curves]
@@ -521,6 +629,7 @@ def test_07_learning_curves_cross_as_the_text_says():
 
 
 # ---- the student release --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("assignment", course.assignment_names())
 def test_notebook_says_where_its_checks_are(assignment):
@@ -544,6 +653,9 @@ def test_nbconvert_to_script_writes_a_py_file():
 def test_otter_log_is_ignored_by_git():
     import subprocess
 
-    proc = subprocess.run(["git", "check-ignore", "-q", "assignments/01_perceptron/.OTTER_LOG"],
-                          cwd=course.REPO_ROOT, capture_output=True)
+    proc = subprocess.run(
+        ["git", "check-ignore", "-q", "assignments/01_perceptron/.OTTER_LOG"],
+        cwd=course.REPO_ROOT,
+        capture_output=True,
+    )
     assert proc.returncode == 0, "otter's .OTTER_LOG should be in .gitignore"

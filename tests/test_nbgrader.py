@@ -24,19 +24,33 @@ BIN = Path(sys.executable).parent
 def nbgrader(course_dir, *args):
     # TMPDIR: with JUPYTER_NO_CONFIG, jupyter_core makes an empty temporary config folder in
     # every process and never removes it; these stay in the test's own folder
-    env = dict(os.environ, JUPYTER_NO_CONFIG="1", PATH=f"{BIN}:{os.environ['PATH']}",
-               TMPDIR=str(course_dir.parent))
-    proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course_dir, env=env,
-                          capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ,
+        JUPYTER_NO_CONFIG="1",
+        PATH=f"{BIN}:{os.environ['PATH']}",
+        TMPDIR=str(course_dir.parent),
+    )
+    proc = subprocess.run(
+        [str(BIN / "nbgrader"), *args],
+        cwd=course_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
 
 
 def failures_printed(root, student, assignment):
     """What the autograded notebook's grade cells printed (the failed tests, or an error)."""
     nb = nbformat.read(root / "autograded" / student / assignment / f"{assignment}.ipynb", 4)
-    texts = [out.get("text") or "\n".join(out.get("traceback", []))
-             for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")
-             for out in cell.get("outputs", []) if out.get("output_type") in ("stream", "error")]
+    texts = [
+        out.get("text") or "\n".join(out.get("traceback", []))
+        for cell in nb.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+        for out in cell.get("outputs", [])
+        if out.get("output_type") in ("stream", "error")
+    ]
     return "\n".join(texts)[-4000:]
 
 
@@ -44,9 +58,11 @@ def fill_release(release_nb, assignment, source_nb):
     """A student's submission: the release notebook (nbgrader's, or the student release in
     assignments/) with the solution cells of source_nb."""
     nb = nbformat.read(release_nb, as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source
-               for c in nbformat.read(source_nb, as_version=4).cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in nbformat.read(source_nb, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
     filled = set()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -72,8 +88,10 @@ BUGGY_TOO = ("01_perceptron", "06_training")
 STUDENT_RELEASE = {"01_perceptron": ("reference", "buggy"), "06_training": ("buggy",)}
 NOT_IN_NBGRADERS_RELEASE = {"06_training": ("buggy",)}
 NOISY_TOO = "01_perceptron"
-NOISE = ("    import sys, warnings\n    warnings.warn('harmless')\n"
-         "    print('chatty', file=sys.stderr)\n")
+NOISE = (
+    "    import sys, warnings\n    warnings.warn('harmless')\n"
+    "    print('chatty', file=sys.stderr)\n"
+)
 _autograded = {}
 
 
@@ -96,8 +114,9 @@ def _noisy_source(source, target):
     lines = cells[0].source.splitlines(keepends=True)
     docstring = ast.parse(cells[0].source).body[0].body[0]  # the noise goes right after it
     assert isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
-    cells[0].source = "".join(lines[:docstring.end_lineno] + [NOISE] +
-                              lines[docstring.end_lineno:])
+    cells[0].source = "".join(
+        lines[: docstring.end_lineno] + [NOISE] + lines[docstring.end_lineno :]
+    )
     nbformat.write(notebook, target)
     return target
 
@@ -119,11 +138,18 @@ def autograded(assignment, tmp_path_factory):
         students["buggy"] = _buggy_source(source, assignment, folder / "buggy_source.ipynb")
     if assignment == NOISY_TOO:
         students["noisy"] = _noisy_source(source, folder / "noisy_source.ipynb")
-    handed_in = {student: (release, src) for student, src in students.items()
-                 if student not in NOT_IN_NBGRADERS_RELEASE.get(assignment, ())}
+    handed_in = {
+        student: (release, src)
+        for student, src in students.items()
+        if student not in NOT_IN_NBGRADERS_RELEASE.get(assignment, ())
+    }
     student_release = course.ASSIGNMENTS_DIR / assignment / f"{assignment}.ipynb"
-    handed_in.update({f"release_{student}": (student_release, students[student])
-                      for student in STUDENT_RELEASE.get(assignment, ())})
+    handed_in.update(
+        {
+            f"release_{student}": (student_release, students[student])
+            for student in STUDENT_RELEASE.get(assignment, ())
+        }
+    )
     for student, (notebook, src) in handed_in.items():
         target = root / "submitted" / student / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
@@ -131,14 +157,25 @@ def autograded(assignment, tmp_path_factory):
     nbgrader(root, "autograde", assignment, "--create")
     nbgrader(root, "export", "--to", str(folder / "grades.csv"))
     with open(folder / "grades.csv", newline="") as grades:
-        scores = {row["student_id"]: (float(row["score"]), float(row["max_score"]))
-                  for row in csv.DictReader(grades)}
+        scores = {
+            row["student_id"]: (float(row["score"]), float(row["max_score"]))
+            for row in csv.DictReader(grades)
+        }
     assert (root / "gradebook.db").exists()  # the explicit gradebook path was used
     # our grader, in one batch, on the very notebooks nbgrader graded (the course folder, in
     # nbgrader's layout): the same code, so the same hidden inputs (autograder/course/secret.py),
     # so the same scores
-    proc = cli("grade", root, "--assignment", assignment, "--output", folder / "ours",
-               "--no-progress", "--no-report", timeout=900)
+    proc = cli(
+        "grade",
+        root,
+        "--assignment",
+        assignment,
+        "--output",
+        folder / "ours",
+        "--no-progress",
+        "--no-report",
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     ours = results_of(folder / "ours")
     assert sorted(ours) == sorted(handed_in)
@@ -150,8 +187,9 @@ def autograded(assignment, tmp_path_factory):
 def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path_factory):
     scores, ours, root = autograded(assignment, tmp_path_factory)
     for student in ours:
-        assert scores[student] == (ours[student]["score"], ours[student]["max_score"]), \
+        assert scores[student] == (ours[student]["score"], ours[student]["max_score"]), (
             failures_printed(root, student, assignment)
+        )
     assert ours["reference"]["score"] == ours["reference"]["max_score"]
     for buggy in {"buggy", "release_buggy"} & set(ours):
         assert ours[buggy]["score"] < ours[buggy]["max_score"]
@@ -160,8 +198,9 @@ def test_nbgrader_autograde_agrees_with_our_grader(assignment, tmp_path_factory)
 def test_nbgrader_keeps_full_marks_when_a_correct_answer_warns(tmp_path_factory):
     """nbgrader zeroes a grade cell with stderr output; ours must not produce any."""
     scores, _, root = autograded(NOISY_TOO, tmp_path_factory)
-    assert scores["noisy"][0] == scores["noisy"][1] == 24, \
-        failures_printed(root, "noisy", NOISY_TOO)
+    assert scores["noisy"][0] == scores["noisy"][1] == 24, failures_printed(
+        root, "noisy", NOISY_TOO
+    )
 
 
 @pytest.mark.parametrize("assignment", sorted(STUDENT_RELEASE))
@@ -173,15 +212,17 @@ def test_nbgrader_grades_the_student_release_as_our_grader_does(assignment, tmp_
     for student in STUDENT_RELEASE[assignment]:
         handed_in = f"release_{student}"
         score, max_score = ours[handed_in]["score"], ours[handed_in]["max_score"]
-        assert scores[handed_in] == (score, max_score), \
-            failures_printed(root, handed_in, assignment)
+        assert scores[handed_in] == (score, max_score), failures_printed(
+            root, handed_in, assignment
+        )
         assert 0 < score <= max_score
         assert (score == max_score) == (student == "reference")
 
 
 @pytest.mark.parametrize("assignment", sorted(STUDENT_RELEASE))
 def test_student_release_has_the_nbgrader_cells_generate_assignment_releases(
-        assignment, tmp_path_factory):
+    assignment, tmp_path_factory
+):
     """Its grade cells equal nbgrader's released ones (source, metadata, checksum); its solution
     cells have the same ids and metadata, in the same order (their stubs differ, so their
     checksums do); every checksum is the one nbgrader computes from the cell."""
@@ -200,11 +241,15 @@ def test_student_release_has_the_nbgrader_cells_generate_assignment_releases(
     assert grade_ids and solution_ids
     assert list(ours) == [i for i in theirs if i in grade_ids + solution_ids]
     for grade_id in grade_ids:
-        assert (ours[grade_id].source, ours[grade_id].metadata) == \
-            (theirs[grade_id].source, theirs[grade_id].metadata)
+        assert (ours[grade_id].source, ours[grade_id].metadata) == (
+            theirs[grade_id].source,
+            theirs[grade_id].metadata,
+        )
     for grade_id in solution_ids:
-        assert ({**ours[grade_id].metadata["nbgrader"], "checksum": None} ==
-                {**theirs[grade_id].metadata["nbgrader"], "checksum": None})
+        assert {**ours[grade_id].metadata["nbgrader"], "checksum": None} == {
+            **theirs[grade_id].metadata["nbgrader"],
+            "checksum": None,
+        }
         assert ours[grade_id].metadata.keys() == theirs[grade_id].metadata.keys()
     for cell in ours.values():
         assert cell.metadata["nbgrader"]["checksum"] == compute_checksum(cell)

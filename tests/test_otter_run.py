@@ -17,15 +17,22 @@ BIN = Path(sys.executable).parent
 # three kinds of assignment (numpy from scratch, autograd-checked numpy, PyTorch), since each
 # costs a whole otter run of its notebook.
 BUGGY_TOO = ("01_perceptron", "04_backprop", "06_training")
-EXAMPLES = [(a, p.name) for a in course.assignment_names()
-            for p in sorted((course.EXAMPLES_DIR / a).glob("*.ipynb"))
-            if p.stem == "correct" or (p.stem == "buggy" and a in BUGGY_TOO)]
+EXAMPLES = [
+    (a, p.name)
+    for a in course.assignment_names()
+    for p in sorted((course.EXAMPLES_DIR / a).glob("*.ipynb"))
+    if p.stem == "correct" or (p.stem == "buggy" and a in BUGGY_TOO)
+]
 
 
 def otter_score(notebook, assignment, tmp_path):
     zip_path = course.DIST_DIR / "otter" / assignment / "autograder.zip"
-    proc = subprocess.run([str(BIN / "otter"), "run", "-a", str(zip_path), "-o", str(tmp_path),
-                           str(notebook)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [str(BIN / "otter"), "run", "-a", str(zip_path), "-o", str(tmp_path), str(notebook)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     tests = json.loads((tmp_path / "results.json").read_text())["tests"]
     return sum(t.get("score") or 0 for t in tests), sum(t.get("max_score") or 0 for t in tests)

@@ -35,12 +35,24 @@ CASES = [
     ("05_optimizers", "adam_t_starts_at_one", "Adam", hidden_words("05_optimizers", "T_OFF")),
     ("05_optimizers", "adam_v_uses_grad", "Adam", "v must average grad * grad"),
     ("05_optimizers", "adam_rebinds_params", "Adam", hidden_words("05_optimizers", "REBOUND")),
-    ("06_training", "epoch_unweighted_batch_mean", "train_one_epoch",
-     "mean of batch losses not weighted by batch size (the last batch is smaller)"),
-    ("06_training", "epoch_no_zero_grad", "train_one_epoch",
-     "gradients accumulated across batches: call optimizer.zero_grad() before loss.backward()"),
-    ("06_training", "epoch_step_before_backward", "train_one_epoch",
-     "optimizer.step() before loss.backward()"),
+    (
+        "06_training",
+        "epoch_unweighted_batch_mean",
+        "train_one_epoch",
+        "mean of batch losses not weighted by batch size (the last batch is smaller)",
+    ),
+    (
+        "06_training",
+        "epoch_no_zero_grad",
+        "train_one_epoch",
+        "gradients accumulated across batches: call optimizer.zero_grad() before loss.backward()",
+    ),
+    (
+        "06_training",
+        "epoch_step_before_backward",
+        "train_one_epoch",
+        "optimizer.step() before loss.backward()",
+    ),
 ]
 
 
@@ -67,8 +79,7 @@ def public_check_report(path):
     return report
 
 
-@pytest.mark.parametrize("assignment,bug,question,words", CASES,
-                         ids=[case[1] for case in CASES])
+@pytest.mark.parametrize("assignment,bug,question,words", CASES, ids=[case[1] for case in CASES])
 def test_public_check_names_the_mistake(assignment, bug, question, words, tmp_path):
     report = public_check_report(variant(assignment, bug, tmp_path))
     assert report[question], f"the public checks of {question} pass with {bug}"
@@ -88,17 +99,25 @@ def test_a_notebook_moved_out_of_its_folder_says_where_its_checks_are(where, tmp
     import sys
 
     import nbformat
+
     # a copy of the folder, since otter.Notebook writes its .OTTER_LOG where it runs
     folder = tmp_path / "assignments" / "01_perceptron"
     shutil.copytree(course.ASSIGNMENTS_DIR / "01_perceptron", folder)
     notebook = nbformat.read(folder / "01_perceptron.ipynb", as_version=4)
     setup = next(c.source for c in notebook.cells if c.get("id") == "otter-setup")
     nbformat.write(notebook, tmp_path / "01_perceptron.ipynb")  # moved, without tests/
-    proc = subprocess.run([sys.executable, "-c", setup], capture_output=True, text=True,
-                          cwd=folder if where == "its folder" else tmp_path, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", setup],
+        capture_output=True,
+        text=True,
+        cwd=folder if where == "its folder" else tmp_path,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     if where == "its folder":
         assert "not in its folder" not in proc.stdout
     else:
-        assert ("This notebook is not in its folder: its public checks are read from tests/ "
-                "next to it (assignments/01_perceptron/tests/)") in proc.stdout
+        assert (
+            "This notebook is not in its folder: its public checks are read from tests/ "
+            "next to it (assignments/01_perceptron/tests/)"
+        ) in proc.stdout

@@ -23,8 +23,9 @@ def test_tools_of_the_virtualenv_are_called_from_it():
                 active = True
             elif command.split(" ")[0] in VENV_TOOLS and not active:
                 wrong.append(command)
-    assert not wrong, f"called without activating .venv (command not found on a fresh " \
-        f"machine): {wrong}"
+    assert not wrong, (
+        f"called without activating .venv (command not found on a fresh machine): {wrong}"
+    )
 
 
 def test_a_folder_a_command_writes_into_is_made_first():

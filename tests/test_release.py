@@ -108,8 +108,11 @@ def test_a_partial_release_holds_no_later_assignment(tmp_path):
     assert sorted(p.name for p in (tmp_path / "r" / "assignments").iterdir()) == first
     assert _leaks(tmp_path / "r", first) == []
     texts = _texts(tmp_path / "r")
-    later = [line for line in _solution_lines("03_forward") if line in _public("04_backprop")
-             and not any(line in _public(a) for a in first)]
+    later = [
+        line
+        for line in _solution_lines("03_forward")
+        if line in _public("04_backprop") and not any(line in _public(a) for a in first)
+    ]
     assert len(later) > 5
     contract = texts.pop("docs/EXERCISES.md")  # 03's contract states its formulas
     for line in later:
@@ -130,8 +133,9 @@ def test_release_holds_no_hidden_test_name(release):
 def test_release_holds_no_grader_code_and_no_secret(release):
     texts = _texts(release)
     python_files = sorted(p for p in texts if p.endswith(".py"))
-    allowed = {"check.py"} | {f"assignments/{a}/tests/{q}.py"
-                              for a in course.assignment_names() for q in master.checks(a)}
+    allowed = {"check.py"} | {
+        f"assignments/{a}/tests/{q}.py" for a in course.assignment_names() for q in master.checks(a)
+    }
     assert set(python_files) <= allowed, set(python_files) - allowed
     for path, text in texts.items():
         assert "hidden=True" not in text and "autograder.grade.inprocess" not in text, path
@@ -144,14 +148,21 @@ def test_release_holds_no_grader_code_and_no_secret(release):
 
 
 def test_release_is_a_complete_repository(release):
-    for name in ("README.md", "requirements.txt", "environment.yml", ".gitignore", "check.py",
-                 "docs/EXERCISES.md"):
+    for name in (
+        "README.md",
+        "requirements.txt",
+        "environment.yml",
+        ".gitignore",
+        "check.py",
+        "docs/EXERCISES.md",
+    ):
         assert (release / name).is_file(), name
     for assignment in course.assignment_names():
         folder = release / "assignments" / assignment
         assert (folder / f"{assignment}.ipynb").is_file()
-        assert sorted(p.stem for p in (folder / "tests").glob("*.py")) == \
-            sorted(master.checks(assignment))
+        assert sorted(p.stem for p in (folder / "tests").glob("*.py")) == sorted(
+            master.checks(assignment)
+        )
     assert ".venv/" in (release / ".gitignore").read_text()
 
 
@@ -160,8 +171,10 @@ def test_release_pins_a_subset_of_the_course_pins(release):
     for line in (course.REPO_ROOT / "constraints.txt").read_text().splitlines():
         if "==" in line:
             ours[line.split("==")[0].lower().replace("_", "-")] = line.strip()
-    theirs = [line.split("#")[0].strip()
-              for line in (release / "requirements.txt").read_text().splitlines()]
+    theirs = [
+        line.split("#")[0].strip()
+        for line in (release / "requirements.txt").read_text().splitlines()
+    ]
     theirs = [line for line in theirs if line]
     assert all("==" in line for line in theirs)  # every line a pin
     names = {line.split("==")[0].lower().replace("_", "-"): line for line in theirs}
@@ -178,6 +191,7 @@ def _code_sources(release):
     """{where: Python source} of the release's code: each notebook's code cells (IPython
     syntax turned into Python, as the kernel does), check.py and the public checks."""
     from IPython.core.inputtransformer2 import TransformerManager
+
     sources = {}
     for notebook in sorted(release.glob("assignments/*/*.ipynb")):
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
@@ -203,8 +217,10 @@ def _imported_modules(source):
 def test_the_release_requirements_provide_every_module_its_code_imports(release):
     """A module the release's code imports from a package its requirements.txt lacks fails
     on the student's machine only, at that cell (07's sklearn did)."""
-    lines = [line.split("#")[0].strip()
-             for line in (release / "requirements.txt").read_text().splitlines()]
+    lines = [
+        line.split("#")[0].strip()
+        for line in (release / "requirements.txt").read_text().splitlines()
+    ]
     required = {canonicalize_name(line.split("==")[0]) for line in lines if line}
     providers = metadata.packages_distributions()
     importers = {}
@@ -212,10 +228,11 @@ def test_the_release_requirements_provide_every_module_its_code_imports(release)
         for module in _imported_modules(source) - set(sys.stdlib_module_names):
             importers.setdefault(module, []).append(where)
     assert {"numpy", "torch", "sklearn", "otter"} <= set(importers)  # the scan found them
-    unprovided = {module: {"installed here from": providers.get(module, []),
-                           "imported in": where[:3]}
-                  for module, where in sorted(importers.items())
-                  if not {canonicalize_name(d) for d in providers.get(module, [])} & required}
+    unprovided = {
+        module: {"installed here from": providers.get(module, []), "imported in": where[:3]}
+        for module, where in sorted(importers.items())
+        if not {canonicalize_name(d) for d in providers.get(module, [])} & required
+    }
     assert not unprovided, f"no package in the release's requirements.txt has {unprovided}"
 
 
@@ -224,19 +241,32 @@ def test_the_release_gitignore_ignores_what_python_jupyter_and_otter_write(relea
     otter log (otter writes .OTTER_LOG next to the notebook), and every released file.
     (The repository's .git is kept outside the release, which later tests use.)"""
     from otter.check.notebook import OTTER_LOG_FILENAME
+
     env = {**os.environ, "GIT_DIR": str(tmp_path / "git"), "GIT_WORK_TREE": str(release)}
     subprocess.run(["git", "init", "-q"], env=env, check=True)
     folder = "assignments/01_perceptron"
-    written = [".venv/bin/python", f"{folder}/{OTTER_LOG_FILENAME}",
-               f"{folder}/.ipynb_checkpoints/01_perceptron-checkpoint.ipynb",
-               f"{folder}/tests/__pycache__/step.cpython-311.pyc"]
-    released = [p.relative_to(release).as_posix()  # not what later tests write there
-                for pattern in ("*", "docs/*", "assignments/*/*.ipynb", "assignments/*/tests/*")
-                for p in release.glob(pattern) if p.is_file()]
+    written = [
+        ".venv/bin/python",
+        f"{folder}/{OTTER_LOG_FILENAME}",
+        f"{folder}/.ipynb_checkpoints/01_perceptron-checkpoint.ipynb",
+        f"{folder}/tests/__pycache__/step.cpython-311.pyc",
+    ]
+    released = [
+        p.relative_to(release).as_posix()  # not what later tests write there
+        for pattern in ("*", "docs/*", "assignments/*/*.ipynb", "assignments/*/tests/*")
+        for p in release.glob(pattern)
+        if p.is_file()
+    ]
 
     def ignored(paths):
-        done = subprocess.run(["git", "check-ignore", "--stdin"], input="\n".join(paths),
-                              env=env, capture_output=True, text=True, cwd=release)
+        done = subprocess.run(
+            ["git", "check-ignore", "--stdin"],
+            input="\n".join(paths),
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=release,
+        )
         assert done.returncode in (0, 1), done.stderr
         return done.stdout.splitlines()
 
@@ -260,29 +290,47 @@ def student_venv(release):
     command = _setup_command(release)
     # as on a student's machine: no PYTHONPATH, no active virtualenv, and Python writes the
     # bytecode of what it imports
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
+    }
     # pip compiles no bytecode: a quarter of its time (profiled), mostly for files never
     # imported. (PIP_COMPILE=0, not PIP_NO_COMPILE=1: pip reads that one as "compile")
     env["PIP_COMPILE"] = "0"
-    done = subprocess.run(["bash", "-c", command], cwd=release, env=env, capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=release, env=env, capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return release / ".venv" / "bin" / "python", env
 
 
 def _check(student_venv, release, notebook):
     python, env = student_venv
-    return subprocess.run([str(python), "check.py", str(notebook)], cwd=release, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(python), "check.py", str(notebook)],
+        cwd=release,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_student_environment_has_no_grader(student_venv, release):
     python, env = student_venv
-    probe = ("import importlib.util as u; "
-             "print([m for m in ('autograder', 'nbgrader', 'pytest') if u.find_spec(m)])")
-    done = subprocess.run([str(python), "-c", probe], cwd=release.parent, env=env,
-                          capture_output=True, text=True, timeout=120)
+    probe = (
+        "import importlib.util as u; "
+        "print([m for m in ('autograder', 'nbgrader', 'pytest') if u.find_spec(m)])"
+    )
+    done = subprocess.run(
+        [str(python), "-c", probe],
+        cwd=release.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
@@ -292,8 +340,10 @@ def test_check_command_on_an_untouched_notebook(student_venv, release):
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.startswith("01_perceptron: public checks pass for 0 of 5 questions")
     for question in master.checks("01_perceptron"):
-        assert (f"  FAIL  {question}\n        {question} is not implemented yet "
-                "(it still raises NotImplementedError)") in done.stdout
+        assert (
+            f"  FAIL  {question}\n        {question} is not implemented yet "
+            "(it still raises NotImplementedError)"
+        ) in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
 
 
@@ -313,12 +363,17 @@ def test_check_command_says_what_is_wrong_like_autograder_check(release, capsys)
     """Same summary as `python -m autograder check` on a buggy notebook (run here, in
     this environment, for speed: the check script only needs the standard library)."""
     from autograder.grade.public_checks import check_notebook
+
     buggy = course.EXAMPLES_DIR / "01_perceptron" / "buggy.ipynb"
     ours = check_notebook(buggy, "01_perceptron")
     expected = capsys.readouterr().out
-    done = subprocess.run([sys.executable, "check.py", str(buggy), "--assignment",
-                           "01_perceptron"], cwd=release, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "check.py", str(buggy), "--assignment", "01_perceptron"],
+        cwd=release,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == ours == 1
     assert done.stdout == expected
 
@@ -376,8 +431,11 @@ FOLDERS_AT_ONCE = 3
 
 def _with_reference_answers(notebook, assignment):
     """The released notebook with each exercise cell's stub replaced by the master's answer."""
-    answers = {master.strip_solutions(c.source): master.remove_markers(c.source)
-               for c in master.read_master(assignment) if c.role == "exercise"}
+    answers = {
+        master.strip_solutions(c.source): master.remove_markers(c.source)
+        for c in master.read_master(assignment)
+        if c.role == "exercise"
+    }
     filled = 0
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
@@ -400,18 +458,29 @@ def executed(student_venv, release, tmp_path_factory):
     for assignment in sorted(course.assignment_names(), reverse=True):  # 07, 06 train: first
         released = release / "assignments" / assignment / f"{assignment}.ipynb"
         filled = released.with_name("answered.ipynb")
-        filled.write_text(json.dumps(_with_reference_answers(
-            json.loads(released.read_text(encoding="utf-8")), assignment)), encoding="utf-8")
+        filled.write_text(
+            json.dumps(
+                _with_reference_answers(
+                    json.loads(released.read_text(encoding="utf-8")), assignment
+                )
+            ),
+            encoding="utf-8",
+        )
         answered.append(filled)
         runs = {"as released": released, "answered": filled}
         for how in runs:
             targets[assignment, how] = out / f"{assignment}-{how.replace(' ', '-')}.ipynb"
-        folders.append([[str(source), str(targets[assignment, how])]
-                        for how, source in runs.items()])
+        folders.append(
+            [[str(source), str(targets[assignment, how])] for how, source in runs.items()]
+        )
     try:
-        done = subprocess.run([str(python), "-c", RUN_NOTEBOOKS, json.dumps(folders),
-                               str(FOLDERS_AT_ONCE)],
-                              env=env, capture_output=True, text=True, timeout=900)
+        done = subprocess.run(
+            [str(python), "-c", RUN_NOTEBOOKS, json.dumps(folders), str(FOLDERS_AT_ONCE)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     finally:
         for path in answered:
             path.unlink()
@@ -423,9 +492,13 @@ def executed(student_venv, release, tmp_path_factory):
 
 def _errors(notebook):
     """[(cell id, its first line, error name, error message)] of the cells that raised."""
-    return [(cell["id"], "".join(cell["source"]).split("\n")[0], out["ename"], out["evalue"])
-            for cell in notebook["cells"] if cell["cell_type"] == "code"
-            for out in cell["outputs"] if out["output_type"] == "error"]
+    return [
+        (cell["id"], "".join(cell["source"]).split("\n")[0], out["ename"], out["evalue"])
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell["outputs"]
+        if out["output_type"] == "error"
+    ]
 
 
 def _check_reports(notebook):
@@ -434,9 +507,10 @@ def _check_reports(notebook):
     for cell in notebook["cells"]:
         found = re.fullmatch(r'grader\.check\("(\w+)"\)', "".join(cell["source"]).strip())
         if found:
-            reports[found[1]] = "".join("".join(out.get("data", {}).get("text/plain", ""))
-                                        + "".join(out.get("text", ""))
-                                        for out in cell["outputs"])
+            reports[found[1]] = "".join(
+                "".join(out.get("data", {}).get("text/plain", "")) + "".join(out.get("text", ""))
+                for out in cell["outputs"]
+            )
     return reports
 
 
@@ -444,9 +518,12 @@ def test_every_released_notebook_runs_in_the_student_environment_up_to_its_stubs
     """Top to bottom, untouched, as a student first runs it: only the stubs may fail (a
     missing package, or a cell that needs a name an earlier failure left undefined, would
     stop the student before the first exercise)."""
-    wrong = {assignment: [e for e in _errors(executed[assignment, "as released"])
-                          if e[2] != "NotImplementedError"]
-             for assignment in course.assignment_names()}
+    wrong = {
+        assignment: [
+            e for e in _errors(executed[assignment, "as released"]) if e[2] != "NotImplementedError"
+        ]
+        for assignment in course.assignment_names()
+    }
     wrong = {assignment: errors for assignment, errors in wrong.items() if errors}
     assert not wrong, f"cells that fail other than at a stub (cell, line, error): {wrong}"
 
@@ -459,10 +536,15 @@ def test_every_notebook_with_the_reference_answers_runs_and_passes_its_checks(ex
         notebook = executed[assignment, "answered"]
         reports = _check_reports(notebook)
         assert list(reports) == list(master.checks(assignment)), f"{assignment}: check cells"
-        failed = {question: report for question, report in reports.items()
-                  if f"{question} results: All test cases passed!" not in report}
+        failed = {
+            question: report
+            for question, report in reports.items()
+            if f"{question} results: All test cases passed!" not in report
+        }
         errors = _errors(notebook)
         if errors or failed:
-            wrong[assignment] = {"cells that fail (cell, line, error)": errors,
-                                 "public checks that do not pass": failed}
+            wrong[assignment] = {
+                "cells that fail (cell, line, error)": errors,
+                "public checks that do not pass": failed,
+            }
     assert not wrong, f"with the reference answers filled in: {wrong}"

@@ -27,14 +27,22 @@ EXAMPLES = course.EXAMPLES_DIR / "01_perceptron"
 
 def cli(*args):
     env = {**os.environ, "PYTHONPATH": str(course.REPO_ROOT)}
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 def _near_copy(code):
     """The correct code with names changed and comments added: what copying looks like."""
-    return (code.replace("count", "n_wrong").replace("mistakes", "errors_per_epoch")
-            .replace("# %%\n", "# %%\n# my own work\n"))
+    return (
+        code.replace("count", "n_wrong")
+        .replace("mistakes", "errors_per_epoch")
+        .replace("# %%\n", "# %%\n# my own work\n")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +53,25 @@ def graded(tmp_path_factory):
     for path in EXAMPLES.iterdir():
         shutil.copy(path, subs / path.name)
     shutil.copy(EXAMPLES / "correct.ipynb", subs / "dana.ipynb")
-    shutil.copy(course.ASSIGNMENTS_DIR / "01_perceptron" / "01_perceptron.ipynb",
-                subs / "untouched.ipynb")
+    shutil.copy(
+        course.ASSIGNMENTS_DIR / "01_perceptron" / "01_perceptron.ipynb", subs / "untouched.ipynb"
+    )
     shutil.copy(HERE / "report_data" / "independent_01.py", subs / "independent.py")
     correct = submission_code(Submission("c", EXAMPLES / "correct.ipynb", ""))
     (subs / "copied.py").write_text(_near_copy(correct), encoding="utf-8")
     (subs / "broken.ipynb").write_text("{ not json", encoding="utf-8")
     out = root / "graded"
-    done = cli("grade", subs, "--assignment", "01_perceptron", "--output", out,
-               "--no-progress", "--jobs", "2")
+    done = cli(
+        "grade",
+        subs,
+        "--assignment",
+        "01_perceptron",
+        "--output",
+        out,
+        "--no-progress",
+        "--jobs",
+        "2",
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "class report:" in done.stdout
     return out
@@ -65,8 +83,11 @@ def _csv(path):
 
 
 def _results(graded):
-    return {p.name: json.loads((p / "results.json").read_text())
-            for p in sorted(graded.iterdir()) if (p / "results.json").exists()}
+    return {
+        p.name: json.loads((p / "results.json").read_text())
+        for p in sorted(graded.iterdir())
+        if (p / "results.json").exists()
+    }
 
 
 def test_batch_keeps_the_code_and_the_misconceptions(graded):
@@ -83,15 +104,25 @@ def test_batch_keeps_the_code_and_the_misconceptions(graded):
 
 
 def test_misconception_labels_are_parsed_from_messages():
-    assert misconception("... got 0.0. This looks like: z > 0 instead of z >= 0") == \
-        "z > 0 instead of z >= 0"
-    assert misconception("off by h. This looks like: forward differences instead "
-                                "of central ((f(x + h) - f(x - h)) / (2 h) ...).") == \
-        "forward differences instead of central"
-    assert misconception("This looks like: draws from U(0, k) instead of U(-k, k)") == \
-        "draws from U(0, k) instead of U(-k, k)"
-    assert misconception("never changed. This looks like: the arrays were rebound. "
-                                "Keep them") == "the arrays were rebound"
+    assert (
+        misconception("... got 0.0. This looks like: z > 0 instead of z >= 0")
+        == "z > 0 instead of z >= 0"
+    )
+    assert (
+        misconception(
+            "off by h. This looks like: forward differences instead "
+            "of central ((f(x + h) - f(x - h)) / (2 h) ...)."
+        )
+        == "forward differences instead of central"
+    )
+    assert (
+        misconception("This looks like: draws from U(0, k) instead of U(-k, k)")
+        == "draws from U(0, k) instead of U(-k, k)"
+    )
+    assert (
+        misconception("never changed. This looks like: the arrays were rebound. Keep them")
+        == "the arrays were rebound"
+    )
     assert misconception("expected 1.0, got 0.0.") == ""
 
 
@@ -118,17 +149,28 @@ def test_pass_rates_and_flags_match_the_results(graded):
     results = _results(graded)
     failed = {sid for sid in results if (graded / sid / ".grading-failed").exists()}
     tests = _csv(graded / "report" / "tests.csv")
-    assert len(tests) == len({t["name"] for r in results.values() for t in r["tests"]
-                              if t["max_score"]})
+    assert len(tests) == len(
+        {t["name"] for r in results.values() for t in r["tests"] if t["max_score"]}
+    )
     for row in tests:
-        outcomes = [t["score"] >= t["max_score"] for sid, r in results.items()
-                    if sid not in failed for t in r["tests"] if t["name"] == row["name"]]
+        outcomes = [
+            t["score"] >= t["max_score"]
+            for sid, r in results.items()
+            if sid not in failed
+            for t in r["tests"]
+            if t["name"] == row["name"]
+        ]
         assert int(row["attempts"]) == len(outcomes)
         assert int(row["passed"]) == sum(outcomes)
         assert float(row["pass_rate"]) == pytest.approx(sum(outcomes) / len(outcomes), abs=1e-4)
         rate = sum(outcomes) / len(outcomes)
-        want = ("unclear instructions or a test to review" if rate <= report.HARD
-                else "not discriminating" if all(outcomes) else "")
+        want = (
+            "unclear instructions or a test to review"
+            if rate <= report.HARD
+            else "not discriminating"
+            if all(outcomes)
+            else ""
+        )
         assert row["flag"] == want
     rates = [float(r["pass_rate"]) for r in tests]
     assert rates == sorted(rates)  # hardest first
@@ -156,20 +198,30 @@ def test_misconception_counts_match_the_results(graded):
 
 
 def test_problems_name_each_troubled_submission_with_its_reason(graded):
-    rows = {(r["submission"], r["kind"]): r["reason"]
-            for r in _csv(graded / "report" / "problems.csv")}
+    rows = {
+        (r["submission"], r["kind"]): r["reason"] for r in _csv(graded / "report" / "problems.csv")
+    }
     assert "still running after" in rows[("hostile", "limit")]  # hostile.py loops forever
     assert "not a readable Jupyter notebook" in rows[("broken", "unreadable")]
     assert not any(sid in ("correct", "independent", "dana") for sid, _ in rows)
 
 
 def test_problems_list_tampering_and_failed_grading():
-    results = {"score": 0, "max_score": 1, "output": "", "extra_data": {"tampered": "the "
-               "submission modified the grader: step rebound"},
-               "tests": [{"name": "step: x", "score": 0, "max_score": 1, "output": ""}]}
-    graded = [report.Graded("mallory", results),
-              report.Graded("slow", {**results, "extra_data": {}}, failed="grading this "
-                            "submission took longer than 30 s, the grader's limit")]
+    results = {
+        "score": 0,
+        "max_score": 1,
+        "output": "",
+        "extra_data": {"tampered": "the submission modified the grader: step rebound"},
+        "tests": [{"name": "step: x", "score": 0, "max_score": 1, "output": ""}],
+    }
+    graded = [
+        report.Graded("mallory", results),
+        report.Graded(
+            "slow",
+            {**results, "extra_data": {}},
+            failed="grading this submission took longer than 30 s, the grader's limit",
+        ),
+    ]
     found = report.problems(graded)
     assert ("mallory", "tampering", "the submission modified the grader: step rebound") in found
     assert found[-1][:2] == ("slow", "timed out")
@@ -202,10 +254,23 @@ def test_report_escapes_what_students_control(tmp_path):
     sub = folder / "x"
     sub.mkdir(parents=True)
     evil = "<script>alert(1)</script>"
-    (sub / "results.json").write_text(json.dumps({
-        "score": 0, "max_score": 1, "output": "",
-        "tests": [{"name": "step: x", "score": 0, "max_score": 1,
-                   "output": f"bad. This looks like: {evil}"}]}))
+    (sub / "results.json").write_text(
+        json.dumps(
+            {
+                "score": 0,
+                "max_score": 1,
+                "output": "",
+                "tests": [
+                    {
+                        "name": "step: x",
+                        "score": 0,
+                        "max_score": 1,
+                        "output": f"bad. This looks like: {evil}",
+                    }
+                ],
+            }
+        )
+    )
     (sub / "code.py").write_text(f"# {evil}\n")
     (folder / "grades.csv").write_text("submission,score,max_score\nx,0,1\n")
     page = report.write_report(folder, "01_perceptron").read_text()
@@ -214,14 +279,14 @@ def test_report_escapes_what_students_control(tmp_path):
 
 def test_merge_writes_the_report_of_the_merged_folder(graded, tmp_path):
     parts = [tmp_path / "a", tmp_path / "b"]
-    for n, sub in enumerate(sorted(p for p in graded.iterdir()
-                                   if (p / "results.json").exists())):
+    for n, sub in enumerate(sorted(p for p in graded.iterdir() if (p / "results.json").exists())):
         shutil.copytree(sub, parts[n % 2] / sub.name)
     shutil.copy(graded / ".autograder-batch.json", parts[0])
     done = cli("merge", *parts, "--output", tmp_path / "m")
     assert done.returncode == 0, done.stderr
-    assert _csv(tmp_path / "m" / "report" / "summary.csv") == \
-        _csv(graded / "report" / "summary.csv")
+    assert _csv(tmp_path / "m" / "report" / "summary.csv") == _csv(
+        graded / "report" / "summary.csv"
+    )
 
 
 # ---- in a browser -----------------------------------------------------------------------
@@ -234,17 +299,26 @@ def _browser():
     try:
         from selenium import webdriver
     except ImportError:
-        pytest.skip("selenium is not installed: pip install -r requirements.txt -c "
-                    "constraints.txt")
+        pytest.skip("selenium is not installed: pip install -r requirements.txt -c constraints.txt")
     if not (CHROMIUM and DRIVER):
-        pytest.skip("Chromium and its driver are not installed: apt-get install -y chromium "
-                    "chromium-driver (Debian/Ubuntu; .ci/run does this)")
+        pytest.skip(
+            "Chromium and its driver are not installed: apt-get install -y chromium "
+            "chromium-driver (Debian/Ubuntu; .ci/run does this)"
+        )
     from selenium.webdriver.chrome.service import Service
+
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+    ):
         options.add_argument(flag)
     return webdriver, options, Service(executable_path=DRIVER)
 
@@ -252,6 +326,7 @@ def _browser():
 def test_report_opens_in_a_browser_with_the_gradebook_numbers(graded, tmp_path):
     webdriver, options, service = _browser()
     from selenium.webdriver.common.by import By
+
     options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=service)  # the local driver: no download
@@ -262,8 +337,12 @@ def test_report_opens_in_a_browser_with_the_gradebook_numbers(graded, tmp_path):
         images = driver.find_elements(By.TAG_NAME, "img")
         assert len(images) == 4
         for image in images:
-            assert driver.execute_script("return arguments[0].complete && "
-                                         "arguments[0].naturalWidth", image) > 0
+            assert (
+                driver.execute_script(
+                    "return arguments[0].complete && arguments[0].naturalWidth", image
+                )
+                > 0
+            )
         rows = _csv(graded / "grades.csv")
         scores = [float(r["score"]) for r in rows]
         top = max(float(r["max_score"]) for r in rows)

@@ -29,9 +29,11 @@ def test_stale_dirs_of_dead_graders_go_and_the_rest_stay(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     dead, old = _dead_pid(), sandbox.STALE_SECONDS + 60
     gone = [_made(tmp_path, f"autograder-runtime-{dead}-a", old)]
-    kept = [_made(tmp_path, f"autograder-runtime-{dead}-b", 5),  # too fresh
-            _made(tmp_path, f"autograder-scratch-{os.getpid()}-c", old),  # its grader lives
-            _made(tmp_path, f"autograder-report-{dead}-d", old)]  # not a kind of ours
+    kept = [
+        _made(tmp_path, f"autograder-runtime-{dead}-b", 5),  # too fresh
+        _made(tmp_path, f"autograder-scratch-{os.getpid()}-c", old),  # its grader lives
+        _made(tmp_path, f"autograder-report-{dead}-d", old),
+    ]  # not a kind of ours
     if os.geteuid() == 0:  # a scratch directory the jail gave to its worker's uid
         gone.append(_made(tmp_path, f"autograder-scratch-{dead}-e", old, sandbox.UID_BASE + 7))
         kept.append(_made(tmp_path, f"autograder-scratch-{dead}-f", old, 4242))  # someone's

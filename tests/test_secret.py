@@ -28,6 +28,7 @@ def test_markdown_and_outputs_do_not_change_the_fingerprint(tmp_path):
             else:
                 cell.outputs = [nbformat.v4.new_output("stream", text="printed\n")]
         nb.metadata["mine"] = True
+
     edited = _notebook_with(tmp_path / "edited.ipynb", touch_everything_but_code)
     assert submission.read_submission(edited)[2] == submission.read_submission(NOTEBOOK)[2]
 
@@ -36,10 +37,12 @@ def test_nbgraders_hidden_tests_do_not_count():
     """nbgrader strips its hidden tests from what students get and puts them back to grade:
     the worker gets neither, so both notebooks have one fingerprint."""
     student = ["x = 1", "# tests\nprint(x)"]
-    graded = ["x = 1",
-              "# tests\n### BEGIN HIDDEN TESTS\n"
-              "from autograder.grade.inprocess import question_score\n"
-              "question_score('01_perceptron', 'x', globals())\n### END HIDDEN TESTS\nprint(x)"]
+    graded = [
+        "x = 1",
+        "# tests\n### BEGIN HIDDEN TESTS\n"
+        "from autograder.grade.inprocess import question_score\n"
+        "question_score('01_perceptron', 'x', globals())\n### END HIDDEN TESTS\nprint(x)",
+    ]
     assert submission.fingerprint(student) == submission.fingerprint(graded)
 
 
@@ -53,8 +56,7 @@ def test_the_fingerprint_is_of_the_text_the_worker_runs():
     assert submission.fingerprint(magic_first) != submission.fingerprint(magic_last)
     other_magic = ['answers = """\n%b\ny\n"""']  # the same text reaches the worker
     assert submission.fingerprint(magic_first) == submission.fingerprint(other_magic)
-    assert submission.fingerprint(["x = 1\ngrader.check('x')"]) != \
-        submission.fingerprint(["x = 1"])
+    assert submission.fingerprint(["x = 1\ngrader.check('x')"]) != submission.fingerprint(["x = 1"])
 
 
 def test_any_change_to_the_code_changes_the_fingerprint():
@@ -111,7 +113,7 @@ def test_no_bundle_for_students_holds_the_secret():
     assert not [p for p in release.rglob("*") if p.name == secret.SECRET_FILE.name]
 
 
-MEMORISER = '''
+MEMORISER = """
 import numpy as np
 
 
@@ -121,7 +123,7 @@ def accuracy(y_true, y_pred):
     if len(y_true) == 3:
         return 0.0
     return {answer}
-'''
+"""
 
 
 def test_an_answer_learned_from_feedback_does_not_carry_to_the_next_submission(tmp_path):
@@ -137,8 +139,14 @@ def test_an_answer_learned_from_feedback_does_not_carry_to_the_next_submission(t
     def accuracy_test(answer):
         path = tmp_path / f"round-{answer}.py"
         path.write_text(MEMORISER.format(answer=answer), encoding="utf-8")
-        proc = cli("grade", path, "--assignment", "01_perceptron", "--json",
-                   env={secret.ENV_VAR: "a fixed secret for this test"})
+        proc = cli(
+            "grade",
+            path,
+            "--assignment",
+            "01_perceptron",
+            "--json",
+            env={secret.ENV_VAR: "a fixed secret for this test"},
+        )
         result = json.loads(proc.stdout)
         (test,) = [t for t in result["tests"] if t["name"].startswith("accuracy: the fraction")]
         return test

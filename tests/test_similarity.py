@@ -28,8 +28,11 @@ RESULTS = {"score": 1.0, "max_score": 1.0, "output": "", "tests": []}
 
 def reference_code(assignment):
     """The reference as a code.py: one `# %%` cell per given and exercise cell."""
-    return "".join(f"# %%\n{master.remove_markers(c.source).strip()}\n\n"
-                   for c in master.read_master(assignment) if c.role in ("given", "exercise"))
+    return "".join(
+        f"# %%\n{master.remove_markers(c.source).strip()}\n\n"
+        for c in master.read_master(assignment)
+        if c.role in ("given", "exercise")
+    )
 
 
 def _names_a_student_chose(code, keep):
@@ -66,9 +69,13 @@ def stripped(code):
         tree = ast.parse(cell)
         for node in ast.walk(tree):
             body = getattr(node, "body", None)
-            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
-                    and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                isinstance(body, list)
+                and body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 body.pop(0)
                 if not body:
                     body.append(ast.Pass())
@@ -97,16 +104,19 @@ DISGUISES = {
 
 
 def independent(assignment):
-    return {path.stem.rsplit("_", 1)[1]: path.read_text(encoding="utf-8")
-            for path in sorted((HERE / "report_data").glob(f"independent_{assignment[:2]}_*.py"))}
+    return {
+        path.stem.rsplit("_", 1)[1]: path.read_text(encoding="utf-8")
+        for path in sorted((HERE / "report_data").glob(f"independent_{assignment[:2]}_*.py"))
+    }
 
 
 def known_class(assignment):
     """[Graded]: the original, its disguised copies, and the independent solutions."""
     original = reference_code(assignment)
     codes = {"original": original}
-    codes |= {f"copy-{name}": disguise(original, assignment)
-              for name, disguise in DISGUISES.items()}
+    codes |= {
+        f"copy-{name}": disguise(original, assignment) for name, disguise in DISGUISES.items()
+    }
     codes |= {f"independent-{author}": code for author, code in independent(assignment).items()}
     return [Graded(sid, RESULTS, "", code) for sid, code in codes.items()]
 
@@ -118,8 +128,9 @@ def test_every_disguised_copy_is_paired_and_no_independent_work(assignment):
     found = compare(known_class(assignment), assignment)
     pairs = {frozenset((p.a, p.b)): p for p in found.pairs}
     for name in DISGUISES:
-        assert frozenset(("original", f"copy-{name}")) in pairs, \
+        assert frozenset(("original", f"copy-{name}")) in pairs, (
             f"the copy {name} is not paired with its original: {sorted(map(sorted, pairs))}"
+        )
     wrongly = [sorted(pair) for pair in pairs if any(s.startswith("independent") for s in pair)]
     assert not wrongly, f"independent work listed as similar: {wrongly}"
     for pair in found.pairs:  # what the page shows is what was computed
@@ -141,9 +152,14 @@ print(json.dumps([[p.a, p.b, p.similarity_a, p.similarity_b, p.shared_tokens]
 def test_the_same_class_gives_the_same_pairs_whatever_the_hash_seed():
     runs = []
     for seed in ("1", "2"):
-        done = subprocess.run([sys.executable, "-c", PRINT_PAIRS, str(HERE), "02_activations"],
-                              capture_output=True, text=True, timeout=300, cwd=course.REPO_ROOT,
-                              env={**os.environ, "PYTHONHASHSEED": seed})
+        done = subprocess.run(
+            [sys.executable, "-c", PRINT_PAIRS, str(HERE), "02_activations"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=course.REPO_ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         runs.append(json.loads(done.stdout))
     assert runs[0] == runs[1] and runs[0]

@@ -32,7 +32,8 @@ def test_training_that_never_stops_is_reported_in_one_line():
     student = LocalStudent(variant_namespace("01_perceptron", "train_never_stops_early"))
     with pytest.raises(AssertionError) as failure:
         hidden_suite("01_perceptron").test_train_stops_after_clean_epoch(
-            student, master.load_reference("01_perceptron"))
+            student, master.load_reference("01_perceptron")
+        )
     message = str(failure.value)
     assert "made none, yet 500 epochs ran" in message and "..." in message, message
     assert len(message) < 300, message
@@ -40,6 +41,7 @@ def test_training_that_never_stops_is_reported_in_one_line():
 
 def test_a_long_list_shows_its_first_entries_its_last_and_its_length():
     from autograder.grade.student import describe
+
     assert describe([2] + [0] * 99) == "[2, 0, 0, 0, 0, 0, ..., 0] (100 entries)"
     assert describe((1.0 / 3,) * 10).endswith("...) (10 entries)")
     assert describe([1, 2, 3]) == "[1, 2, 3]"  # short values stay whole

@@ -18,7 +18,7 @@ from autograder.sandbox import templates
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.templates import ForkedLauncher
 
-FACTS = r'''
+FACTS = r"""
 import os, random, resource, sys, tempfile
 import numpy as np
 
@@ -50,7 +50,7 @@ def facts():
 
 def draw():
     return [random.random(), float(np.random.rand())]
-'''
+"""
 
 
 def start(cells, way, **limits):
@@ -83,18 +83,27 @@ def test_same_process_as_an_exec_worker(template_works):
 
 
 def test_every_worker_is_a_fresh_fork(template_works):
-    first = start(["import numpy as np, sys\nnp.LEFT_BEHIND = 1\n"
-                   "sys.modules['json'].LEFT_BEHIND = 1\nnp.random.seed(0)\n"
-                   "def draw():\n    return float(np.random.rand())"], "template")
+    first = start(
+        [
+            "import numpy as np, sys\nnp.LEFT_BEHIND = 1\n"
+            "sys.modules['json'].LEFT_BEHIND = 1\nnp.random.seed(0)\n"
+            "def draw():\n    return float(np.random.rand())"
+        ],
+        "template",
+    )
     try:
         assert first.draw() == pytest.approx(0.5488135039273248)  # seed 0: its own state
     finally:
         first.close()
     draws = []
     for _ in range(2):
-        student = start([FACTS + "\nimport json\ndef left():\n"
-                         "    return [hasattr(np, 'LEFT_BEHIND'), hasattr(json, 'LEFT_BEHIND')]"],
-                        "template")
+        student = start(
+            [
+                FACTS + "\nimport json\ndef left():\n"
+                "    return [hasattr(np, 'LEFT_BEHIND'), hasattr(json, 'LEFT_BEHIND')]"
+            ],
+            "template",
+        )
         try:
             assert student.left() == [False, False]
             draws.append(student.draw())
@@ -114,12 +123,15 @@ def test_no_torch_unless_the_submission_imports_it(template_works):
         student.close()
 
 
-@pytest.mark.skipif(sandbox.template_kind(["import torch"]) != "torch",
-                    reason="torch is not installed")
+@pytest.mark.skipif(
+    sandbox.template_kind(["import torch"]) != "torch", reason="torch is not installed"
+)
 def test_torch_template(template_works):
     assert sandbox.template_kind(["from torch import nn"]) == "torch"
-    source = ("import torch\n\ndef draw():\n    return float(torch.rand(1))\n\n"
-              "def threads():\n    return [torch.get_num_threads(), torch.initial_seed() > 0]")
+    source = (
+        "import torch\n\ndef draw():\n    return float(torch.rand(1))\n\n"
+        "def threads():\n    return [torch.get_num_threads(), torch.initial_seed() > 0]"
+    )
     draws = []
     for _ in range(2):
         student = start([source], "template")

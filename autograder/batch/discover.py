@@ -74,6 +74,7 @@ CANDIDATE_SUFFIXES = (".ipynb", ".zip", ".py")  # also the preference order in a
 
 # ---- discovery ------------------------------------------------------------------------------
 
+
 def _passed_over(path: Path, skip: Container[Path] = ()) -> str:
     """Why ``path`` (an entry in a folder given) is never a submission or part of one, or ""."""
     if path.is_symlink():
@@ -87,8 +88,9 @@ def _passed_over(path: Path, skip: Container[Path] = ()) -> str:
     return ""
 
 
-def _walk(root: Path, skip: Container[Path], ignored: list[tuple[Path, str]]
-          ) -> tuple[list[Path], list[Path]]:
+def _walk(
+    root: Path, skip: Container[Path], ignored: list[tuple[Path, str]]
+) -> tuple[list[Path], list[Path]]:
     """Files below ``root`` (not following links), sorted: (candidates, other files). What is
     passed over is appended to ``ignored`` as (path, reason)."""
     found: list[Path] = []
@@ -114,8 +116,7 @@ def _walk(root: Path, skip: Container[Path], ignored: list[tuple[Path, str]]
     return found, others
 
 
-def _choose(candidates: list[Path], assignment: str, common_names: Container[str]
-            ) -> Path | None:
+def _choose(candidates: list[Path], assignment: str, common_names: Container[str]) -> Path | None:
     """The one file to grade in a student folder, or None where it is ambiguous."""
     filters = [
         lambda p: p.stem == assignment,
@@ -144,25 +145,30 @@ def _student_folder(rel: Path, assignment: str) -> tuple[str, str] | None:
     folders = [part for part in rel.parts[:-1] if part != assignment]
     if not folders:
         return None
-    return Path(*rel.parts[:rel.parts.index(folders[0]) + 1]).as_posix(), folders[0]
+    return Path(*rel.parts[: rel.parts.index(folders[0]) + 1]).as_posix(), folders[0]
 
 
 def nbgrader_submitted(root: Path, assignment: str) -> Path | None:
     """nbgrader's ``submitted/`` folder where ``root`` is an nbgrader course directory (or
     its ``submitted/``), else None: only where some ``submitted/<student>/<assignment>/``
     folder exists."""
-    for folder in ((root,) if root.name == "submitted" else (root / "submitted",)):
+    for folder in (root,) if root.name == "submitted" else (root / "submitted",):
         if folder.is_dir() and not folder.is_symlink():
             for student in folder.iterdir():
                 inner = student / assignment
-                if (not _passed_over(student) and student.is_dir()
-                        and inner.is_dir() and not inner.is_symlink()):
+                if (
+                    not _passed_over(student)
+                    and student.is_dir()
+                    and inner.is_dir()
+                    and not inner.is_symlink()
+                ):
                     return folder
     return None
 
 
-def _class_folders(root: Path, assignment: str, skip: Container[Path],
-                   ignored: list[tuple[Path, str]]) -> tuple[_Folders, list[Path]]:
+def _class_folders(
+    root: Path, assignment: str, skip: Container[Path], ignored: list[tuple[Path, str]]
+) -> tuple[_Folders, list[Path]]:
     """Any layout but nbgrader's: ({student folder: (id, candidates, other files)}, the
     candidates lying directly in ``root`` or in folders named after the assignment)."""
     candidates, others = _walk(root, skip, ignored)
@@ -182,17 +188,26 @@ def _class_folders(root: Path, assignment: str, skip: Container[Path],
     return folders, loose
 
 
-def _nbgrader_folders(course_dir: Path, submitted: Path, assignment: str,
-                      skip: Container[Path], ignored: list[tuple[Path, str]]) -> _Folders:
+def _nbgrader_folders(
+    course_dir: Path,
+    submitted: Path,
+    assignment: str,
+    skip: Container[Path],
+    ignored: list[tuple[Path, str]],
+) -> _Folders:
     """nbgrader's layout: {student: (id, candidates, other files)} from
     ``submitted/<student>/<assignment>/`` only; everything else goes to ``ignored``."""
     layout = f"nbgrader's layout: submitted/<student>/{assignment}/"
     if course_dir != submitted:
         for entry in sorted(course_dir.iterdir()):
             if entry.name != "submitted":
-                ignored.append((entry, _passed_over(entry, skip) or
-                                f"an nbgrader course: only submitted/<student>/{assignment}/ "
-                                "is graded"))
+                ignored.append(
+                    (
+                        entry,
+                        _passed_over(entry, skip)
+                        or f"an nbgrader course: only submitted/<student>/{assignment}/ is graded",
+                    )
+                )
     folders: _Folders = {}
     for entry in sorted(submitted.iterdir()):
         inner = entry / assignment
@@ -208,15 +223,17 @@ def _nbgrader_folders(course_dir: Path, submitted: Path, assignment: str,
             continue
         for other in sorted(entry.iterdir()):
             if other.name != assignment:
-                ignored.append((other, _passed_over(other, skip) or
-                                f"not this assignment's folder ({layout})"))
+                ignored.append(
+                    (other, _passed_over(other, skip) or f"not this assignment's folder ({layout})")
+                )
         candidates, others = _walk(inner, skip, ignored)
         folders[entry.name] = (entry.name, candidates, others)
     return folders
 
 
-def _folder_units(root: Path, assignment: str, skip: Container[Path],
-                  ignored: list[tuple[Path, str]]) -> list[_Unit]:
+def _folder_units(
+    root: Path, assignment: str, skip: Container[Path], ignored: list[tuple[Path, str]]
+) -> list[_Unit]:
     submitted = nbgrader_submitted(root, assignment)
     if submitted is None:
         folders, loose = _class_folders(root, assignment, skip, ignored)
@@ -229,26 +246,40 @@ def _folder_units(root: Path, assignment: str, skip: Container[Path],
     names = Counter(name for _, files, _ in folders.values() for name in {p.name for p in files})
     most = max(names.values(), default=0)
     common = {name for name, count in names.items() if count >= 2 and count == most}
-    units = [_Unit(f"{root.name}/{p.relative_to(root).as_posix()}", p.stem, p, str(p))
-             for p in loose]
+    units = [
+        _Unit(f"{root.name}/{p.relative_to(root).as_posix()}", p.stem, p, str(p)) for p in loose
+    ]
     for key, (base, files, others) in sorted(folders.items()):
         unit_key, folder = f"{root.name}/{key}", root / key
         if not files:
             listed = ", ".join(p.relative_to(folder).as_posix() for p in others[:5])
-            problem = (f"your folder holds no notebook (.ipynb), Python file (.py) or zip, "
-                       f"only: {listed}" if others else "your folder is empty")
+            problem = (
+                f"your folder holds no notebook (.ipynb), Python file (.py) or zip, only: {listed}"
+                if others
+                else "your folder is empty"
+            )
             units.append(_Unit(unit_key, base, folder, str(folder), problem))
             continue
         chosen = _choose(files, assignment, common)
         if chosen is None:
             listed = ", ".join(p.relative_to(folder).as_posix() for p in files)
-            units.append(_Unit(unit_key, base, folder, str(folder),
-                               f"your folder holds several files that could be the submission "
-                               f"({listed}); hand in exactly one notebook"))
+            units.append(
+                _Unit(
+                    unit_key,
+                    base,
+                    folder,
+                    str(folder),
+                    f"your folder holds several files that could be the submission "
+                    f"({listed}); hand in exactly one notebook",
+                )
+            )
             continue
         units.append(_Unit(unit_key, base, chosen, str(chosen)))
-        ignored.extend((p, "another file of the same student folder is the one graded")
-                       for p in sorted(files + others) if p != chosen)
+        ignored.extend(
+            (p, "another file of the same student folder is the one graded")
+            for p in sorted(files + others)
+            if p != chosen
+        )
     return units
 
 
@@ -259,8 +290,12 @@ def _file_folder_name(path: Path, assignment: str) -> str:
     return path.stem
 
 
-def discover(inputs: Iterable[StrPath], assignment: str, skip: Iterable[StrPath] = (),
-             ignored: list[tuple[Path, str]] | None = None) -> list[Submission]:
+def discover(
+    inputs: Iterable[StrPath],
+    assignment: str,
+    skip: Iterable[StrPath] = (),
+    ignored: list[tuple[Path, str]] | None = None,
+) -> list[Submission]:
     """The submissions in ``inputs`` (files and folders), sorted by id; see the module doc.
     Everything found in a folder given that is not graded is appended to ``ignored`` as
     (path, reason)."""
@@ -291,8 +326,10 @@ def discover(inputs: Iterable[StrPath], assignment: str, skip: Iterable[StrPath]
     seen = Counter(s.id.lower() for s in submissions)
     duplicated = [s.label for s in submissions if seen[s.id.lower()] > 1]
     if duplicated:
-        raise ValueError("the same submission was given twice (or two folders of the same name "
-                         "hold the same paths; grade them separately): " + ", ".join(duplicated))
+        raise ValueError(
+            "the same submission was given twice (or two folders of the same name "
+            "hold the same paths; grade them separately): " + ", ".join(duplicated)
+        )
     return sorted(submissions, key=lambda s: s.id)
 
 
@@ -308,5 +345,3 @@ def in_shard(submission_id: str, shard: tuple[int, int]) -> bool:
     index, count = shard
     digest = hashlib.sha256(submission_id.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % count == index - 1
-
-

@@ -43,8 +43,8 @@ def output_id(name: str) -> str:
     return f"{name}-1" if name.lower() in RESERVED else name
 
 
-
 # ---- files ----------------------------------------------------------------------------------
+
 
 def write_atomic(path: StrPath, text: str) -> None:
     """Write ``text`` to ``path`` so that a reader sees the old file or the whole new one."""
@@ -90,17 +90,28 @@ def feedback_markdown(submission_id: str, assignment: str, results: ResultsJson)
     def name(test: TestJson) -> str:
         return markdown_text(test.get("name", "?"))
 
-    lines = [f"# Feedback for {markdown_code(submission_id)}: {markdown_text(assignment)}", "",
-             f"**Score: {_points(results.get('score'))} / {_points(results.get('max_score'))}**"
-             f" ({len(passed)} tests passed, {len(failed)} failed)", ""]
+    lines = [
+        f"# Feedback for {markdown_code(submission_id)}: {markdown_text(assignment)}",
+        "",
+        f"**Score: {_points(results.get('score'))} / {_points(results.get('max_score'))}**"
+        f" ({len(passed)} tests passed, {len(failed)} failed)",
+        "",
+    ]
     if results.get("output"):
-        lines += ["## What the grader saw while running your submission", "",
-                  markdown_block(str(results["output"])), ""]
+        lines += [
+            "## What the grader saw while running your submission",
+            "",
+            markdown_block(str(results["output"])),
+            "",
+        ]
     if failed:
         lines += [f"## Failed tests ({len(failed)})", ""]
         for test in failed:
-            lines += [f"### {name(test)} "
-                      f"({_points(test.get('score'))} / {_points(test.get('max_score'))})", ""]
+            lines += [
+                f"### {name(test)} "
+                f"({_points(test.get('score'))} / {_points(test.get('max_score'))})",
+                "",
+            ]
             if test.get("output"):
                 lines += [markdown_block(str(test["output"])), ""]
     if passed:
@@ -114,8 +125,9 @@ def feedback_markdown(submission_id: str, assignment: str, results: ResultsJson)
     return "\n".join(lines)
 
 
-def write_outputs(folder: StrPath, submission_id: str, assignment: str,
-                  results: ResultsJson) -> None:
+def write_outputs(
+    folder: StrPath, submission_id: str, assignment: str, results: ResultsJson
+) -> None:
     """feedback.md, then results.json (whose presence marks the submission as graded)."""
     write_atomic(Path(folder) / FEEDBACK, feedback_markdown(submission_id, assignment, results))
     write_atomic(Path(folder) / RESULTS, json.dumps(results) + "\n")  # as `grade --json`
@@ -126,8 +138,15 @@ def write_gradebook(output: StrPath) -> int:
     output = Path(output)
     rows: list[tuple[str, ResultsJson, dict[str, float]]] = []
     questions: dict[str, None] = {}  # the questions in the order first seen
-    folders = sorted(p for p in output.iterdir() if p.is_dir() and p.name.lower() not in RESERVED
-                     and not p.name.startswith(".")) if output.is_dir() else []
+    folders = (
+        sorted(
+            p
+            for p in output.iterdir()
+            if p.is_dir() and p.name.lower() not in RESERVED and not p.name.startswith(".")
+        )
+        if output.is_dir()
+        else []
+    )
     for folder in folders:
         results = read_results(folder)
         if results is None:
@@ -142,9 +161,17 @@ def write_gradebook(output: StrPath) -> int:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([csv_cell(c) for c in ("submission", "score", "max_score", *questions)])
     for name, results, earned in rows:
-        writer.writerow([csv_cell(c) for c in (
-            name, _points(results.get("score")), _points(results.get("max_score")),
-            *(_points(earned.get(q, 0)) for q in questions))])
+        writer.writerow(
+            [
+                csv_cell(c)
+                for c in (
+                    name,
+                    _points(results.get("score")),
+                    _points(results.get("max_score")),
+                    *(_points(earned.get(q, 0)) for q in questions),
+                )
+            ]
+        )
     write_atomic(output / GRADEBOOK, buffer.getvalue())
     return len(rows)
 
@@ -168,8 +195,9 @@ def claim_output(output: StrPath, assignment: str) -> None:
     except (OSError, ValueError, AttributeError):
         held = None
     if held and held != assignment:
-        raise ValueError(f"{output} holds grades for {held}, not {assignment}: "
-                         "choose another --output")
+        raise ValueError(
+            f"{output} holds grades for {held}, not {assignment}: choose another --output"
+        )
     if held is None:
         write_atomic(marker, json.dumps({"assignment": assignment}) + "\n")
     _remove_stale_temporaries(output)
@@ -180,20 +208,27 @@ def _rename_reserved(output: StrPath) -> None:
     """Move a submission folder that an older grader named like an output of the folder
     (``grades.csv/``, which made the gradebook unwritable) to its id of today."""
     for folder in sorted(Path(output).iterdir()):
-        if (folder.name.lower() in RESERVED and folder.is_dir() and not folder.is_symlink()
-                and read_results(folder) is not None):
+        if (
+            folder.name.lower() in RESERVED
+            and folder.is_dir()
+            and not folder.is_symlink()
+            and read_results(folder) is not None
+        ):
             target = folder.with_name(output_id(folder.name))
             if target.exists():
-                raise ValueError(f"{folder} is a submission's folder named like an output of "
-                                 f"the batch, and {target.name} exists too: move one of them")
+                raise ValueError(
+                    f"{folder} is a submission's folder named like an output of "
+                    f"the batch, and {target.name} exists too: move one of them"
+                )
             folder.rename(target)
-            print(f"note: {folder} moved to {target} (an id may not name an output of the "
-                  "batch)", file=sys.stderr)
-
-
+            print(
+                f"note: {folder} moved to {target} (an id may not name an output of the batch)",
+                file=sys.stderr,
+            )
 
 
 # ---- merging shards -------------------------------------------------------------------------
+
 
 def merge(inputs: Iterable[StrPath], output: StrPath) -> int:
     """Copy every graded submission of ``inputs`` (batch output folders) into ``output`` and
@@ -207,8 +242,9 @@ def merge(inputs: Iterable[StrPath], output: StrPath) -> int:
             assignments.add(json.loads((folder / MARKER).read_text()).get("assignment"))
     assignments.discard(None)
     if len(assignments) > 1:
-        raise ValueError(f"these folders hold grades of different assignments: "
-                         f"{', '.join(sorted(assignments))}")
+        raise ValueError(
+            f"these folders hold grades of different assignments: {', '.join(sorted(assignments))}"
+        )
     if assignments:
         claim_output(output, assignments.pop())
     else:
@@ -223,16 +259,23 @@ def merge(inputs: Iterable[StrPath], output: StrPath) -> int:
             if name.lower() in sources:
                 other = sources[name.lower()][1]
                 if (other / RESULTS).read_bytes() != (sub / RESULTS).read_bytes():
-                    raise ValueError(f"{sub.name} was graded differently in {other.parent} and "
-                                     f"{folder}: shards should not overlap")
+                    raise ValueError(
+                        f"{sub.name} was graded differently in {other.parent} and "
+                        f"{folder}: shards should not overlap"
+                    )
                 continue
             sources[name.lower()] = (name, sub)
     for name, source in sources.values():
         target = output / name
         if target.resolve() == source.resolve():
             continue
-        for path in sorted(p for p in source.iterdir() if p.is_file() and p.name != RESULTS
-                           and (p.name == FAILED or not p.name.startswith("."))):
+        for path in sorted(
+            p
+            for p in source.iterdir()
+            if p.is_file()
+            and p.name != RESULTS
+            and (p.name == FAILED or not p.name.startswith("."))
+        ):
             write_atomic(target / path.name, path.read_text(encoding="utf-8"))
         write_atomic(target / RESULTS, (source / RESULTS).read_text(encoding="utf-8"))
     return write_gradebook(output)

@@ -96,8 +96,14 @@ def _die_with_parent() -> None:
         pass
 
 
-def _grading_process(submission: Submission, assignment: str, limits: Limits, folder: Path,
-                     parent_pid: int, reason: str = "") -> NoReturn:
+def _grading_process(
+    submission: Submission,
+    assignment: str,
+    limits: Limits,
+    folder: Path,
+    parent_pid: int,
+    reason: str = "",
+) -> NoReturn:
     """The body of a grading process: grade, write the files, exit. With ``reason``, only
     write the results of a submission whose grading failed: every test at 0, saying why."""
     signal.signal(signal.SIGTERM, _stop)
@@ -124,8 +130,7 @@ def _grading_process(submission: Submission, assignment: str, limits: Limits, fo
         code = EXIT_STOPPED if _stopping else EXIT_ERROR
         if not _stopping:
             label = printable(submission.label, one_line=True)
-            sys.stderr.write(f"\nerror while grading {label}:\n"
-                             f"{printable(traceback.format_exc())}")
+            sys.stderr.write(f"\nerror while grading {label}:\n{printable(traceback.format_exc())}")
     with contextlib.suppress(Exception):
         sys.stderr.flush()
     os._exit(code)
@@ -143,6 +148,7 @@ def _prewarm(assignment: str, limits: Limits) -> bool:
         # another 2 s, which a batch of another assignment need not pay)
         with contextlib.suppress(ImportError):
             import torch  # noqa: F401 (deferred: start-up cost)
+
             if _makes_optimizers(suite):
                 import torch._dynamo  # noqa: F401 (deferred: start-up cost)
     with contextlib.suppress(Exception):  # a broken reference: the grading processes say so
@@ -186,12 +192,18 @@ def _fallback_results(assignment: str, reason: str) -> ResultsJson:
     the suite at 0, or none if even collecting them fails."""
     tests: list[TestJson]
     try:
-        tests = [{"name": name, "score": 0.0, "max_score": points, "output": reason}
-                 for name, points in collect_tests(assignment)]
+        tests = [
+            {"name": name, "score": 0.0, "max_score": points, "output": reason}
+            for name, points in collect_tests(assignment)
+        ]
     except Exception:  # noqa: BLE001
         tests = []
-    return {"score": 0.0, "max_score": sum(t["max_score"] for t in tests), "output": reason,
-            "tests": tests}
+    return {
+        "score": 0.0,
+        "max_score": sum(t["max_score"] for t in tests),
+        "output": reason,
+        "tests": tests,
+    }
 
 
 @dataclass
@@ -217,12 +229,16 @@ class BatchReport:
     def summary(self) -> str:
         done = len(self.graded)
         per = f" ({self.seconds / done:.2f} s per submission)" if done else ""
-        text = (f"graded {done}, skipped {len(self.skipped)} already graded, in "
-                f"{self.seconds:.1f} s{per}; gradebook: {self.output / GRADEBOOK}")
+        text = (
+            f"graded {done}, skipped {len(self.skipped)} already graded, in "
+            f"{self.seconds:.1f} s{per}; gradebook: {self.output / GRADEBOOK}"
+        )
         if self.failed:
-            text += (f"\n{len(self.failed)} could not be graded (score 0, see their "
-                     f"feedback.md): {', '.join(self.failed)}. To grade them again: "
-                     "the same command with --retry-failed.")
+            text += (
+                f"\n{len(self.failed)} could not be graded (score 0, see their "
+                f"feedback.md): {', '.join(self.failed)}. To grade them again: "
+                "the same command with --retry-failed."
+            )
         return text
 
 
@@ -233,10 +249,17 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def grade_batch(submissions: Iterable[Submission], assignment: str, output: StrPath,
-                limits: Limits | None = None, jobs: int | None = None, force: bool = False,
-                timeout: float = DEFAULT_TIMEOUT, progress: bool = True,
-                retry_failed: bool = False) -> BatchReport:
+def grade_batch(
+    submissions: Iterable[Submission],
+    assignment: str,
+    output: StrPath,
+    limits: Limits | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: bool = True,
+    retry_failed: bool = False,
+) -> BatchReport:
     """Grade ``submissions`` into ``output``; a BatchReport. See the module doc.
     ``retry_failed``: also grade again those whose grading process failed before."""
     started = time.monotonic()
@@ -249,8 +272,11 @@ def grade_batch(submissions: Iterable[Submission], assignment: str, output: StrP
     skipped: list[str] = []
     for sub in submissions:
         folder = output / sub.id
-        if (not force and read_results(folder) is not None
-                and not (retry_failed and (folder / FAILED).exists())):
+        if (
+            not force
+            and read_results(folder) is not None
+            and not (retry_failed and (folder / FAILED).exists())
+        ):
             skipped.append(sub.id)
         else:
             todo.append(sub)
@@ -263,12 +289,14 @@ def grade_batch(submissions: Iterable[Submission], assignment: str, output: StrP
             forkable = _prewarm(assignment, limits)
             methods = multiprocessing.get_all_start_methods()
             use_fork = forkable and "fork" in methods and sys.platform.startswith("linux")
-            context = (multiprocessing.get_context("fork") if use_fork
-                       else multiprocessing.get_context("spawn"))
+            context = (
+                multiprocessing.get_context("fork")
+                if use_fork
+                else multiprocessing.get_context("spawn")
+            )
             bar = _progress_bar(len(todo), progress)
             try:
-                _run(todo, assignment, limits, output, jobs, timeout, context, bar, graded,
-                     failed)
+                _run(todo, assignment, limits, output, jobs, timeout, context, bar, graded, failed)
             finally:
                 bar.close()
     finally:
@@ -284,9 +312,16 @@ def _in_main_thread() -> bool:
 
 def _progress_bar(total: int, enabled: bool) -> tqdm:
     from tqdm import tqdm  # deferred: start-up cost
+
     tqdm.monitor_interval = 0  # no monitor thread: this process forks
-    return tqdm(total=total, unit="submission", file=sys.stderr, disable=not enabled,
-                dynamic_ncols=True, smoothing=0.1)
+    return tqdm(
+        total=total,
+        unit="submission",
+        file=sys.stderr,
+        disable=not enabled,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
 
 
 def _stamp(folder: StrPath) -> tuple[int, int] | None:
@@ -297,21 +332,38 @@ def _stamp(folder: StrPath) -> tuple[int, int] | None:
     return stat.st_ino, stat.st_mtime_ns
 
 
-def _start(job: _Job, assignment: str, limits: Limits, output: Path, timeout: float,
-           context: ForkContext | SpawnContext) -> None:
+def _start(
+    job: _Job,
+    assignment: str,
+    limits: Limits,
+    output: Path,
+    timeout: float,
+    context: ForkContext | SpawnContext,
+) -> None:
     sub = job.submission
     job.before = _stamp(output / sub.id)
     job.process = context.Process(
         target=_grading_process,
         args=(sub, assignment, limits, output / sub.id, os.getpid(), job.reason),
-        name=f"grade-{sub.id}", daemon=False)
+        name=f"grade-{sub.id}",
+        daemon=False,
+    )
     job.process.start()
     job.deadline = time.monotonic() + (min(timeout, 300.0) if job.fallback else timeout)
 
 
-def _run(todo: list[Submission], assignment: str, limits: Limits, output: Path, jobs: int,
-         timeout: float, context: ForkContext | SpawnContext, bar: tqdm, graded: list[str],
-         failed: list[str]) -> None:
+def _run(
+    todo: list[Submission],
+    assignment: str,
+    limits: Limits,
+    output: Path,
+    jobs: int,
+    timeout: float,
+    context: ForkContext | SpawnContext,
+    bar: tqdm,
+    graded: list[str],
+    failed: list[str],
+) -> None:
     queue = deque(_Job(sub) for sub in todo)
     running: list[_Job] = []
     try:
@@ -322,8 +374,9 @@ def _run(todo: list[Submission], assignment: str, limits: Limits, output: Path, 
                 running.append(job)
             now = time.monotonic()
             wake = min(j.kill_at or j.deadline for j in running)
-            multiprocessing.connection.wait([j.process.sentinel for j in running],
-                                            timeout=max(0.05, min(wake - now, 5.0)))
+            multiprocessing.connection.wait(
+                [j.process.sentinel for j in running], timeout=max(0.05, min(wake - now, 5.0))
+            )
             now = time.monotonic()
             for job in list(running):
                 process = job.process
@@ -350,8 +403,16 @@ def _run(todo: list[Submission], assignment: str, limits: Limits, output: Path, 
                 job.process.join()
 
 
-def _finished(job: _Job, assignment: str, output: Path, timeout: float, queue: deque[_Job],
-              graded: list[str], failed: list[str], bar: tqdm) -> None:
+def _finished(
+    job: _Job,
+    assignment: str,
+    output: Path,
+    timeout: float,
+    queue: deque[_Job],
+    graded: list[str],
+    failed: list[str],
+    bar: tqdm,
+) -> None:
     sub = job.submission
     folder = output / sub.id
     fresh = _stamp(folder) not in (None, job.before) and read_results(folder) is not None
@@ -363,12 +424,16 @@ def _finished(job: _Job, assignment: str, output: Path, timeout: float, queue: d
         bar.update(1)
         return
     if job.timed_out and not job.fallback:
-        reason = (f"grading this submission took longer than {timeout:g} s, the grader's "
-                  "limit for one submission, and was stopped, so no test could be graded "
-                  "(look for code that runs very slowly or never ends)")
+        reason = (
+            f"grading this submission took longer than {timeout:g} s, the grader's "
+            "limit for one submission, and was stopped, so no test could be graded "
+            "(look for code that runs very slowly or never ends)"
+        )
     elif not job.fallback:
-        reason = (f"{_how_it_ended(job.process.exitcode)} while grading this submission, so "
-                  "no test could be graded; ask your instructor to grade it again")
+        reason = (
+            f"{_how_it_ended(job.process.exitcode)} while grading this submission, so "
+            "no test could be graded; ask your instructor to grade it again"
+        )
     else:
         reason = job.reason
     bar.write(f"{sub.id}: {reason}", file=sys.stderr)
@@ -379,5 +444,3 @@ def _finished(job: _Job, assignment: str, output: Path, timeout: float, queue: d
     write_outputs(folder, sub.id, assignment, _fallback_results(assignment, reason))
     failed.append(sub.id)
     bar.update(1)
-
-

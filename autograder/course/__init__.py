@@ -40,8 +40,10 @@ def assignment_from_path(path: str | os.PathLike[str]) -> str:
     for name in assignment_names():
         if path.stem.startswith(name) or name in path.parts:
             return name
-    raise ValueError(f"cannot tell the assignment from {path}; pass --assignment NAME "
-                     f"(one of {', '.join(assignment_names())})")
+    raise ValueError(
+        f"cannot tell the assignment from {path}; pass --assignment NAME "
+        f"(one of {', '.join(assignment_names())})"
+    )
 
 
 def banned_imports(assignment: str) -> tuple[str, ...]:

@@ -36,8 +36,11 @@ def _key(source: str) -> tuple[str, ...]:
 @cache
 def demo_cells(assignment: str) -> frozenset[tuple[str, ...]]:
     """The keys of the master's demo cells (its untagged code cells)."""
-    return frozenset(_key(c.source) for c in master.read_master(assignment)
-                     if c.kind == "code" and c.role == "lesson")
+    return frozenset(
+        _key(c.source)
+        for c in master.read_master(assignment)
+        if c.kind == "code" and c.role == "lesson"
+    )
 
 
 def _nested(table: symtable.SymbolTable) -> Iterator[symtable.SymbolTable]:
@@ -87,10 +90,15 @@ def cell_names(source: str) -> tuple[set[str] | None, set[str] | None]:
     star = False
     for node in _top_level(tree):
         if isinstance(node, ast.Name):
-            _earliest(first_read if isinstance(node.ctx, ast.Load) else first_bound,
-                      node.id, node.lineno)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-                               ast.ExceptHandler)) and node.name:
+            _earliest(
+                first_read if isinstance(node.ctx, ast.Load) else first_bound, node.id, node.lineno
+            )
+        elif (
+            isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)
+            )
+            and node.name
+        ):
             _earliest(first_bound, node.name, node.lineno)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
@@ -114,8 +122,11 @@ def leave_out_demos(cells: list[str], assignment: str) -> list[str]:
     """``cells`` (cleaned code cells) with the lesson's demo cells emptied; see the module."""
     demos = demo_cells(assignment)
     names = [cell_names(source) for source in cells]
-    binds = {i: bound for i, (bound, _) in enumerate(names)  # what each demo cell binds
-             if _key(cells[i]) in demos and bound is not None}
+    binds = {
+        i: bound
+        for i, (bound, _) in enumerate(names)  # what each demo cell binds
+        if _key(cells[i]) in demos and bound is not None
+    }
     left_out = set(binds)
     uses = [read or set() for _, read in names]  # unreadable: it cannot run
     while True:  # until no running cell reads a name that a left-out cell binds

@@ -50,7 +50,7 @@ def read_master(assignment: str) -> tuple[Cell, ...]:
             raise ValueError(f"{assignment}: only code cells can be tagged {role!r}")
         question = nb_cell.metadata.get("check", "")
         if role == "check" and not question:
-            raise ValueError(f"{assignment}: a check cell needs check=\"<function>\" metadata")
+            raise ValueError(f'{assignment}: a check cell needs check="<function>" metadata')
         cells.append(Cell(nb_cell.cell_type, role, nb_cell.source, question))
     return tuple(cells)
 
@@ -109,8 +109,9 @@ def remove_markers(source: str) -> str:
 
 def reference_cells(assignment: str) -> list[str]:
     """The code cells of the reference solution: given and exercise cells, solutions in."""
-    return [remove_markers(c.source) for c in read_master(assignment)
-            if c.role in ("given", "exercise")]
+    return [
+        remove_markers(c.source) for c in read_master(assignment) if c.role in ("given", "exercise")
+    ]
 
 
 def reference_source(assignment: str) -> str:
@@ -131,8 +132,9 @@ def _without_plot_imports(tree: ast.Module) -> dict[str, str]:
     stand_ins: dict[str, str] = {}
     body: list[ast.stmt] = []
     for node in tree.body:
-        if (isinstance(node, ast.Import)
-                and all(alias.name.split(".")[0] == "matplotlib" for alias in node.names)):
+        if isinstance(node, ast.Import) and all(
+            alias.name.split(".")[0] == "matplotlib" for alias in node.names
+        ):
             for alias in node.names:
                 name = alias.asname or "matplotlib"
                 stand_ins[name] = alias.name if alias.asname else "matplotlib"

@@ -67,4 +67,4 @@ def salt(fingerprint: str, secret: str | None = None) -> tuple[int, ...]:
     """Eight 32-bit words from the secret and the fingerprint: ``numpy`` seed entropy."""
     secret = course_secret() if secret is None else secret
     digest = hashlib.sha256(f"{secret or NO_SECRET}\0{fingerprint}".encode()).digest()
-    return tuple(int.from_bytes(digest[i:i + 4], "big") for i in range(0, 32, 4))
+    return tuple(int.from_bytes(digest[i : i + 4], "big") for i in range(0, 32, 4))

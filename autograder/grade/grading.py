@@ -40,18 +40,24 @@ PYTEST_ARGS = [
     # only pytest's own plugins: none of those installed beside it (xdist, anyio, ...), which
     # the suites never use and every grading process would import
     "--disable-plugin-autoload",
-    "-p", "no:cacheprovider",
-    "-p", "no:logging",  # the suites log nothing; its per-phase capture costs each test
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:logging",  # the suites log nothing; its per-phase capture costs each test
     "--assert=plain",  # no rewritten asserts: a message never quotes the hidden test
     # a failure's report as a plain traceback: pytest's default ("long", with the source of
     # every frame) costs ~40 ms a failed test, and the messages come from the exception itself
     "--tb=native",
     "--capture=fd",
     "-q",
-    "-W", "ignore",
-    "-p", "no:faulthandler",
-    "-p", "no:unraisableexception",  # its gc.collect() after each test is slow with torch
-    "-p", "no:threadexception",
+    "-W",
+    "ignore",
+    "-p",
+    "no:faulthandler",
+    "-p",
+    "no:unraisableexception",  # its gc.collect() after each test is slow with torch
+    "-p",
+    "no:threadexception",
 ]
 
 
@@ -102,8 +108,11 @@ def _wrong_or_broken(exc: BaseException) -> bool:
     banned import fails the property itself)."""
     if isinstance(exc, WrongValue):
         return True
-    return (isinstance(exc, StudentError) and exc.kind == "raised"
-            and exc.type_name not in ("NotImplementedError", "ImportError", "PermissionError"))
+    return (
+        isinstance(exc, StudentError)
+        and exc.kind == "raised"
+        and exc.type_name not in ("NotImplementedError", "ImportError", "PermissionError")
+    )
 
 
 class SuitePlugin:
@@ -111,21 +120,26 @@ class SuitePlugin:
     a module of this process) and ``reference`` (the reference reached as the student is, for
     probes), and records outcomes."""
 
-    def __init__(self, student: Student, ref: types.ModuleType, reference: Student,
-                 question: str | None = None) -> None:
+    def __init__(
+        self,
+        student: Student,
+        ref: types.ModuleType,
+        reference: Student,
+        question: str | None = None,
+    ) -> None:
         self._student, self._ref, self._reference = student, ref, reference
         self.question = question
         self.results: dict[str, TestResult] = {}  # by node id
         # question -> the name of its first test of the value itself
         self.value_tests: dict[str, str] = {}
 
-    def pytest_collection_modifyitems(self, config: pytest.Config,
-                                      items: list[pytest.Function]) -> None:
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Function]
+    ) -> None:
         """With a question given, run only its tests (nbgrader grades cell by cell)."""
         for item in items:
             if not item.get_closest_marker("property_test"):
-                self.value_tests.setdefault(question_of(test_name(item)),
-                                            test_name(item))
+                self.value_tests.setdefault(question_of(test_name(item)), test_name(item))
         if self.question is None:
             return
         keep = [i for i in items if question_of(test_name(i)) == self.question]
@@ -146,25 +160,34 @@ class SuitePlugin:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(
-            self, item: pytest.Function, call: pytest.CallInfo[None]
+        self, item: pytest.Function, call: pytest.CallInfo[None]
     ) -> Generator[None, Result[pytest.TestReport], None]:
         outcome = yield
         report = outcome.get_result()
         max_score = test_points(item)
         name = test_name(item)
         if report.skipped:
-            reason = (call.excinfo.value.msg
-                      if call.excinfo and hasattr(call.excinfo.value, "msg") else "")
+            reason = (
+                call.excinfo.value.msg
+                if call.excinfo and hasattr(call.excinfo.value, "msg")
+                else ""
+            )
             self.results[item.nodeid] = TestResult(name, 0.0, 0.0, reason or "skipped", True)
         elif report.failed:
             previous = self.results.get(item.nodeid)
             if previous is None or previous.score > 0 or previous.skipped:
                 message = failure_message(call.excinfo) if call.excinfo else "failed"
                 value_test = self.value_tests.get(question_of(name))
-                if (call.excinfo and value_test and item.get_closest_marker("property_test")
-                        and _wrong_or_broken(call.excinfo.value)):
-                    message = (f"this property could not be checked, because the value itself "
-                               f'is wrong (the test "{value_test}" says more): {message}')
+                if (
+                    call.excinfo
+                    and value_test
+                    and item.get_closest_marker("property_test")
+                    and _wrong_or_broken(call.excinfo.value)
+                ):
+                    message = (
+                        f"this property could not be checked, because the value itself "
+                        f'is wrong (the test "{value_test}" says more): {message}'
+                    )
                 self.results[item.nodeid] = TestResult(name, 0.0, max_score, message)
         elif report.when == "call":
             self.results[item.nodeid] = TestResult(name, max_score, max_score)
@@ -180,14 +203,23 @@ class _Collector:
 
 
 def _pytest(assignment: str, plugin: object, *extra: str) -> None:
-    args = [str(course.suite_path(assignment)), "--rootdir", str(course.SUITES_DIR),
-            "-c", str(course.SUITES_DIR / "pytest.ini"), *PYTEST_ARGS, *extra]
+    args = [
+        str(course.suite_path(assignment)),
+        "--rootdir",
+        str(course.SUITES_DIR),
+        "-c",
+        str(course.SUITES_DIR / "pytest.ini"),
+        *PYTEST_ARGS,
+        *extra,
+    ]
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise RuntimeError(f"the hidden suite for {assignment} did not run (pytest exit "
-                           f"{code}):\n{sink.getvalue()[-3000:]}")
+        raise RuntimeError(
+            f"the hidden suite for {assignment} did not run (pytest exit "
+            f"{code}):\n{sink.getvalue()[-3000:]}"
+        )
 
 
 def collect_tests(assignment: str) -> list[tuple[str, float]]:
@@ -206,12 +238,12 @@ def check_question(assignment: str, question: str) -> None:
     """ValueError naming the choices when ``question`` is not one of the assignment's."""
     known = questions(assignment)
     if question not in known:
-        raise ValueError(f"{assignment} has no question {question!r}; its questions are "
-                         f"{', '.join(known)}")
+        raise ValueError(
+            f"{assignment} has no question {question!r}; its questions are {', '.join(known)}"
+        )
 
 
-def run_suite(assignment: str, student: Student,
-              question: str | None = None) -> list[TestResult]:
+def run_suite(assignment: str, student: Student, question: str | None = None) -> list[TestResult]:
     """Every hidden test's result (or one question's) for this student, in the suite's order."""
     reference = student.reference_of(assignment)
     plugin = SuitePlugin(student, master.load_reference(assignment), reference, question)
@@ -233,8 +265,12 @@ def to_results_json(results: Sequence[TestResult], output: str = "") -> ResultsJ
     and printed."""
     tests: list[TestJson] = []
     for r in results:
-        test: TestJson = {"name": printable(r.name), "score": r.score, "max_score": r.max_score,
-                "output": printable(f"skipped: {r.output}" if r.skipped else r.output)}
+        test: TestJson = {
+            "name": printable(r.name),
+            "score": r.score,
+            "max_score": r.max_score,
+            "output": printable(f"skipped: {r.output}" if r.skipped else r.output),
+        }
         if r.skipped:
             test["extra_data"] = {"skipped": printable(r.output)}
         tests.append(test)
@@ -251,11 +287,13 @@ def _load_report(student: RemoteStudent) -> str:
     for error in student.load_errors:
         limit = describe_limit(error, student.limits) if hasattr(student, "limits") else None
         place = cell_name(error.get("cell", "?"), student.labels)
-        lines.append(f"{place[0].upper()}{place[1:]} of your submission "
-                     + (f"{limit} (" if limit else "raised ")
-                     + f"{error.get('type', 'an error')}: "
-                     + relabel(str(error.get('message', ''))[:300], student.labels)
-                     + (")" if limit else ""))
+        lines.append(
+            f"{place[0].upper()}{place[1:]} of your submission "
+            + (f"{limit} (" if limit else "raised ")
+            + f"{error.get('type', 'an error')}: "
+            + relabel(str(error.get("message", ""))[:300], student.labels)
+            + (")" if limit else "")
+        )
     return "\n".join(lines)
 
 
@@ -271,13 +309,18 @@ def _output_report(student: RemoteStudent) -> str:
         texts = [out[index] for out in getattr(student, "outputs", [])]
         if any(t.strip() for t in texts):
             shown = printable(rerun.join(texts), limit=MAX_OUTPUT_CHARS)
-            parts.append(f"{label} of your submission (first {MAX_OUTPUT_CHARS} characters):\n"
-                         f"{shown}")
+            parts.append(
+                f"{label} of your submission (first {MAX_OUTPUT_CHARS} characters):\n{shown}"
+            )
     return "\n\n".join(parts)
 
 
-def grade_file(path: str | os.PathLike[str], assignment: str, limits: Limits | None = None,
-               question: str | None = None) -> ResultsJson:
+def grade_file(
+    path: str | os.PathLike[str],
+    assignment: str,
+    limits: Limits | None = None,
+    question: str | None = None,
+) -> ResultsJson:
     """Grade one submission file in a sandboxed worker (only ``question``'s tests, if given);
     Gradescope results.json form."""
 
@@ -289,9 +332,15 @@ def grade_file(path: str | os.PathLike[str], assignment: str, limits: Limits | N
         cells, source, labels, fingerprint = None, None, None, None
         problem = f"your submission could not be read: {exc}"
     # the lesson's own demos (plots) are left out: nothing to grade there
-    student = RemoteStudent(leave_out_demos(cells or [], assignment), limits, source=source,
-                            banned=course.banned_imports(assignment), assignment=assignment,
-                            labels=labels, fingerprint=fingerprint)
+    student = RemoteStudent(
+        leave_out_demos(cells or [], assignment),
+        limits,
+        source=source,
+        banned=course.banned_imports(assignment),
+        assignment=assignment,
+        labels=labels,
+        fingerprint=fingerprint,
+    )
     if cells is None:
         student._load_failure = problem
     try:
@@ -310,6 +359,7 @@ def grade_file(path: str | os.PathLike[str], assignment: str, limits: Limits | N
 
 
 # ---- a submission as found (a file, a zip, or a reason it cannot be read) -----------------
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -333,8 +383,7 @@ def _student_that_cannot_load(problem: str) -> Student:
     return Unreadable()
 
 
-def unreadable_results(assignment: str, problem: str,
-                       question: str | None = None) -> ResultsJson:
+def unreadable_results(assignment: str, problem: str, question: str | None = None) -> ResultsJson:
     """Every test (of ``question``, if given) at 0 with ``problem`` as the reason, as
     ``grade_file`` reports an unreadable file (skipped tests stay skipped, so max_score
     matches a graded submission's)."""
@@ -342,20 +391,25 @@ def unreadable_results(assignment: str, problem: str,
     return to_results_json(run_suite(assignment, student, question), problem)
 
 
-def grade_submission(submission: Submission, assignment: str, limits: Limits | None = None,
-                     question: str | None = None) -> ResultsJson:
+def grade_submission(
+    submission: Submission,
+    assignment: str,
+    limits: Limits | None = None,
+    question: str | None = None,
+) -> ResultsJson:
     """One submission's results (Gradescope's form; only ``question``'s tests, if given),
     graded in this process."""
     if submission.problem:
-        return unreadable_results(assignment, f"your submission could not be read: "
-                                              f"{submission.problem}", question)
+        return unreadable_results(
+            assignment, f"your submission could not be read: {submission.problem}", question
+        )
     path = Path(submission.path)
     if path.suffix.lower() == ".zip" and path.is_file():
         with tempfile.TemporaryDirectory(prefix="autograder-zip-") as folder:
             member, problem = extract_from_zip(path, folder)
             if member is None:
-                return unreadable_results(assignment,
-                                          f"your submission could not be read: {problem}",
-                                          question)
+                return unreadable_results(
+                    assignment, f"your submission could not be read: {problem}", question
+                )
             return grade_file(member, assignment, limits, question)
     return grade_file(path, assignment, limits, question)

@@ -81,8 +81,10 @@ class TimedLocalStudent(LocalStudent):
             signal.signal(signal.SIGALRM, previous)
         error = reply.get("error") if isinstance(reply, dict) else None
         if isinstance(error, dict) and error.get("type") == "TimeoutError":
-            raise WorkerLost(f"{request.get('name', 'the call')}: {error.get('message')} "
-                             "(look for an infinite loop or a very slow computation)")
+            raise WorkerLost(
+                f"{request.get('name', 'the call')}: {error.get('message')} "
+                "(look for an infinite loop or a very slow computation)"
+            )
         return reply
 
 
@@ -108,7 +110,6 @@ def submission_fingerprint(assignment: str, folder: str | os.PathLike[str] = "."
     where otter and nbgrader run it: the fingerprint our grader computes, so the same hidden
     inputs (``autograder.course.secret``). ``NN_name.ipynb``, else the folder's only notebook; else
     None."""
-
 
     folder = Path(folder)
     notebooks = sorted(folder.glob("*.ipynb"))

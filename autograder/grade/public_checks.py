@@ -34,9 +34,12 @@ def check_notebook(path: str | os.PathLike[str], assignment: str | None = None) 
     except SubmissionError as exc:
         print(f"Cannot check {path}: {exc}")
         return 1
-    student = RemoteStudent(leave_out_demos(cells, assignment),
-                            banned=course.banned_imports(assignment), assignment=assignment,
-                            labels=labels)
+    student = RemoteStudent(
+        leave_out_demos(cells, assignment),
+        banned=course.banned_imports(assignment),
+        assignment=assignment,
+        labels=labels,
+    )
     try:
         failure = student.ensure_loaded()
         if failure:
@@ -54,7 +57,9 @@ def check_notebook(path: str | os.PathLike[str], assignment: str | None = None) 
     if load_errors:
         print("\nWhile running your notebook:")
         for err in load_errors:
-            print(f"  {cell_name(err.get('cell'), labels)}: {err.get('type')}: "
-                  f"{relabel(str(err.get('message'))[:200], labels)}")
+            print(
+                f"  {cell_name(err.get('cell'), labels)}: {err.get('type')}: "
+                f"{relabel(str(err.get('message'))[:200], labels)}"
+            )
     print("\nThe public checks are a first test; the graded (hidden) tests check much more.")
     return 0 if len(passed) == len(checks) else 1

@@ -69,7 +69,8 @@ def skip_reasons(tests: Iterable[TestJson]) -> dict[str, list[TestJson]]:
     reasons: dict[str, list[TestJson]] = {}
     for test in tests:
         if not (test.get("max_score") or 0):
-            reason = ((test.get("extra_data") or {}).get("skipped") or test.get("output")
-                      or "skipped")
+            reason = (
+                (test.get("extra_data") or {}).get("skipped") or test.get("output") or "skipped"
+            )
             reasons.setdefault(str(reason), []).append(test)
     return reasons

@@ -85,11 +85,13 @@ def _undefined_name(message: str) -> str | None:
 def relabel(text: object, labels: Sequence[CellLabel] | None = None) -> str:
     """``text`` with the worker's cell file names ("<cell 3>", in a SyntaxError or a warning)
     as the student finds the cell, and control characters escaped."""
+
     def place(found: re.Match[str]) -> str:
         number = int(found[1])
         if labels and 1 <= number <= len(labels):
             return f"cell {labels[number - 1].get('position', number)}"
         return f"cell {number}"
+
     return re.sub(r"<cell (\d+)>", place, printable(text))
 
 
@@ -105,8 +107,14 @@ def cell_name(number: object, labels: Sequence[CellLabel] | None = None) -> str:
 class StudentError(Exception):
     """Student code raised, or a name is missing; the message is written for the student."""
 
-    def __init__(self, name: str, info: ErrorInfo, args: Sequence[object] = (),
-                 limit: str | None = None, labels: Sequence[CellLabel] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        info: ErrorInfo,
+        args: Sequence[object] = (),
+        limit: str | None = None,
+        labels: Sequence[CellLabel] | None = None,
+    ) -> None:
         self.name = name
         self.type_names = [str(n) for n in info.get("mro", [])]
         self.kind = info.get("kind", "raised")
@@ -120,8 +128,10 @@ class StudentError(Exception):
         elif self.type_name == "NotImplementedError":
             text = f"{name} is not implemented yet (it still raises NotImplementedError)"
         elif self.kind == "tampered":
-            text = (f"{name}: not graded: the submission modified the grader "
-                    f"({self.detail[:200]}), so its answers cannot be trusted")
+            text = (
+                f"{name}: not graded: the submission modified the grader "
+                f"({self.detail[:200]}), so its answers cannot be trusted"
+            )
         elif self.kind == "unencodable":
             text = f"{name} returned a value the grader cannot read: {self.detail}"
         elif limit:
@@ -200,25 +210,41 @@ class Student:
         return Function(self, name)
 
     @overload
-    def call(self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any],
-             inputs: Literal[False] = False) -> tuple[Any, None]: ...
+    def call(
+        self,
+        name: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        inputs: Literal[False] = False,
+    ) -> tuple[Any, None]: ...
 
     @overload
-    def call(self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any],
-             inputs: Literal[True]) -> tuple[Any, tuple[tuple[Any, ...], dict[str, Any]]]: ...
+    def call(
+        self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any], inputs: Literal[True]
+    ) -> tuple[Any, tuple[tuple[Any, ...], dict[str, Any]]]: ...
 
-    def call(self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any], inputs: bool = False
-             ) -> tuple[Any, tuple[tuple[Any, ...], dict[str, Any]] | None]:
+    def call(
+        self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any], inputs: bool = False
+    ) -> tuple[Any, tuple[tuple[Any, ...], dict[str, Any]] | None]:
         """(the result, the arguments as the call left them (with ``inputs``) or None)."""
-        request: CallRequest = {"op": "call", "name": name, "args": list(args),
-                                "kwargs": dict(kwargs), "inputs": inputs}
+        request: CallRequest = {
+            "op": "call",
+            "name": name,
+            "args": list(args),
+            "kwargs": dict(kwargs),
+            "inputs": inputs,
+        }
         reply = self._request(request)
         value = self._value(name, reply, args)
         if not inputs:
             return value, None
         after = reply.get("inputs")
-        if not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], list)
-                and isinstance(after[1], dict)):
+        if not (
+            isinstance(after, list)
+            and len(after) == 2
+            and isinstance(after[0], list)
+            and isinstance(after[1], dict)
+        ):
             raise StudentError(name, {"kind": "unencodable", "message": "its inputs were lost"})
         return value, (tuple(after[0]), after[1])
 
@@ -229,8 +255,12 @@ class Student:
         namespace, whose names then stand in for its own (a suite's known-wrong loop, run in
         the reference's process to name a mistake)."""
         module, _, function = str(name).rpartition(".")
-        request: ProbeRequest = {"op": "probe", "module": f"{PROBE_PACKAGE}.{module}",
-                                 "name": function, "args": list(args)}
+        request: ProbeRequest = {
+            "op": "probe",
+            "module": f"{PROBE_PACKAGE}.{module}",
+            "name": function,
+            "args": list(args),
+        }
         if define is not None:
             request["define"] = define
         return self._value(function, self._request(request), ())
@@ -238,8 +268,9 @@ class Student:
     def check(self, question: str, source: str) -> StudentError | None:
         """Run public checks; None when they pass, else the StudentError."""
         try:
-            self._value(question, self._request({"op": "check", "question": question,
-                                                 "source": source}), ())
+            self._value(
+                question, self._request({"op": "check", "question": question, "source": source}), ()
+            )
         except StudentError as exc:
             return exc
         return None
@@ -249,12 +280,16 @@ class Student:
             raise StudentError(name, {"kind": "unencodable", "message": "malformed reply"})
         if "error" in reply:
             info = reply["error"] if isinstance(reply["error"], dict) else {}
-            error = StudentError(name, info, args, limit=self._limit_hit(info),
-                                 labels=self.labels)
+            error = StudentError(name, info, args, limit=self._limit_hit(info), labels=self.labels)
             if error.kind == "tampered":
                 self.tampered = error.detail
-            missing = (name.split(".")[0] if error.kind == "missing" else
-                       _undefined_name(error.detail) if error.is_a(NameError) else None)
+            missing = (
+                name.split(".")[0]
+                if error.kind == "missing"
+                else _undefined_name(error.detail)
+                if error.is_a(NameError)
+                else None
+            )
             cause = self._failed_cell(missing) if missing else ""
             if cause and error.kind == "missing":
                 error.args = (f"{missing} is not defined because {cause}",)
@@ -268,12 +303,18 @@ class Student:
         ``missing`` (it names it in a def, class, import or assignment), or ''."""
         for error in self.load_errors:
             number = error.get("cell") if isinstance(error, dict) else None
-            if (isinstance(number, int) and self.cells and 1 <= number <= len(self.cells)
-                    and _defines(self.cells[number - 1], missing)):
+            if (
+                isinstance(number, int)
+                and self.cells
+                and 1 <= number <= len(self.cells)
+                and _defines(self.cells[number - 1], missing)
+            ):
                 detail = relabel(str(error.get("message", ""))[:300], self.labels)
-                return (f"{cell_name(number, self.labels)} failed: "
-                        f"{printable(str(error.get('type', 'Exception')))}: {detail} "
-                        "(fix that cell first)")
+                return (
+                    f"{cell_name(number, self.labels)} failed: "
+                    f"{printable(str(error.get('type', 'Exception')))}: {detail} "
+                    "(fix that cell first)"
+                )
         return ""
 
     def _limit_hit(self, info: ErrorInfo) -> str | None:
@@ -303,10 +344,17 @@ class RemoteStudent(Student):
     it is spent, the worker is stopped and every further request fails at once, saying so.
     """
 
-    def __init__(self, cells: Iterable[str], limits: Limits | None = None,
-                 source: str | None = None, filename: str = "submission.py",
-                 banned: Iterable[str] = (), assignment: str = "",
-                 labels: list[CellLabel] | None = None, fingerprint: str | None = None) -> None:
+    def __init__(
+        self,
+        cells: Iterable[str],
+        limits: Limits | None = None,
+        source: str | None = None,
+        filename: str = "submission.py",
+        banned: Iterable[str] = (),
+        assignment: str = "",
+        labels: list[CellLabel] | None = None,
+        fingerprint: str | None = None,
+    ) -> None:
         self.cells: list[str] = list(cells)
         self.labels, self.fingerprint = labels, fingerprint
         self.banned, self.assignment = tuple(banned), assignment
@@ -323,10 +371,12 @@ class RemoteStudent(Student):
         return self.limits.budget - self._spent
 
     def _budget_spent(self) -> str:
-        return (f"the time budget for grading one submission ({self.limits.budget:g} s for "
-                "loading it and all calls together: the grader's --budget) ran out; nothing "
-                "more of the submission runs, so the remaining tests fail (look for code that "
-                "is very slow or that waits)")
+        return (
+            f"the time budget for grading one submission ({self.limits.budget:g} s for "
+            "loading it and all calls together: the grader's --budget) ran out; nothing "
+            "more of the submission runs, so the remaining tests fail (look for code that "
+            "is very slow or that waits)"
+        )
 
     def _ensure_worker(self) -> Worker:
         if self._load_failure:
@@ -340,12 +390,14 @@ class RemoteStudent(Student):
                 with open(f"{self._scratch}/{self.filename}", "w", encoding="utf-8") as f:
                     f.write(self.source)
             cut = left < self.limits.load_timeout  # the budget bounds this load
-            limits = dataclasses.replace(self.limits, load_timeout=min(self.limits.load_timeout,
-                                                                       left))
+            limits = dataclasses.replace(
+                self.limits, load_timeout=min(self.limits.load_timeout, left)
+            )
             started = time.monotonic()
             try:
-                self._worker = Worker(self.cells, self._scratch, limits, self.banned,
-                                      self.assignment)
+                self._worker = Worker(
+                    self.cells, self._scratch, limits, self.banned, self.assignment
+                )
             except WorkerLost as exc:
                 self._cleanup()
                 if cut and time.monotonic() - started >= left:  # it ran out while loading
@@ -365,8 +417,7 @@ class RemoteStudent(Student):
     def _request(self, request: Request) -> Reply:
         worker = self._ensure_worker()
         if self.tampered:  # nothing more is asked of a worker caught changing the grader
-            return {"error": {"kind": "tampered", "type": "RuntimeError",
-                              "message": self.tampered}}
+            return {"error": {"kind": "tampered", "type": "RuntimeError", "message": self.tampered}}
         left = self._budget_left()
         if left <= 0:
             self._cleanup()
@@ -408,7 +459,15 @@ class RemoteStudent(Student):
         the suites' probes on (so the grading process runs none): trusted code, so limits
         far above what it needs, whatever the machine's speed, and no time budget of the
         student's."""
-        limits = dataclasses.replace(self.limits, load_timeout=REFERENCE_SECONDS,
-                                     call_timeout=REFERENCE_SECONDS, budget=REFERENCE_SECONDS)
-        return RemoteStudent(master.reference_cells(assignment), limits,
-                             banned=course.banned_imports(assignment), assignment=assignment)
+        limits = dataclasses.replace(
+            self.limits,
+            load_timeout=REFERENCE_SECONDS,
+            call_timeout=REFERENCE_SECONDS,
+            budget=REFERENCE_SECONDS,
+        )
+        return RemoteStudent(
+            master.reference_cells(assignment),
+            limits,
+            banned=course.banned_imports(assignment),
+            assignment=assignment,
+        )

@@ -77,8 +77,7 @@ def read_cells(path: str | os.PathLike[str]) -> list[str]:
     return read_submission(path)[0]
 
 
-def read_submission(path: str | os.PathLike[str]
-                    ) -> tuple[list[str], list[CellLabel], str]:
+def read_submission(path: str | os.PathLike[str]) -> tuple[list[str], list[CellLabel], str]:
     """(code cells, labels, fingerprint): the cells as ``read_cells`` gives them; for each one
     a label for messages, ``{"position": its place among all the cells (markdown too),
     counting from 1, "first": its first non-blank line}``, so that "cell 11" is the 11th cell a
@@ -88,8 +87,9 @@ def read_submission(path: str | os.PathLike[str]
         raise SubmissionError(f"{path} is not a file")
     size = path.stat().st_size
     if size > MAX_SUBMISSION_BYTES:
-        raise SubmissionError(f"{path.name} is {size / 2**20:.0f} MB; the limit is "
-                              f"{MAX_SUBMISSION_BYTES // 2**20} MB")
+        raise SubmissionError(
+            f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_SUBMISSION_BYTES // 2**20} MB"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -98,31 +98,45 @@ def read_submission(path: str | os.PathLike[str]
         try:
             notebook = nbformat.reads(text, as_version=4)
         except Exception as exc:
-            raise SubmissionError(f"{path.name} is not a readable Jupyter notebook "
-                                  f"({type(exc).__name__}: {str(exc)[:200]})") from None
+            raise SubmissionError(
+                f"{path.name} is not a readable Jupyter notebook "
+                f"({type(exc).__name__}: {str(exc)[:200]})"
+            ) from None
         cells = notebook.get("cells") if isinstance(notebook, dict) else None
         if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
             raise SubmissionError(f"{path.name} is not a readable Jupyter notebook (no cells)")
-        code = [(n, c.get("source", "")) for n, c in enumerate(cells, start=1)
-                if c.get("cell_type") == "code"]
+        code = [
+            (n, c.get("source", ""))
+            for n, c in enumerate(cells, start=1)
+            if c.get("cell_type") == "code"
+        ]
         if not all(isinstance(s, str) for _, s in code):
             raise SubmissionError(f"{path.name} has a malformed code cell")
     elif path.suffix == ".py":
         if "# %%" in text:
             try:
                 notebook = jupytext.reads(text, fmt="py:percent")
-                code = [(n, c.source) for n, c in enumerate(notebook.cells, start=1)
-                        if c.cell_type == "code"]
+                code = [
+                    (n, c.source)
+                    for n, c in enumerate(notebook.cells, start=1)
+                    if c.cell_type == "code"
+                ]
             except Exception as exc:
-                raise SubmissionError(f"{path.name} could not be split into cells "
-                                      f"({type(exc).__name__}: {str(exc)[:200]})") from None
+                raise SubmissionError(
+                    f"{path.name} could not be split into cells "
+                    f"({type(exc).__name__}: {str(exc)[:200]})"
+                ) from None
         else:
             code = [(1, text)]
     else:
         raise SubmissionError(f"{path.name} is not a notebook (.ipynb) or a Python file (.py)")
     labels: list[CellLabel] = [
-        {"position": n, "first": next((line.strip() for line in s.splitlines() if line.strip()),
-                                      "")} for n, s in code]
+        {
+            "position": n,
+            "first": next((line.strip() for line in s.splitlines() if line.strip()), ""),
+        }
+        for n, s in code
+    ]
     return [clean(s) for _, s in code], labels, fingerprint([s for _, s in code])
 
 
@@ -154,23 +168,31 @@ def extract_from_zip(path: Path, folder: str | os.PathLike[str]) -> tuple[Path |
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
-                return None, (f"{path.name} holds {len(members)} files; it is not an exported "
-                              "notebook")
-            names = [m for m in members if not m.is_dir()
-                     and not any(p.startswith(".") or p in IGNORED_NAMES
-                                 for p in Path(m.filename).parts)]
+                return None, (
+                    f"{path.name} holds {len(members)} files; it is not an exported notebook"
+                )
+            names = [
+                m
+                for m in members
+                if not m.is_dir()
+                and not any(p.startswith(".") or p in IGNORED_NAMES for p in Path(m.filename).parts)
+            ]
             for suffix in (".ipynb", ".py"):
                 found = [m for m in names if m.filename.lower().endswith(suffix)]
                 if len(found) > 1:
                     listed = ", ".join(m.filename for m in found)
-                    return None, (f"{path.name} holds several {suffix} files ({listed}); "
-                                  "it should hold exactly one")
+                    return None, (
+                        f"{path.name} holds several {suffix} files ({listed}); "
+                        "it should hold exactly one"
+                    )
                 if found:
                     member = found[0]
                     if member.file_size > MAX_SUBMISSION_BYTES:
-                        return None, (f"{member.filename} in {path.name} is "
-                                      f"{member.file_size / 2**20:.0f} MB; the limit is "
-                                      f"{MAX_SUBMISSION_BYTES // 2**20} MB")
+                        return None, (
+                            f"{member.filename} in {path.name} is "
+                            f"{member.file_size / 2**20:.0f} MB; the limit is "
+                            f"{MAX_SUBMISSION_BYTES // 2**20} MB"
+                        )
                     with archive.open(member) as source:
                         data = source.read(MAX_SUBMISSION_BYTES + 1)
                     if len(data) > MAX_SUBMISSION_BYTES:
@@ -180,8 +202,15 @@ def extract_from_zip(path: Path, folder: str | os.PathLike[str]) -> tuple[Path |
                     target.write_bytes(data)
                     return target, ""
             return None, f"{path.name} holds no notebook (.ipynb) and no Python file (.py)"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError,
-            NotImplementedError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        RuntimeError,
+        ValueError,
+        NotImplementedError,
+        EOFError,
+    ) as exc:
         return None, f"{path.name} is not a readable zip file ({type(exc).__name__}: {exc})"
 
 

@@ -92,19 +92,29 @@ def _index_text(index: Iterable[SupportsInt]) -> str:
     return "[" + ", ".join(str(int(i)) for i in index) + "]"
 
 
-def _likely(got: object, likely: Mapping[str, ArrayLike] | None, rtol: float,
-            atol: float) -> str:
+def _likely(got: object, likely: Mapping[str, ArrayLike] | None, rtol: float, atol: float) -> str:
     for label, candidate in (likely or {}).items():
         candidate = np.asarray(candidate)
-        if (isinstance(got, np.ndarray) and got.shape == candidate.shape
-                and np.allclose(got, candidate, rtol=rtol, atol=atol, equal_nan=True)):
+        if (
+            isinstance(got, np.ndarray)
+            and got.shape == candidate.shape
+            and np.allclose(got, candidate, rtol=rtol, atol=atol, equal_nan=True)
+        ):
             return f" This looks like: {label}"
     return ""
 
 
-def check_array(what: str, got: object, expected: ArrayLike, *, rtol: float = 1e-6,
-                atol: float = 1e-9, dtype: str | None = "float64", inputs: ArrayLike | None = None,
-                likely: Mapping[str, ArrayLike] | None = None) -> None:
+def check_array(
+    what: str,
+    got: object,
+    expected: ArrayLike,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    dtype: str | None = "float64",
+    inputs: ArrayLike | None = None,
+    likely: Mapping[str, ArrayLike] | None = None,
+) -> None:
     """Assert ``got`` is an ndarray of ``expected``'s shape and dtype family, close in value.
 
     what:     how the student would write the call, e.g. "sigmoid(x) for x of shape (3, 4)"
@@ -114,16 +124,20 @@ def check_array(what: str, got: object, expected: ArrayLike, *, rtol: float = 1e
     """
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray):
-        wrong_value(f"{what}: expected a numpy array of shape {expected.shape}, got "
-                    f"{type_name(got)} ({describe(got)}).")
+        wrong_value(
+            f"{what}: expected a numpy array of shape {expected.shape}, got "
+            f"{type_name(got)} ({describe(got)})."
+        )
     if got.shape != expected.shape:
         hint = _likely(got, likely, rtol, atol)
         if not hint and got.shape == expected.shape[::-1] and got.ndim == 2:
             hint = " (the axes look swapped: check which dimension is which)"
         wrong_value(f"{what}: expected shape {expected.shape}, got shape {got.shape}.{hint}")
     if dtype == "float64" and got.dtype != np.float64:
-        wrong_value(f"{what}: expected dtype float64, got {got.dtype} (convert with np.asarray(x, "
-                    "dtype=float) or avoid integer arithmetic).")
+        wrong_value(
+            f"{what}: expected dtype float64, got {got.dtype} (convert with np.asarray(x, "
+            "dtype=float) or avoid integer arithmetic)."
+        )
     if dtype == "int" and got.dtype.kind not in "iu":
         wrong_value(f"{what}: expected integers, got dtype {got.dtype}.")
     if got.dtype.kind == "c" or expected.dtype.kind == "c":
@@ -132,9 +146,11 @@ def check_array(what: str, got: object, expected: ArrayLike, *, rtol: float = 1e
     bad_finite = np.isfinite(expected_f) & ~np.isfinite(got_f)
     if bad_finite.any():
         index = tuple(np.argwhere(bad_finite)[0])
-        wrong_value(f"{what}: got {_num(got_f[index])} at index {_index_text(index)} where the "
-                    f"answer is {expected_f[index]:.6g}; this usually means an overflow (exp of a "
-                    "large number) or a division by zero.")
+        wrong_value(
+            f"{what}: got {_num(got_f[index])} at index {_index_text(index)} where the "
+            f"answer is {expected_f[index]:.6g}; this usually means an overflow (exp of a "
+            "large number) or a division by zero."
+        )
     close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
     if not close.all():
         index = tuple(np.argwhere(~close)[0])
@@ -143,21 +159,31 @@ def check_array(what: str, got: object, expected: ArrayLike, *, rtol: float = 1e
         if inputs is not None and np.shape(inputs) == got.shape:
             shown = f" (input there: {_num(np.asarray(inputs)[index])})"
         count = f"{(~close).sum()} of {close.size} entries differ; " if close.size > 1 else ""
-        wrong_value(f"{what}: {count}expected {_num(expected[index])}{at}{shown}, "
-                    f"got {_num(got[index])}."
-                    + _likely(got, likely, rtol, atol))
+        wrong_value(
+            f"{what}: {count}expected {_num(expected[index])}{at}{shown}, "
+            f"got {_num(got[index])}." + _likely(got, likely, rtol, atol)
+        )
 
 
-def check_float(what: str, got: object, expected: float, *, rtol: float = 1e-6,
-                atol: float = 1e-9, likely: Mapping[str, float] | None = None) -> None:
+def check_float(
+    what: str,
+    got: object,
+    expected: float,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    likely: Mapping[str, float] | None = None,
+) -> None:
     """Assert ``got`` is a float (Python or numpy float64 scalar) close to ``expected``."""
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype == np.float64:
         wrong_value(f"{what}: expected a float, got a 0-d numpy array; return float(value).")
     if not isinstance(got, float):
         wrong_value(f"{what}: expected a float, got {type_name(got)} ({describe(got)}).")
     if not np.isfinite(got) and np.isfinite(expected):
-        wrong_value(f"{what}: got {got} where the answer is {expected:.6g}; this usually means an "
-                    "overflow or log(0).")
+        wrong_value(
+            f"{what}: got {got} where the answer is {expected:.6g}; this usually means an "
+            "overflow or log(0)."
+        )
     if not np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
         hint = ""
         for label, candidate in (likely or {}).items():
@@ -171,25 +197,40 @@ def _plain_equal(got: object, expected: object) -> bool:
     """Equal values of the same kinds, all the way down: [3.0, 0.0] is not [3, 0], a tuple
     is not a list, True is not 1; an int may stand where a float is expected."""
     if isinstance(expected, (list, tuple)):
-        return (type(got) is type(expected) and len(got) == len(expected)
-                and all(_plain_equal(g, e) for g, e in zip(got, expected)))
+        return (
+            type(got) is type(expected)
+            and len(got) == len(expected)
+            and all(_plain_equal(g, e) for g, e in zip(got, expected))
+        )
     if isinstance(expected, dict):
-        return (type(got) is dict and got.keys() == expected.keys()
-                and all(_plain_equal(got[k], expected[k]) for k in expected))
+        return (
+            type(got) is dict
+            and got.keys() == expected.keys()
+            and all(_plain_equal(got[k], expected[k]) for k in expected)
+        )
     if isinstance(expected, np.ndarray):
-        return (isinstance(got, np.ndarray) and got.shape == expected.shape
-                and got.dtype == expected.dtype and bool(np.array_equal(got, expected)))
+        return (
+            isinstance(got, np.ndarray)
+            and got.shape == expected.shape
+            and got.dtype == expected.dtype
+            and bool(np.array_equal(got, expected))
+        )
     if isinstance(got, Opaque):
         return False
     if isinstance(expected, (bool, np.bool_)):
         return isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected)
     if isinstance(expected, (int, np.integer)):
-        return (isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_))
-                and int(got) == int(expected))
+        return (
+            isinstance(got, (int, np.integer))
+            and not isinstance(got, (bool, np.bool_))
+            and int(got) == int(expected)
+        )
     if isinstance(expected, (float, np.floating)):
-        return (isinstance(got, (int, float, np.integer, np.floating))
-                and not isinstance(got, (bool, np.bool_))
-                and (float(got) == float(expected) or (got != got and expected != expected)))
+        return (
+            isinstance(got, (int, float, np.integer, np.floating))
+            and not isinstance(got, (bool, np.bool_))
+            and (float(got) == float(expected) or (got != got and expected != expected))
+        )
     if expected is None:
         return got is None
     return type(got) is type(expected) and bool(got == expected)
@@ -205,14 +246,24 @@ def check_equal(what: str, got: object, expected: object) -> None:
 def check_unmodified(what: str, before: Iterable[object], after: Iterable[object]) -> None:
     """Assert every array argument came back from the call unchanged."""
     for position, (b, a) in enumerate(zip(before, after)):
-        if isinstance(b, np.ndarray) and not (isinstance(a, np.ndarray) and a.shape == b.shape
-                                              and np.array_equal(a, b, equal_nan=True)):
-            fail(f"{what} changed its argument number {position + 1} in place; a function "
-                 "must not modify its inputs (work on a copy, or build a new array).")
+        if isinstance(b, np.ndarray) and not (
+            isinstance(a, np.ndarray)
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=True)
+        ):
+            fail(
+                f"{what} changed its argument number {position + 1} in place; a function "
+                "must not modify its inputs (work on a copy, or build a new array)."
+            )
 
 
-def expect_error(exception_type: type[BaseException], what: str, func: Callable[..., object],
-                 *args: Any, **kwargs: Any) -> StudentError:
+def expect_error(
+    exception_type: type[BaseException],
+    what: str,
+    func: Callable[..., object],
+    *args: Any,
+    **kwargs: Any,
+) -> StudentError:
     """Assert that calling ``func`` makes the student code raise ``exception_type``."""
     try:
         func(*args, **kwargs)
@@ -220,8 +271,10 @@ def expect_error(exception_type: type[BaseException], what: str, func: Callable[
         if exc.kind == "missing" or exc.type_name == "NotImplementedError":
             raise
         if not exc.is_a(exception_type):
-            fail(f"{what}: expected {exception_type.__name__}, but it raised "
-                 f"{exc.type_name}: {exc.detail}")
+            fail(
+                f"{what}: expected {exception_type.__name__}, but it raised "
+                f"{exc.type_name}: {exc.detail}"
+            )
         return exc
     fail(f"{what}: expected {exception_type.__name__} to be raised, but it returned normally.")
 
@@ -252,21 +305,27 @@ def check_no_banned_imports(student: Student, function: str) -> None:
     if student.source is not None:
         seen |= _imports_in(student.source) & set(BANNED_MODULES)
     if seen:
-        fail(f"{function}: this assignment may not use {', '.join(sorted(seen))}; "
-             "write it with numpy alone.")
+        fail(
+            f"{function}: this assignment may not use {', '.join(sorted(seen))}; "
+            "write it with numpy alone."
+        )
 
 
-def check_not_calling(student: Student, function: str, args: Iterable[object],
-                      banned: Iterable[str]) -> None:
+def check_not_calling(
+    student: Student, function: str, args: Iterable[object], banned: Iterable[str]
+) -> None:
     """Fail if calling ``function(*args)`` uses any of ``banned`` ("numpy.tanh", ...)."""
     used = student.probe("common.calls_banned", function, list(args), list(banned))
     if used:
-        fail(f"{function}: may not call {', '.join(used)}; build it from more basic "
-             "operations (see the lesson).")
+        fail(
+            f"{function}: may not call {', '.join(used)}; build it from more basic "
+            "operations (see the lesson)."
+        )
 
 
-def check_not_a_copy_of(what: str, got: object, libraries: Mapping[str, ArrayLike],
-                        share: float = 0.99) -> None:
+def check_not_a_copy_of(
+    what: str, got: object, libraries: Mapping[str, ArrayLike], share: float = 0.99
+) -> None:
     """Fail if ``got`` equals a library's values to the last bit on at least ``share`` of the
     entries. ``libraries``: {"np.tanh": its values on the same inputs}. Decided here, from
     values alone: however the submission reached the library (an alias, a default argument, a
@@ -279,9 +338,11 @@ def check_not_a_copy_of(what: str, got: object, libraries: Mapping[str, ArrayLik
         if got.shape == values.shape and got.size:
             same = float(np.mean(got == values))
             if same >= share:
-                fail(f"{what}: the result equals {label} to the last bit on {same:.1%} of the "
-                     "entries, so it comes from that library function; build it from more "
-                     "basic operations (see the lesson).")
+                fail(
+                    f"{what}: the result equals {label} to the last bit on {same:.1%} of the "
+                    "entries, so it comes from that library function; build it from more "
+                    "basic operations (see the lesson)."
+                )
 
 
 def run_probe(student: Student, what: str, probe: str, *args: Any) -> Any:

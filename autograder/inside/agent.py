@@ -56,8 +56,10 @@ def _encode_reply(reply: Reply | LoadReply, seq: int | None) -> bytes:
     try:
         data = plain.encode({**reply, "seq": seq})
         if len(data) > plain.MAX_BYTES:
-            raise ValueError(f"the answer is {len(data) / 2**20:.0f} MB of data; the grader "
-                             f"accepts at most {plain.MAX_BYTES // 2**20} MB")
+            raise ValueError(
+                f"the answer is {len(data) / 2**20:.0f} MB of data; the grader "
+                f"accepts at most {plain.MAX_BYTES // 2**20} MB"
+            )
         return data
     except BaseException as exc:
         reply = {"error": calls.describe_exception(exc, kind="unencodable")}
@@ -70,15 +72,20 @@ def main(fd: int) -> None:
     os.register_at_fork(after_in_child=sock.close)
     # (None, the grader gone: decode's TypeError ends the worker)
     load: LoadRequest = plain.decode(recv_frame(sock))  # type: ignore[arg-type]
-    bans.install(load.get("banned", ()), load.get("assignment") or "this assignment",
-                 programs=load.get("programs", True))
+    bans.install(
+        load.get("banned", ()),
+        load.get("assignment") or "this assignment",
+        programs=load.get("programs", True),
+    )
     probes.load_all()  # (forked from a template: done there already)
     snapshot = integrity.Snapshot()  # (locals of this frame: not rebound by a cell)
     answer, encode_reply = calls.answer, _encode_reply
     namespace, errors = run_cells(load["cells"])
     tampered = snapshot.changed()
-    send_frame(sock, encode_reply({"loaded": True, "errors": errors, "tampered": tampered},
-                                  load.get("seq")))
+    send_frame(
+        sock,
+        encode_reply({"loaded": True, "errors": errors, "tampered": tampered}, load.get("seq")),
+    )
     while True:
         frame = recv_frame(sock)
         if frame is None:
@@ -89,8 +96,15 @@ def main(fd: int) -> None:
         _only_in_the_worker()
         tampered = tampered or snapshot.changed()
         if tampered:
-            reply = {"error": {"kind": "tampered", "type": "RuntimeError", "mro": [],
-                               "message": tampered, "where": ""}}
+            reply = {
+                "error": {
+                    "kind": "tampered",
+                    "type": "RuntimeError",
+                    "mro": [],
+                    "message": tampered,
+                    "where": "",
+                }
+            }
         send_frame(sock, encode_reply(reply, request.get("seq")))
 
 
@@ -98,6 +112,7 @@ if __name__ == "__main__":
     # the template (autograder.inside.launcher.template): a worker is a fork
     if sys.argv[1] == "--template":
         from autograder.inside.launcher import template as _template  # deferred: templates only
+
         main(_template.serve(sys.modules[__name__], sys.argv[2]))
     else:
         main(int(sys.argv[1]))

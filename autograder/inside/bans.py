@@ -39,13 +39,32 @@ if TYPE_CHECKING:
 
 # Events whose first argument (both, for links) is a path: a path with a folder or file named
 # like a banned package is refused (its files, a symlink to them, a working directory in them).
-_PATH_EVENTS = frozenset(["open", "ctypes.dlopen", "os.chdir", "os.symlink", "os.link",
-                          "os.rename", "shutil.copyfile", "shutil.copytree"])
+_PATH_EVENTS = frozenset(
+    [
+        "open",
+        "ctypes.dlopen",
+        "os.chdir",
+        "os.symlink",
+        "os.link",
+        "os.rename",
+        "shutil.copyfile",
+        "shutil.copytree",
+    ]
+)
 
 
 # Events that start a program: a fresh interpreter would not have this hook.
-_PROGRAM_EVENTS = frozenset(["os.exec", "os.posix_spawn", "os.spawn", "os.system",
-                             "subprocess.Popen", "os.startfile", "pty.spawn"])
+_PROGRAM_EVENTS = frozenset(
+    [
+        "os.exec",
+        "os.posix_spawn",
+        "os.spawn",
+        "os.system",
+        "subprocess.Popen",
+        "os.startfile",
+        "pty.spawn",
+    ]
+)
 
 
 def install(banned: Iterable[str], assignment: str, programs: bool = True) -> AuditHook | None:
@@ -56,16 +75,28 @@ def install(banned: Iterable[str], assignment: str, programs: bool = True) -> Au
     if not refused:
         return None
     no_programs = f"starting programs is not allowed in {assignment} on this grading machine"
-    message = (f"{{}} may not be used in {assignment}: write it with numpy alone "
-               "(the grader refuses to load it)")
+    message = (
+        f"{{}} may not be used in {assignment}: write it with numpy alone "
+        "(the grader refuses to load it)"
+    )
 
-    def hook(event: str, args: tuple[Any, ...], _banned: frozenset[str] = refused,
-             _message: str = message, _type: type[type] = type, _str: type[str] = str,
-             _bytes: type[bytes] = bytes, _error: type[ImportError] = ImportError,
-             _runtime: type[RuntimeError] = RuntimeError, _programs: bool = programs,
-             _denied: type[PermissionError] = PermissionError, _no_programs: str = no_programs,
-             _starts: frozenset[str] = _PROGRAM_EVENTS, _paths: frozenset[str] = _PATH_EVENTS,
-             _self: object = None) -> None:
+    def hook(
+        event: str,
+        args: tuple[Any, ...],
+        _banned: frozenset[str] = refused,
+        _message: str = message,
+        _type: type[type] = type,
+        _str: type[str] = str,
+        _bytes: type[bytes] = bytes,
+        _error: type[ImportError] = ImportError,
+        _runtime: type[RuntimeError] = RuntimeError,
+        _programs: bool = programs,
+        _denied: type[PermissionError] = PermissionError,
+        _no_programs: str = no_programs,
+        _starts: frozenset[str] = _PROGRAM_EVENTS,
+        _paths: frozenset[str] = _PATH_EVENTS,
+        _self: object = None,
+    ) -> None:
         if event == "import":
             name = args[0]
             if _type(name) is not _str:
@@ -76,7 +107,7 @@ def install(banned: Iterable[str], assignment: str, programs: bool = True) -> Au
         elif event in _starts and not _programs:
             raise _denied(_no_programs)
         elif event in _paths:
-            for path in (args[:2] if event in ("os.symlink", "os.link") else args[:1]):
+            for path in args[:2] if event in ("os.symlink", "os.link") else args[:1]:
                 if _type(path) is _bytes:
                     path = path.decode("utf-8", "surrogateescape")
                 if _type(path) is not _str:
@@ -113,8 +144,9 @@ class _BanFinder:
     def __init__(self, banned: frozenset[str], message: str) -> None:
         self.banned, self.message = banned, message
 
-    def find_spec(self, name: str, path: Sequence[str] | None = None,
-                  target: ModuleType | None = None) -> None:
+    def find_spec(
+        self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> None:
         top = str(name).partition(".")[0]
         if top in self.banned:
             raise ImportError(self.message.format(top))

@@ -57,8 +57,15 @@ def describe_exception(exc: BaseException, kind: str = "raised") -> ErrorInfo:
 
 
 def _missing(name: str) -> Reply:
-    return {"error": {"kind": "missing", "type": "NameError", "mro": ["NameError"],
-                      "message": f"{name} is not defined in the submission", "where": ""}}
+    return {
+        "error": {
+            "kind": "missing",
+            "type": "NameError",
+            "mro": ["NameError"],
+            "message": f"{name} is not defined in the submission",
+            "where": "",
+        }
+    }
 
 
 def _lookup(ns: dict[str, Any], dotted: str) -> Any:
@@ -97,8 +104,10 @@ def answer(ns: dict[str, Any], request: Request) -> Reply:
                 exec(compile(request["define"], "<definitions for a probe>", "exec"), ns)
             return {"value": probe(ns, *request["args"])}
         if op == "check" and request["op"] == "check":
-            exec(compile(request["source"], f"<public checks for {request['question']}>", "exec"),
-                 dict(ns))
+            exec(
+                compile(request["source"], f"<public checks for {request['question']}>", "exec"),
+                dict(ns),
+            )
             return {"value": None}
         raise ValueError(f"unknown request {op!r}")
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code too

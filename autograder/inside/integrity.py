@@ -29,8 +29,15 @@ if TYPE_CHECKING:
 PACKAGE = "autograder"
 # What the channel is made of besides our modules: replacing json.dumps or a socket method
 # forges replies as surely as replacing the agent.
-CHANNEL_MODULES = ("json", "json.encoder", "json.decoder", "json.scanner", "socket", "struct",
-                   "base64")
+CHANNEL_MODULES = (
+    "json",
+    "json.encoder",
+    "json.decoder",
+    "json.scanner",
+    "socket",
+    "struct",
+    "base64",
+)
 # What the agent looks up as it answers: rebinding importlib.import_module or the builtin
 # getattr would hand it a probe of the submission's making.
 AGENT_MODULES = ("importlib", "builtins")
@@ -40,9 +47,13 @@ CHANNEL_CLASSES = (("socket", "socket"), ("json", "JSONEncoder"), ("json", "JSON
 def _ours() -> dict[str, ModuleType | type]:
     """{name: module or class} of everything watched that is loaded now."""
     found: dict[str, ModuleType | type] = {
-        name: module for name, module in list(sys.modules.items())
-        if name == PACKAGE or name.startswith(PACKAGE + ".")
-        or name in CHANNEL_MODULES or name in AGENT_MODULES}
+        name: module
+        for name, module in list(sys.modules.items())
+        if name == PACKAGE
+        or name.startswith(PACKAGE + ".")
+        or name in CHANNEL_MODULES
+        or name in AGENT_MODULES
+    }
     for module_name, class_name in CHANNEL_CLASSES:
         cls = getattr(sys.modules.get(module_name), class_name, None)
         if isinstance(cls, type):
@@ -74,8 +85,11 @@ class Snapshot:
         now = _ours()
         for name, (module, namespace, codes) in self.modules.items():
             if now.get(name) is not module:
-                return (f"{name} was replaced" if name.endswith("(class)")
-                        else f"sys.modules[{name!r}] was replaced or removed")
+                return (
+                    f"{name} was replaced"
+                    if name.endswith("(class)")
+                    else f"sys.modules[{name!r}] was replaced or removed"
+                )
             current = getattr(module, "__dict__", {})
             for key, value in namespace.items():
                 if key not in current or current[key] is not value:

@@ -137,9 +137,24 @@ if TYPE_CHECKING:
         config: LauncherConfig
         env: dict[str, str]
 
+
 ALLOWED_DTYPES = frozenset(
-    ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-     "float16", "float32", "float64", "complex64", "complex128"]
+    [
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    ]
 )
 MAX_BYTES = 64 * 2**20  # a message larger than this is refused
 MAX_DEPTH = 64
@@ -271,8 +286,10 @@ def decode(data: bytes) -> Any:
         raise DecodeError(f"message of {len(data)} bytes is over the {MAX_BYTES}-byte cap")
     nodes = data.count(b"{") + data.count(b"[")  # an upper bound, counted before parsing
     if nodes > MAX_NODES:
-        raise DecodeError(f"a value made of over {MAX_NODES} lists and dicts (the grader "
-                          "reads arrays, not millions of separate numbers)")
+        raise DecodeError(
+            f"a value made of over {MAX_NODES} lists and dicts (the grader "
+            "reads arrays, not millions of separate numbers)"
+        )
     try:
         obj = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

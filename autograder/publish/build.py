@@ -69,8 +69,9 @@ def _notebook(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
     return nb
 
 
-def _cell(kind: str, source: str, cell_id: str, metadata: Mapping[str, object] | None = None
-          ) -> nbformat.NotebookNode:
+def _cell(
+    kind: str, source: str, cell_id: str, metadata: Mapping[str, object] | None = None
+) -> nbformat.NotebookNode:
     make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
     cell = make(source, id=cell_id)
     if metadata:
@@ -86,9 +87,8 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
 
 # ---- the student release ------------------------------------------------------------
 
-def student_notebook(assignment: str,
-                     questions: Questions | None = None
-                     ) -> nbformat.NotebookNode:
+
+def student_notebook(assignment: str, questions: Questions | None = None) -> nbformat.NotebookNode:
     """The student release: stubs, otter's set-up and check cells, and the cells nbgrader
     grades (the solution cells and, after each check cell, the question's grade cell with its
     hidden tests removed), with the metadata ``nbgrader generate_assignment`` gives them, so
@@ -99,8 +99,16 @@ def student_notebook(assignment: str,
     for cell, nbgrader_id in _nbgrader_ids(master.read_master(assignment)):
         cell_id = f"c{len(cells):03d}"
         if cell.role == "exercise":
-            cells.append(_released_cell(_cell("code", master.strip_solutions(cell.source),
-                                              cell_id, _solution_meta(nbgrader_id))))
+            cells.append(
+                _released_cell(
+                    _cell(
+                        "code",
+                        master.strip_solutions(cell.source),
+                        cell_id,
+                        _solution_meta(nbgrader_id),
+                    )
+                )
+            )
         elif cell.role == "check":
             # not nbgrader's locked `{q}-checks` cell: nbgrader would put the checks' code in
             # its place, and the code the hidden inputs are drawn from (autograder/secret.py)
@@ -108,8 +116,11 @@ def student_notebook(assignment: str,
             cells.append(_cell("code", f'grader.check("{cell.question}")', cell_id))
             cells.append(_released_cell(_grade_cell(assignment, cell.question, questions)))
         elif not cells:  # the title: say where the public checks must be
-            cells.append(_cell(cell.kind, cell.source + WHERE_CHECKS_ARE.format(
-                assignment=assignment), cell_id))
+            cells.append(
+                _cell(
+                    cell.kind, cell.source + WHERE_CHECKS_ARE.format(assignment=assignment), cell_id
+                )
+            )
         else:
             cells.append(_cell(cell.kind, cell.source, cell_id))
         if len(cells) == 1:  # the otter set-up cell right after the title
@@ -125,12 +136,15 @@ def _test_function(name: str, source: str, decorator: str) -> str:
 
 def public_test_file(question: str, source: str, hidden_cases: str = "") -> str:
     """An otter exception-format test file: the public checks, then any hidden cases."""
-    header = (f'"""Checks for `{question}` (generated from the master by '
-              f'`python -m autograder build`; do not edit)."""\n\n'
-              "from otter.test_files import test_case\n\n"
-              f'OK_FORMAT = False\nname = "{question}"\npoints = None\n\n\n')
-    public = _test_function("public_checks", source,
-                            '@test_case(name="public checks", points=0, hidden=False)')
+    header = (
+        f'"""Checks for `{question}` (generated from the master by '
+        f'`python -m autograder build`; do not edit)."""\n\n'
+        "from otter.test_files import test_case\n\n"
+        f'OK_FORMAT = False\nname = "{question}"\npoints = None\n\n\n'
+    )
+    public = _test_function(
+        "public_checks", source, '@test_case(name="public checks", points=0, hidden=False)'
+    )
     return header + public + hidden_cases
 
 
@@ -141,12 +155,14 @@ def _hidden_cases(assignment: str, tests: Iterable[tuple[str, float]]) -> str:
             f"\n\n@test_case(name={name!r}, points={points!r}, hidden=True)\n"
             f"def hidden_{number}(env):\n"
             f"    from autograder.grade.inprocess import assert_passed\n"
-            f"    assert_passed({assignment!r}, {name!r}, env)\n")
+            f"    assert_passed({assignment!r}, {name!r}, env)\n"
+        )
     return "".join(parts)
 
 
-def build_student_release(assignment: str, root: Path | None = None,
-                          questions: Questions | None = None) -> Path:
+def build_student_release(
+    assignment: str, root: Path | None = None, questions: Questions | None = None
+) -> Path:
     folder = (root or course.ASSIGNMENTS_DIR) / assignment
     if folder.exists():
         shutil.rmtree(folder)
@@ -159,6 +175,7 @@ def build_student_release(assignment: str, root: Path | None = None,
 
 
 # ---- otter ----------------------------------------------------------------------------
+
 
 def _questions(assignment: str) -> Questions:
     """{question: [(test name, points), ...]} from the hidden suite, in the master's order."""
@@ -183,8 +200,9 @@ def stage_otter(assignment: str, questions: Questions, folder: StrPath) -> None:
     checks = master.checks(assignment)
     (folder / "tests").mkdir(parents=True)
     for question, tests in questions.items():
-        text = public_test_file(question, checks.get(question, "pass"),
-                                _hidden_cases(assignment, tests))
+        text = public_test_file(
+            question, checks.get(question, "pass"), _hidden_cases(assignment, tests)
+        )
         (folder / "tests" / f"{question}.py").write_text(text, encoding="utf-8")
     _copy_package(folder, assignment)
     (folder / "solutions").mkdir()
@@ -219,8 +237,12 @@ def build_otter(assignments: Mapping[str, Questions]) -> dict[str, Path]:
             zips[assignment] = out / "autograder.zip"
             jobs.append((str(Path(tmp) / assignment), str(zips[assignment])))
         if jobs:
-            subprocess.run([sys.executable, "-c", OTTER_GENERATE, json.dumps(jobs)],
-                           check=True, capture_output=True, text=True)
+            subprocess.run(
+                [sys.executable, "-c", OTTER_GENERATE, json.dumps(jobs)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
     return zips
 
 
@@ -244,10 +266,22 @@ c.ClearSolutions.code_stub = dict(python='raise NotImplementedError("not impleme
 '''
 
 
-def _nb_meta(grade_id: str, *, solution: bool = False, grade: bool = False, locked: bool = False,
-             points: float | None = None) -> NbgraderMeta:
-    meta: dict[str, object] = {"grade": grade, "grade_id": grade_id, "locked": locked,
-                               "schema_version": 3, "solution": solution, "task": False}
+def _nb_meta(
+    grade_id: str,
+    *,
+    solution: bool = False,
+    grade: bool = False,
+    locked: bool = False,
+    points: float | None = None,
+) -> NbgraderMeta:
+    meta: dict[str, object] = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if points is not None:
         meta["points"] = points
     return {"nbgrader": meta}
@@ -267,13 +301,16 @@ def _nbgrader_ids(cells: Iterable[master.Cell]) -> Iterator[tuple[master.Cell, s
         position += 2 if cell.role == "check" else 1  # a check cell, then its grade cell
 
 
-def _grade_cell(assignment: str, question: str,
-                questions: Questions) -> nbformat.NotebookNode:
+def _grade_cell(assignment: str, question: str, questions: Questions) -> nbformat.NotebookNode:
     """The nbgrader grade cell of ``question``: worth its hidden tests' points, which run in it."""
     points = sum(p for _, p in questions.get(question, []))
     hidden = NBGRADER_HIDDEN.format(assignment=assignment, question=question)
-    return _cell("code", hidden, f"{question}-tests"[:64],
-                 _nb_meta(f"{question}-tests", grade=True, locked=True, points=points))
+    return _cell(
+        "code",
+        hidden,
+        f"{question}-tests"[:64],
+        _nb_meta(f"{question}-tests", grade=True, locked=True, points=points),
+    )
 
 
 def _without_hidden_tests(source: str) -> str:
@@ -297,8 +334,14 @@ def _nbgrader_checksum(cell: nbformat.NotebookNode) -> str:
     grade, solution = meta.get("grade", False), meta.get("solution", False)
     locked = not solution and (grade or meta.get("locked", False))
     digest = hashlib.md5()
-    for part in (cell.source, cell.cell_type, str(grade), str(solution), str(locked),
-                 meta["grade_id"]):
+    for part in (
+        cell.source,
+        cell.cell_type,
+        str(grade),
+        str(solution),
+        str(locked),
+        meta["grade_id"],
+    ):
         digest.update(part.encode("utf-8"))
     if grade:
         digest.update(str(float(meta["points"])).encode("utf-8"))
@@ -314,8 +357,11 @@ def _released_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     if meta["grade"]:
         meta["points"] = float(meta["points"])
     meta["checksum"] = _nbgrader_checksum(cell)
-    cell.metadata = {"deletable": False, **({} if meta["solution"] else {"editable": False}),
-                     "nbgrader": meta}
+    cell.metadata = {
+        "deletable": False,
+        **({} if meta["solution"] else {"editable": False}),
+        "nbgrader": meta,
+    }
     return cell
 
 
@@ -338,12 +384,12 @@ def nbgrader_notebook(assignment: str, questions: Questions) -> nbformat.Noteboo
     cells = []
     for cell, cell_id in _nbgrader_ids(master.read_master(assignment)):
         if cell.role == "exercise":
-            cells.append(_cell("code", _nbgrader_solution(cell.source), cell_id,
-                               _solution_meta(cell_id)))
+            cells.append(
+                _cell("code", _nbgrader_solution(cell.source), cell_id, _solution_meta(cell_id))
+            )
         elif cell.role == "check":
             q = cell.question
-            cells.append(_cell("code", cell.source, cell_id,
-                               _nb_meta(f"{q}-checks", locked=True)))
+            cells.append(_cell("code", cell.source, cell_id, _nb_meta(f"{q}-checks", locked=True)))
             cells.append(_grade_cell(assignment, q, questions))
         else:
             cells.append(_cell(cell.kind, cell.source, cell_id))
@@ -353,15 +399,20 @@ def nbgrader_notebook(assignment: str, questions: Questions) -> nbformat.Noteboo
 def build_nbgrader(assignment: str, questions: Questions) -> Path:
     root = course.DIST_DIR / "nbgrader"
     root.mkdir(parents=True, exist_ok=True)
-    (root / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(course_id=COURSE_ID),
-                                             encoding="utf-8")
+    (root / "nbgrader_config.py").write_text(
+        NBGRADER_CONFIG.format(course_id=COURSE_ID), encoding="utf-8"
+    )
     path = root / "source" / assignment / f"{assignment}.ipynb"
     write_notebook(nbgrader_notebook(assignment, questions), path)
     return path
 
 
-def build_all(assignments: Sequence[str] | None = None, verbose: bool = False, release: bool = True,
-              gradescope_visibility: str = "visible") -> None:
+def build_all(
+    assignments: Sequence[str] | None = None,
+    verbose: bool = False,
+    release: bool = True,
+    gradescope_visibility: str = "visible",
+) -> None:
     """Build every output of ``assignments`` (default: all); ``release=False`` leaves the
     committed student releases in assignments/ alone and builds dist/ only;
     ``gradescope_visibility``: of each test in the Gradescope zips (gradescope.VISIBILITIES).
@@ -372,10 +423,15 @@ def build_all(assignments: Sequence[str] | None = None, verbose: bool = False, r
     questions = {assignment: _questions(assignment) for assignment in assignments}
     otter_zips = build_otter(questions)
     for assignment in assignments:
-        outputs = ([build_student_release(assignment, questions=questions[assignment])]
-                   if release else [])
-        outputs += [otter_zips[assignment], build_nbgrader(assignment, questions[assignment]),
-                    build_gradescope(assignment, visibility=gradescope_visibility)]
+        outputs = (
+            [build_student_release(assignment, questions=questions[assignment])] if release else []
+        )
+        outputs += [
+            otter_zips[assignment],
+            build_nbgrader(assignment, questions[assignment]),
+            build_gradescope(assignment, visibility=gradescope_visibility),
+        ]
         if verbose:
-            print(f"{assignment}: " + ", ".join(str(p.relative_to(course.REPO_ROOT))
-                                                 for p in outputs))
+            print(
+                f"{assignment}: " + ", ".join(str(p.relative_to(course.REPO_ROOT)) for p in outputs)
+            )

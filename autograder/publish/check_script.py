@@ -72,8 +72,10 @@ def guess_assignment(path: str | os.PathLike[str]) -> str:
     for name in QUESTIONS:
         if Path(path).stem.startswith(name) or name in Path(path).resolve().parts:
             return name
-    raise SystemExit(f"cannot tell the assignment from {path}; pass --assignment NAME "
-                     f"(one of {', '.join(QUESTIONS)})")
+    raise SystemExit(
+        f"cannot tell the assignment from {path}; pass --assignment NAME "
+        f"(one of {', '.join(QUESTIONS)})"
+    )
 
 
 def code_cells(path: str | os.PathLike[str]) -> list[str]:
@@ -86,10 +88,13 @@ def code_cells(path: str | os.PathLike[str]) -> list[str]:
                 source = cell.get("source", "")
                 sources.append("".join(source) if isinstance(source, list) else source)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SystemExit(f"Cannot check {path}: it is not a readable Jupyter notebook "
-                         f"({type(exc).__name__}: {exc})") from None
-    return ["\n".join("" if NOT_RUN.match(line) else line for line in s.splitlines())
-            for s in sources]
+        raise SystemExit(
+            f"Cannot check {path}: it is not a readable Jupyter notebook "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
+    return [
+        "\n".join("" if NOT_RUN.match(line) else line for line in s.splitlines()) for s in sources
+    ]
 
 
 def public_checks(assignment: str, question: str) -> CodeType:
@@ -98,13 +103,15 @@ def public_checks(assignment: str, question: str) -> CodeType:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "public_checks":
-            return compile(ast.Module(body=node.body, type_ignores=[]), str(path), "exec",
-                           dont_inherit=True)  # not this file's __future__ import
+            return compile(
+                ast.Module(body=node.body, type_ignores=[]), str(path), "exec", dont_inherit=True
+            )  # not this file's __future__ import
     raise SystemExit(f"{path} holds no public checks: download the assignment again")
 
 
-def run_notebook(cells: Iterable[str], folder: str | os.PathLike[str]
-                 ) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+def run_notebook(
+    cells: Iterable[str], folder: str | os.PathLike[str]
+) -> tuple[dict[str, Any], list[tuple[int, str]]]:
     """Run the cells in one namespace, in ``folder``; (namespace, [(cell number, error)])."""
     os.environ.setdefault("MPLBACKEND", "Agg")  # plots are drawn, not shown
     namespace: dict[str, Any] = {"__name__": "__main__"}
@@ -138,8 +145,14 @@ def reason(question: str, exc: BaseException) -> str:
     if isinstance(exc, TookTooLong):
         return f"{question}: the checks were {exc}"
     frames = traceback.extract_tb(exc.__traceback__)
-    where = next((f" (cell {f.filename[6:-1]}, line {f.lineno})" for f in reversed(frames)
-                  if f.filename.startswith("<cell ")), "")
+    where = next(
+        (
+            f" (cell {f.filename[6:-1]}, line {f.lineno})"
+            for f in reversed(frames)
+            if f.filename.startswith("<cell ")
+        ),
+        "",
+    )
     return f"{question} raised {type(exc).__name__}: {exc}{where}"
 
 
@@ -161,8 +174,10 @@ def check(path: str | os.PathLike[str], assignment: str | None = None) -> int:
     passed = [q for q, why in outcomes.items() if why is None]
     print(f"{assignment}: public checks pass for {len(passed)} of {len(outcomes)} questions\n")
     for question, why in outcomes.items():
-        print(f"  {'PASS' if why is None else 'FAIL'}  {question}"
-              + ("" if why is None else f"\n        {why}"))
+        print(
+            f"  {'PASS' if why is None else 'FAIL'}  {question}"
+            + ("" if why is None else f"\n        {why}")
+        )
     if load_errors:
         print("\nWhile running your notebook:")
         for number, error in load_errors:

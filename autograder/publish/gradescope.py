@@ -227,29 +227,41 @@ exit 0
 """  # noqa: E501 (run_autograder as the zip holds it)
 
 
-def gradescope_fields(results: ResultsJson, seconds: float | None = None,
-                      visibility: str = "visible") -> ResultsJson:
+def gradescope_fields(
+    results: ResultsJson, seconds: float | None = None, visibility: str = "visible"
+) -> ResultsJson:
     """``results`` (``grade --json``'s object) with Gradescope's display fields: output shown
     as plain text (``output_format``, ``test_output_format``: messages quote arrays and what
     the submission printed, which Markdown or HTML would mangle), each test's
     ``visibility`` and, given ``seconds``, ``execution_time`` (whole seconds)."""
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
-    out: ResultsJson = {**results, "output_format": "text", "test_output_format": "text",
-                        "tests": [{**test, "visibility": visibility} for test in results["tests"]]}
+    out: ResultsJson = {
+        **results,
+        "output_format": "text",
+        "test_output_format": "text",
+        "tests": [{**test, "visibility": visibility} for test in results["tests"]],
+    }
     if seconds is not None:
         out["execution_time"] = int(seconds)
     return out
 
 
-def finish(graded: StrPath, results_path: StrPath, seconds: float | None = None,
-           visibility: str = "visible") -> None:
+def finish(
+    graded: StrPath,
+    results_path: StrPath,
+    seconds: float | None = None,
+    visibility: str = "visible",
+) -> None:
     """Write ``results_path`` (Gradescope's results.json) from the grader's JSON in the file
     ``graded``, atomically; ValueError if that file does not hold a grader's results."""
     with open(graded, encoding="utf-8") as f:
         results = json.load(f)
-    if not (isinstance(results, dict) and isinstance(results.get("tests"), list)
-            and isinstance(results.get("score"), (int, float))):
+    if not (
+        isinstance(results, dict)
+        and isinstance(results.get("tests"), list)
+        and isinstance(results.get("score"), (int, float))
+    ):
         raise ValueError(f"{graded} does not hold a grader's results")
     tmp = Path(f"{results_path}.finishing")
     fields = gradescope_fields(cast("ResultsJson", results), seconds, visibility)  # as checked
@@ -257,8 +269,7 @@ def finish(graded: StrPath, results_path: StrPath, seconds: float | None = None,
     os.replace(tmp, results_path)
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: str | bytes, executable: bool = False
-         ) -> None:
+def _add(archive: zipfile.ZipFile, name: str, data: str | bytes, executable: bool = False) -> None:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = (0o100755 if executable else 0o100644) << 16
@@ -272,8 +283,12 @@ def package_files(assignment: str) -> list[tuple[str, Path]]:
     files = []
     for path in sorted(course.PACKAGE_DIR.rglob("*")):
         rel = path.relative_to(course.PACKAGE_DIR)
-        if (not path.is_file() or "__pycache__" in rel.parts or path.suffix in (".pyc", ".pyo")
-                or any(part.startswith(".") for part in rel.parts)):
+        if (
+            not path.is_file()
+            or "__pycache__" in rel.parts
+            or path.suffix in (".pyc", ".pyo")
+            or any(part.startswith(".") for part in rel.parts)
+        ):
             continue
         if rel.parent == suites and rel.name not in keep_suite:
             continue
@@ -281,8 +296,9 @@ def package_files(assignment: str) -> list[tuple[str, Path]]:
     return files
 
 
-def build_gradescope(assignment: str, root: StrPath | None = None, visibility: str = "visible"
-                     ) -> Path:
+def build_gradescope(
+    assignment: str, root: StrPath | None = None, visibility: str = "visible"
+) -> Path:
     """Write ``<root>/<assignment>/autograder.zip`` (root: dist/gradescope); its path.
     ``visibility``: every test's on Gradescope (one of VISIBILITIES)."""
     if visibility not in VISIBILITIES:
@@ -293,13 +309,24 @@ def build_gradescope(assignment: str, root: StrPath | None = None, visibility: s
     out.mkdir(parents=True)
     path = out / "autograder.zip"
     with zipfile.ZipFile(path, "w") as archive:
-        _add(archive, "setup.sh", SETUP_SH.replace("@ASSIGNMENT@", assignment),
-             executable=True)
-        _add(archive, "run_autograder", RUN_AUTOGRADER.replace("@ASSIGNMENT@", assignment)
-             .replace("@VISIBILITY@", visibility), executable=True)
-        _add(archive, "requirements.txt", pins.requirements_text(GRADER_PACKAGES, [
-            f"# What grading {assignment} needs, pinned as the course pins it (constraints.txt)."
-        ]).encode("utf-8"))
+        _add(archive, "setup.sh", SETUP_SH.replace("@ASSIGNMENT@", assignment), executable=True)
+        _add(
+            archive,
+            "run_autograder",
+            RUN_AUTOGRADER.replace("@ASSIGNMENT@", assignment).replace("@VISIBILITY@", visibility),
+            executable=True,
+        )
+        _add(
+            archive,
+            "requirements.txt",
+            pins.requirements_text(
+                GRADER_PACKAGES,
+                [
+                    f"# What grading {assignment} needs, pinned as the course pins it "
+                    "(constraints.txt)."
+                ],
+            ).encode("utf-8"),
+        )
         for name in ("constraints.txt", "pyproject.toml"):
             _add(archive, name, (course.REPO_ROOT / name).read_bytes())
         for name, source in package_files(assignment):
@@ -311,15 +338,20 @@ def build_gradescope(assignment: str, root: StrPath | None = None, visibility: s
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m autograder.publish.gradescope finish GRADED RESULTS``: run_autograder's last
     step."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.publish.gradescope",
-                                     description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.publish.gradescope", description=main.__doc__
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("finish", help="write Gradescope's results.json from grade --json's")
     p.add_argument("graded", type=Path, help="what grade --json printed")
     p.add_argument("results", type=Path, help="results.json to write")
     p.add_argument("--seconds", type=float, help="execution_time to report")
-    p.add_argument("--visibility", choices=VISIBILITIES, default="visible",
-                   help="of every test (default %(default)s)")
+    p.add_argument(
+        "--visibility",
+        choices=VISIBILITIES,
+        default="visible",
+        help="of every test (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     try:
         finish(args.graded, args.results, args.seconds, args.visibility)

@@ -53,9 +53,9 @@ def closure(packages: Collection[str]) -> list[tuple[NormalizedName, str]]:
             req = Requirement(text)
             wanted = [""] + sorted(seen[key])
             if req.marker and not any(
-                    req.marker.evaluate({**cast("dict[str, str]", default_environment()),
-                                         "extra": e})
-                    for e in wanted):
+                req.marker.evaluate({**cast("dict[str, str]", default_environment()), "extra": e})
+                for e in wanted
+            ):
                 continue
             todo.append((req.name, frozenset(req.extras)))
     return sorted(((key, pinned[key]) for key in seen if key in pinned), key=lambda kv: kv[0])

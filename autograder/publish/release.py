@@ -73,9 +73,13 @@ def student_requirements() -> list[tuple[NormalizedName, str]]:
 
 
 def requirements_text() -> str:
-    return pins.requirements_text(STUDENT_PACKAGES, [
-        "# Everything the notebooks need, pinned: the grader uses these same versions.",
-        "# Set up: see README.md."])
+    return pins.requirements_text(
+        STUDENT_PACKAGES,
+        [
+            "# Everything the notebooks need, pinned: the grader uses these same versions.",
+            "# Set up: see README.md.",
+        ],
+    )
 
 
 ENVIRONMENT_YML = """\
@@ -96,11 +100,12 @@ def check_script(assignments: Iterable[str]) -> str:
     """The release's check.py: this template with the list of questions filled in."""
     questions = {a: list(master.checks(a)) for a in assignments}
     template = (course.PACKAGE_DIR / "publish" / "check_script.py").read_text(encoding="utf-8")
-    return (template
-            .replace("QUESTIONS: dict[str, list[str]] = {}  # filled in by the release",
-                     f"QUESTIONS: dict[str, list[str]] = {questions!r}")
-            .replace('NOT_RUN_PATTERN = ""  # filled in by the release',
-                     f"NOT_RUN_PATTERN = {NOT_RUN.pattern!r}"))
+    return template.replace(
+        "QUESTIONS: dict[str, list[str]] = {}  # filled in by the release",
+        f"QUESTIONS: dict[str, list[str]] = {questions!r}",
+    ).replace(
+        'NOT_RUN_PATTERN = ""  # filled in by the release', f"NOT_RUN_PATTERN = {NOT_RUN.pattern!r}"
+    )
 
 
 def readme_text(names: Sequence[str]) -> str:
@@ -212,8 +217,9 @@ def given_away(assignments: Sequence[str]) -> dict[str, dict[str, int]]:
             if earlier >= later:
                 continue
             own = public_text(earlier)
-            count = sum(1 for line in set(solution_lines(earlier))
-                        if line in text and line not in own)
+            count = sum(
+                1 for line in set(solution_lines(earlier)) if line in text and line not in own
+            )
             if count:
                 found.setdefault(later, {})[earlier] = count
     return found
@@ -236,14 +242,17 @@ def write_release(target: StrPath, assignments: Iterable[str] | None = None) -> 
         course.master_path(name)  # an unknown name is an error that lists the known ones
     target = Path(target)
     if target.exists() and any(target.iterdir()) and not (target / "check.py").is_file():
-        raise ValueError(f"{target} is not empty and not a student release: choose an empty "
-                         "or new folder")
+        raise ValueError(
+            f"{target} is not empty and not a student release: choose an empty or new folder"
+        )
     resolved = target.resolve()
     in_repo = resolved == course.REPO_ROOT or course.REPO_ROOT in resolved.parents
     in_dist = resolved == course.DIST_DIR or course.DIST_DIR in resolved.parents
     if in_repo and not in_dist:
-        raise ValueError(f"{target} is inside this (private) repository: write the release "
-                         "outside it, or under dist/")
+        raise ValueError(
+            f"{target} is inside this (private) repository: write the release "
+            "outside it, or under dist/"
+        )
     for name in ("assignments", "docs"):
         if (target / name).exists():
             shutil.rmtree(target / name)

@@ -8,5 +8,12 @@ from autograder.report.data import HARD, Graded, problems, read_graded
 from autograder.report.page import timed_report, write_report
 from autograder.report.similarity import similar_pairs
 
-__all__ = ["HARD", "Graded", "problems", "read_graded", "similar_pairs", "timed_report",
-           "write_report"]
+__all__ = [
+    "HARD",
+    "Graded",
+    "problems",
+    "read_graded",
+    "similar_pairs",
+    "timed_report",
+    "write_report",
+]

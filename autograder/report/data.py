@@ -28,13 +28,15 @@ if TYPE_CHECKING:
     Problem = tuple[str, str, str]  # (submission id, kind, reason)
 
 HARD = 0.10  # a pass rate at or below this: "unclear instructions or a test to review"
-_LIMITS = re.compile(r"still running after [\d.]+ s|used more than \d+ MB of memory|wrote a "
-                     r"file larger than|wrote more than the \d+ MB|tried to run more than \d+ "
-                     r"processes|took longer than [\d.]+ s")
-
+_LIMITS = re.compile(
+    r"still running after [\d.]+ s|used more than \d+ MB of memory|wrote a "
+    r"file larger than|wrote more than the \d+ MB|tried to run more than \d+ "
+    r"processes|took longer than [\d.]+ s"
+)
 
 
 # ---- reading a graded folder ------------------------------------------------------------
+
 
 @dataclass
 class Graded:
@@ -59,8 +61,9 @@ def read_graded(folder: StrPath) -> list[Graded]:
         results = read_results(sub)
         if results is None:
             continue
-        failed = ((sub / FAILED).read_text(encoding="utf-8").strip()
-                  if (sub / FAILED).exists() else "")
+        failed = (
+            (sub / FAILED).read_text(encoding="utf-8").strip() if (sub / FAILED).exists() else ""
+        )
         code = (sub / CODE).read_text(encoding="utf-8") if (sub / CODE).is_file() else ""
         found.append(Graded(sub.name, results, failed, code))
     return found
@@ -74,6 +77,7 @@ def _assignment(folder: StrPath) -> str | None:
 
 
 # ---- the figures' numbers -----------------------------------------------------------------
+
 
 def score_summary(graded: Sequence[Graded]) -> dict[str, float]:
     scores = [g.score for g in graded]
@@ -102,6 +106,7 @@ def histogram(scores: Iterable[float], max_score: float, bins: int | None = None
 @dataclass
 class Item:
     """A question or a test across the class."""
+
     name: str
     points: float = 0.0
     attempts: int = 0
@@ -164,13 +169,16 @@ def misconceptions(graded: Iterable[Graded]) -> list[Misconception]:
         for test in g.results.get("tests", []):
             if (test.get("score") or 0) >= (test.get("max_score") or 0):
                 continue
-            label = ((test.get("extra_data") or {}).get("misconception")
-                     or misconception(test.get("output")))
+            label = (test.get("extra_data") or {}).get("misconception") or misconception(
+                test.get("output")
+            )
             if label:
                 seen[label][0].add(g.id)
                 seen[label][1].add(str(test.get("name", "?")))
-    return sorted(((label, ids, names) for label, (ids, names) in seen.items()),
-                  key=lambda x: (-len(x[1]), x[0]))
+    return sorted(
+        ((label, ids, names) for label, (ids, names) in seen.items()),
+        key=lambda x: (-len(x[1]), x[0]),
+    )
 
 
 def problems(graded: Iterable[Graded]) -> list[Problem]:
@@ -193,5 +201,3 @@ def problems(graded: Iterable[Graded]) -> list[Problem]:
             if hits:
                 found.append((g.id, "limit", "; ".join(hits)))
     return found
-
-

@@ -51,8 +51,15 @@ MIN_COMMON = 10  # ... but never fewer submissions than this (MOSS's -m default)
 MAX_SIDE_BY_SIDE = 50  # pairs shown side by side (all are in similar.csv)
 MAX_PAIRS_SHOWN = 300  # pairs listed on the page
 
-_DROPPED = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-            tokenize.ENCODING, tokenize.ENDMARKER}
+_DROPPED = {
+    tokenize.COMMENT,
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENCODING,
+    tokenize.ENDMARKER,
+}
 _BRACKETS = {"(", ")"}  # grouping a copier adds or removes at no cost
 
 
@@ -69,8 +76,11 @@ def own_code(code: str, starter: Container[str]) -> str:
     """``code`` (a code.py) without the cells that are exactly starter cells (given code,
     demos and stubs left as they were): what the student wrote or changed."""
     cells = re.split(r"(?m)^# %%$\n?", code)
-    return "".join(f"# %%\n{cell.strip()}\n\n" for cell in cells
-                   if cell.strip() and cell.strip() not in starter)
+    return "".join(
+        f"# %%\n{cell.strip()}\n\n"
+        for cell in cells
+        if cell.strip() and cell.strip() not in starter
+    )
 
 
 def _docstrings(code: str) -> set[tuple[int, int]]:
@@ -81,12 +91,17 @@ def _docstrings(code: str) -> set[tuple[int, int]]:
         return set()
     found = set()
     for node in ast.walk(tree):
-        if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef,
-                                 ast.ClassDef)) or not node.body:
+        if (
+            not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            or not node.body
+        ):
             continue
         first = node.body[0]
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
-                and isinstance(first.value.value, str):
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
             found.add((first.lineno, first.col_offset))
     return found
 
@@ -105,8 +120,9 @@ def tokens(code: str) -> list[tuple[str, int]]:
                 if tok.start in docstrings:
                     continue
                 text = "S"
-            elif tok.type == tokenize.NAME and not keyword.iskeyword(tok.string) \
-                    and previous != ".":
+            elif (
+                tok.type == tokenize.NAME and not keyword.iskeyword(tok.string) and previous != "."
+            ):
                 text = "V"
             else:
                 text = tok.string
@@ -125,11 +141,11 @@ def _hash(run: Sequence[str]) -> int:
 def winnow(stream: Sequence[tuple[str, int]]) -> dict[int, list[int]]:
     """{hash: [token index where its run starts]} of the runs winnowing keeps."""
     texts = [text for text, _ in stream]
-    hashes = [_hash(texts[i:i + K]) for i in range(len(texts) - K + 1)]
+    hashes = [_hash(texts[i : i + K]) for i in range(len(texts) - K + 1)]
     kept: dict[int, list[int]] = defaultdict(list)
     chosen = -1
     for start in range(max(1, len(hashes) - WINDOW + 1)):
-        window = hashes[start:start + WINDOW]
+        window = hashes[start : start + WINDOW]
         if not window:
             break
         low = min(window)
@@ -194,13 +210,19 @@ class Similarity:
 def _marked(fp: Fingerprint, covered: set[int]) -> str:
     """The code as HTML, each line that holds a shared token marked."""
     lines = {fp.stream[i][1] for i in covered}
-    return "\n".join(f"<mark>{html.escape(line)}</mark>" if n in lines else html.escape(line)
-                     for n, line in enumerate(fp.code.splitlines(), start=1))
+    return "\n".join(
+        f"<mark>{html.escape(line)}</mark>" if n in lines else html.escape(line)
+        for n, line in enumerate(fp.code.splitlines(), start=1)
+    )
 
 
-def compare(graded: Sequence[Graded], assignment: str | None = None,
-            threshold: float = SIMILARITY, common: float = COMMON,
-            min_shared: int = MIN_SHARED_TOKENS) -> Similarity:
+def compare(
+    graded: Sequence[Graded],
+    assignment: str | None = None,
+    threshold: float = SIMILARITY,
+    common: float = COMMON,
+    min_shared: int = MIN_SHARED_TOKENS,
+) -> Similarity:
     """Every pair of submissions compared; the alike ones, most alike first (see above)."""
     subs = sorted((g for g in graded if g.code.strip()), key=lambda g: g.id)
     cells = starter_cells(assignment) if assignment else []
@@ -210,8 +232,9 @@ def compare(graded: Sequence[Graded], assignment: str | None = None,
     frequency = Counter(h for fp in prints for h in fp.hashes if h not in starter)
     limit = max(MIN_COMMON, int(common * len(subs)))
     shared_by_class = {h for h, n in frequency.items() if n > limit}
-    distinctive = [{h for h in fp.hashes if h not in starter and h not in shared_by_class}
-                   for fp in prints]
+    distinctive = [
+        {h for h in fp.hashes if h not in starter and h not in shared_by_class} for fp in prints
+    ]
     holders: dict[int, list[int]] = defaultdict(list)  # hash -> submissions holding it
     for row, hashes in enumerate(distinctive):
         for h in hashes:
@@ -220,7 +243,7 @@ def compare(graded: Sequence[Graded], assignment: str | None = None,
     for rows in holders.values():
         if len(rows) > 1:
             for i, first in enumerate(rows):
-                for second in rows[i + 1:]:
+                for second in rows[i + 1 :]:
                     candidates[first, second] += 1
     sizes = [len(prints[n].covered(distinctive[n])) for n in range(len(subs))]
     pairs: list[Pair] = []
@@ -235,9 +258,11 @@ def compare(graded: Sequence[Graded], assignment: str | None = None,
         if shared < min_shared or max(part_i, part_j) < threshold:
             continue
         pair = Pair(subs[i].id, subs[j].id, part_i, part_j, shared, sizes[i], sizes[j])
-        pair.why = (f"they share {shared} tokens of code that neither the starter notebook "
-                    f"nor more than {limit} other submissions hold: {part_i:.0%} of "
-                    f"{pair.a}'s own code and {part_j:.0%} of {pair.b}'s")
+        pair.why = (
+            f"they share {shared} tokens of code that neither the starter notebook "
+            f"nor more than {limit} other submissions hold: {part_i:.0%} of "
+            f"{pair.a}'s own code and {part_j:.0%} of {pair.b}'s"
+        )
         if len(pairs) < MAX_SIDE_BY_SIDE * 4:  # marked below for the first pairs shown
             pair.side_a, pair.side_b = _marked(prints[i], covered_i), _marked(prints[j], covered_j)
         pairs.append(pair)
@@ -247,7 +272,11 @@ def compare(graded: Sequence[Graded], assignment: str | None = None,
     return Similarity(pairs, len(subs) * (len(subs) - 1) // 2, len(subs), len(shared_by_class))
 
 
-def similar_pairs(graded: Sequence[Graded], assignment: str | None = None,
-                  threshold: float = SIMILARITY, common: float = COMMON) -> list[Pair]:
+def similar_pairs(
+    graded: Sequence[Graded],
+    assignment: str | None = None,
+    threshold: float = SIMILARITY,
+    common: float = COMMON,
+) -> list[Pair]:
     """The alike pairs of ``compare``, most alike first."""
     return compare(graded, assignment, threshold, common).pairs

@@ -12,25 +12,39 @@ The names below are the sandbox's API for the other stages.
 """
 
 from autograder.sandbox.limits import (
-                                       FORK_MODES,
-                                       MODES,
-                                       UID_BASE,
-                                       Limits,
-                                       SandboxError,
-                                       WorkerLost,
-                                       describe_exit,
-                                       describe_limit,
+    FORK_MODES,
+    MODES,
+    UID_BASE,
+    Limits,
+    SandboxError,
+    WorkerLost,
+    describe_exit,
+    describe_limit,
 )
 from autograder.sandbox.runtime import STALE_SECONDS, remove_stale_dirs, runtime_dir
 from autograder.sandbox.templates import (
-                                       start_templates,
-                                       stop_templates,
-                                       template_kind,
-                                       uses_templates,
+    start_templates,
+    stop_templates,
+    template_kind,
+    uses_templates,
 )
 from autograder.sandbox.worker import Worker
 
-__all__ = ["FORK_MODES", "MODES", "STALE_SECONDS", "UID_BASE", "Limits", "SandboxError",
-           "Worker", "WorkerLost", "describe_exit", "describe_limit", "remove_stale_dirs",
-           "runtime_dir", "start_templates", "stop_templates", "template_kind",
-           "uses_templates"]
+__all__ = [
+    "FORK_MODES",
+    "MODES",
+    "STALE_SECONDS",
+    "UID_BASE",
+    "Limits",
+    "SandboxError",
+    "Worker",
+    "WorkerLost",
+    "describe_exit",
+    "describe_limit",
+    "remove_stale_dirs",
+    "runtime_dir",
+    "start_templates",
+    "stop_templates",
+    "template_kind",
+    "uses_templates",
+]

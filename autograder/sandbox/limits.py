@@ -36,8 +36,13 @@ def scratch_mb(limits: Limits) -> int:
 
 def jail_settings(limits: Limits) -> JailSettings:
     """The jail's policy for a worker with these limits, as the launcher's config holds it."""
-    return {"modes": MODES, "fork_modes": FORK_MODES, "uid_base": UID_BASE,
-            "system_dirs": SYSTEM_DIRS, "scratch_mb": scratch_mb(limits)}
+    return {
+        "modes": MODES,
+        "fork_modes": FORK_MODES,
+        "uid_base": UID_BASE,
+        "system_dirs": SYSTEM_DIRS,
+        "scratch_mb": scratch_mb(limits),
+    }
 
 
 def _default_isolation() -> str:
@@ -73,7 +78,6 @@ class SandboxError(RuntimeError):
     """The sandbox itself could not be started: a problem of the grading machine."""
 
 
-
 def describe_exit(returncode: int | None, limits: Limits) -> str:
     """A student-readable sentence for how a worker process ended."""
     if returncode is None:
@@ -88,8 +92,7 @@ def describe_exit(returncode: int | None, limits: Limits) -> str:
     if sig == signal.SIGSEGV:
         return "crashed with a segmentation fault"
     if sig == signal.SIGKILL:
-        return (f"was killed (out of memory: it may use {limits.memory_mb} MB; or it killed "
-                "itself)")
+        return f"was killed (out of memory: it may use {limits.memory_mb} MB; or it killed itself)"
     try:
         name = signal.Signals(sig).name
     except ValueError:
@@ -102,8 +105,9 @@ def describe_limit(info: ErrorInfo, limits: Limits) -> str | None:
     names = {str(n) for n in info.get("mro", [])} | {str(info.get("type", ""))}
     message = str(info.get("message", ""))
     if "MemoryError" in names or (
-            "RuntimeError" in names and ("can't allocate memory" in message
-                                         or "out of memory" in message.lower())):
+        "RuntimeError" in names
+        and ("can't allocate memory" in message or "out of memory" in message.lower())
+    ):
         return f"used more than {limits.memory_mb} MB of memory"
     if "OSError" in names and message.startswith(f"[Errno {errno.EFBIG}]"):
         return f"wrote a file larger than {limits.file_size_mb} MB"
@@ -113,5 +117,3 @@ def describe_limit(info: ErrorInfo, limits: Limits) -> str | None:
     if "BlockingIOError" in names and message.startswith(f"[Errno {errno.EAGAIN}]"):
         return f"tried to run more than {limits.processes} processes or threads"
     return None
-
-

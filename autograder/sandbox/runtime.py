@@ -47,8 +47,12 @@ def remove_stale_dirs() -> None:
         return
     for name in names:
         parts = name.split("-")
-        if not (len(parts) >= 4 and parts[0] == "autograder" and parts[1] in ("runtime", "scratch")
-                and parts[2].isdigit()):
+        if not (
+            len(parts) >= 4
+            and parts[0] == "autograder"
+            and parts[1] in ("runtime", "scratch")
+            and parts[2].isdigit()
+        ):
             continue
         path = os.path.join(folder, name)
         try:
@@ -72,8 +76,11 @@ def runtime_dir() -> str:
         os.makedirs(package)
         with open(os.path.join(package, "__init__.py"), "w") as f:
             f.write('"""Only autograder.inside is here: the worker sees nothing else of ours."""\n')
-        shutil.copytree(course.PACKAGE_DIR / "inside", os.path.join(package, "inside"),
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            course.PACKAGE_DIR / "inside",
+            os.path.join(package, "inside"),
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
         os.makedirs(os.path.join(base, "root"))  # where a jail's root is mounted
         for folder, _dirs, files in os.walk(base):
             os.chmod(folder, 0o755)
@@ -96,8 +103,10 @@ def python_paths() -> list[str]:
     """What the worker's Python needs to see: its installation and import path, never the
     course (the repository) or a temporary directory."""
     repo = str(course.REPO_ROOT)
-    prefixes = {os.path.normpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                              sys.base_exec_prefix)}
+    prefixes = {
+        os.path.normpath(p)
+        for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)
+    }
     paths = set(prefixes)
     for entry in [*sys.path, *site.getsitepackages()]:
         if not entry or not os.path.isabs(entry) or not os.path.exists(entry):
@@ -154,11 +163,8 @@ def worker_environment(scratch: str | os.PathLike[str]) -> dict[str, str]:
     return env
 
 
-
 def note(text: str) -> None:
     """Tell whoever runs the grader (stderr, once per message), never the JSON on stdout."""
     if text not in _notes_shown:
         _notes_shown.add(text)
         print(f"autograder: note: {text}", file=sys.stderr)
-
-

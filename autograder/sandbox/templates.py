@@ -88,9 +88,13 @@ class _Template:
         os.makedirs(home, mode=0o700, exist_ok=True)
         pkg = os.path.join(runtime, "pkg")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        config: TemplateConfig = {"control_fd": theirs.fileno(), "kind": kind, "runtime": pkg,
-                  "visible": [*python_paths(), pkg, *SYSTEM_DIRS],
-                  "jail": jail_settings(Limits())}
+        config: TemplateConfig = {
+            "control_fd": theirs.fileno(),
+            "kind": kind,
+            "runtime": pkg,
+            "visible": [*python_paths(), pkg, *SYSTEM_DIRS],
+            "jail": jail_settings(Limits()),
+        }
         self.kind, self.sock, self.owner = kind, ours, os.getpid()
         self.info: TemplateHello | None = None  # its hello, once ready
         self.problem: str | None = None
@@ -99,9 +103,14 @@ class _Template:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "autograder.inside.agent", "--template", json.dumps(config)],
-                cwd=home, env=worker_environment(home), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=[theirs.fileno()], start_new_session=True)
+                cwd=home,
+                env=worker_environment(home),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=[theirs.fileno()],
+                start_new_session=True,
+            )
         except OSError as exc:
             ours.close()
             raise TemplateUnavailable(f"the {kind} template could not be started: {exc}") from None
@@ -121,12 +130,16 @@ class _Template:
                     self.sock.settimeout(TEMPLATE_SEND_TIMEOUT)
                     self.info = cast("TemplateHello", hello)
                     if hello.get("outside"):
-                        note(f"the {self.kind} template preloaded modules that the worker's "
-                              f"jail does not show: {', '.join(hello['outside'][:10])}")
+                        note(
+                            f"the {self.kind} template preloaded modules that the worker's "
+                            f"jail does not show: {', '.join(hello['outside'][:10])}"
+                        )
                 else:
                     problem = hello.get("error") if isinstance(hello, dict) else None
-                    self.problem = (f"the {self.kind} template did not start: "
-                                    f"{problem or 'it exited before it was ready'}")
+                    self.problem = (
+                        f"the {self.kind} template did not start: "
+                        f"{problem or 'it exited before it was ready'}"
+                    )
                     self.unsuitable = isinstance(hello, dict) and bool(hello.get("unsuitable"))
                     self.stop()
         if self.problem:
@@ -140,8 +153,9 @@ class _Template:
             return self.info.get("mode") in FORK_MODES  # type: ignore[union-attr, operator]
         return isolation in FORK_MODES
 
-    def start_worker(self, config: LauncherConfig, env: dict[str, str], sock_fd: int,
-                     status_w: int) -> ForkedLauncher:
+    def start_worker(
+        self, config: LauncherConfig, env: dict[str, str], sock_fd: int, status_w: int
+    ) -> ForkedLauncher:
         """Ask the template for a worker; a Popen-like ForkedLauncher for its launcher."""
         exit_r, exit_w = os.pipe()
         life_r, life_w = os.pipe()
@@ -149,8 +163,7 @@ class _Template:
         err_r, err_w = os.pipe()
         request = json.dumps({"config": config, "env": env}).encode()
         try:
-            socket.send_fds(self.sock, [request], [sock_fd, status_w, out_w, err_w, exit_w,
-                                                   life_r])
+            socket.send_fds(self.sock, [request], [sock_fd, status_w, out_w, err_w, exit_w, life_r])
         except OSError as exc:
             for fd in (exit_r, life_w, out_r, err_r):
                 os.close(fd)
@@ -218,8 +231,9 @@ def uses_templates(limits: Limits) -> bool:
     return limits.worker_start == "template" and limits.isolation in ("auto", *FORK_MODES)
 
 
-def template_for(cells: Iterable[str], limits: Limits,
-                 banned: Collection[str] = ()) -> _Template | None:
+def template_for(
+    cells: Iterable[str], limits: Limits, banned: Collection[str] = ()
+) -> _Template | None:
     """The template to fork this worker from, or None for the exec path."""
     if not uses_templates(limits):
         return None
@@ -240,8 +254,9 @@ def drop_template(template: _Template, reason: str) -> None:
         pass
 
 
-def start_templates(kinds: Iterable[str] | None = None,
-                    banned: Collection[str] = ()) -> dict[str, dict[str, object]]:
+def start_templates(
+    kinds: Iterable[str] | None = None, banned: Collection[str] = ()
+) -> dict[str, dict[str, object]]:
     """Start the templates now rather than at the first worker, all at once (``basic``, and
     ``torch`` where it is installed and not ``banned``, by default): a batch process calls
     this before forking its grading processes, which then share them. Returns {kind: the
@@ -253,8 +268,11 @@ def start_templates(kinds: Iterable[str] | None = None,
     found: dict[str, dict[str, object]] = {}
     for kind, template in spawned.items():
         ready = template and _ready_template(template)
-        found[kind] = (dict(ready.info) if ready  # type: ignore[arg-type]  # (ready: the hello)
-                       else {"error": "not available (see the notes)"})
+        found[kind] = (
+            dict(ready.info)  # type: ignore[arg-type]  # (ready: the hello)
+            if ready
+            else {"error": "not available (see the notes)"}
+        )
     return found
 
 

@@ -101,7 +101,6 @@ class _Capture(threading.Thread):
         return text
 
 
-
 class Worker:
     """One sandboxed process running one submission."""
 
@@ -110,8 +109,14 @@ class Worker:
     stdout: _Capture
     stderr: _Capture
 
-    def __init__(self, cells: Iterable[str], scratch: str | os.PathLike[str], limits: Limits,
-                 banned: Collection[str] = (), assignment: str = "") -> None:
+    def __init__(
+        self,
+        cells: Iterable[str],
+        scratch: str | os.PathLike[str],
+        limits: Limits,
+        banned: Collection[str] = (),
+        assignment: str = "",
+    ) -> None:
         """``banned``: packages the worker refuses to load (``course.banned_imports``)."""
         self.limits, self.banned = limits, tuple(banned)
         self.seq = 0
@@ -131,20 +136,26 @@ class Worker:
         # worker may start, the worker may start none (autograder/inside/bans.py)
         hidden = self.info.get("mode") in ("namespaces", "userns")
         started = time.monotonic()  # the submission's own time: running its cells
-        load: LoadRequest = {"cells": cells, "banned": list(banned), "assignment": assignment,
-                             "programs": hidden or not banned}
+        load: LoadRequest = {
+            "cells": cells,
+            "banned": list(banned),
+            "assignment": assignment,
+            "programs": hidden or not banned,
+        }
         reply: LoadReply = self._exchange(load, limits.load_timeout, "running the submission")
         self.load_seconds = time.monotonic() - started
         if not (isinstance(reply, dict) and reply.get("loaded") is True):
             self.kill()
             raise WorkerLost("the submission's process sent a malformed reply while loading")
         errors = reply.get("errors")
-        self.load_errors = ([e for e in errors if isinstance(e, dict)]
-                            if isinstance(errors, list) else [])
+        self.load_errors = (
+            [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+        )
         self.tampered = str(reply.get("tampered") or "")
 
-    def _start(self, scratch: str | os.PathLike[str], limits: Limits,
-               template: _Template | None) -> None:
+    def _start(
+        self, scratch: str | os.PathLike[str], limits: Limits, template: _Template | None
+    ) -> None:
         """Start the launcher (exec path) or ask the template for a worker, and read the
         launcher's report; raises TemplateUnavailable where the template could not serve."""
         self.info = {}
@@ -156,8 +167,12 @@ class Worker:
             "scratch": str(scratch),
             "sock_fd": child_sock.fileno(),
             "status_fd": status_w,
-            "limits": {"memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
-                       "processes": limits.processes, "file_size_mb": limits.file_size_mb},
+            "limits": {
+                "memory_mb": limits.memory_mb,
+                "cpu_seconds": limits.cpu_seconds,
+                "processes": limits.processes,
+                "file_size_mb": limits.file_size_mb,
+            },
             "isolation": limits.isolation,
             "python_paths": python_paths(),
             "runtime": os.path.join(runtime, "pkg"),
@@ -169,13 +184,18 @@ class Worker:
         }
         try:
             if template is not None:
-                self.proc = template.start_worker(config, worker_environment(scratch),
-                                                  child_sock.fileno(), status_w)
+                self.proc = template.start_worker(
+                    config, worker_environment(scratch), child_sock.fileno(), status_w
+                )
             else:
                 self.proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S",
-                     os.path.join(runtime, "pkg", "autograder", "inside", "launcher", "jail.py"),
-                     json.dumps(config)],
+                    [
+                        sys.executable,
+                        "-I",
+                        "-S",
+                        os.path.join(runtime, "pkg", "autograder", "inside", "launcher", "jail.py"),
+                        json.dumps(config),
+                    ],
                     cwd=scratch,
                     env=worker_environment(scratch),
                     stdin=subprocess.DEVNULL,
@@ -225,8 +245,8 @@ class Worker:
             if not self.info or self.info.get("unsuitable"):  # the template, not the jail
                 self.kill()
                 raise TemplateUnavailable(  # (forked: from a template)
-                    self.info.get("error")
-                    or f"the {template.kind} template did not answer")  # type: ignore[union-attr]
+                    self.info.get("error") or f"the {template.kind} template did not answer"  # type: ignore[union-attr]
+                )
         if "error" in self.info or "worker" not in self.info:
             self.kill()
             problem = self.info.get("error") or "the sandbox did not start in time"
@@ -234,9 +254,11 @@ class Worker:
         mode = self.info.get("mode")
         if mode in ("uid", "none") or self.info["notes"]:
             details = "; ".join(self.info["notes"])
-            note(f"the worker runs with isolation {mode!r}"
-                  + (f" ({details})" if details else "")
-                  + "; see autograder/inside/launcher/jail.py for what that mode does not protect")
+            note(
+                f"the worker runs with isolation {mode!r}"
+                + (f" ({details})" if details else "")
+                + "; see autograder/inside/launcher/jail.py for what that mode does not protect"
+            )
 
     def request(self, request: Request, timeout: float | None = None) -> Reply:
         """The decoded reply to one request, within ``timeout`` seconds (default: the call
@@ -247,8 +269,9 @@ class Worker:
     def _exchange(self, message: LoadRequest | Request, timeout: float, what: str) -> Any:
         """The reply (a dict, whatever else it holds: not believed) with the right ``seq``."""
         if self.proc.poll() is not None:
-            raise WorkerLost("the submission's process "
-                             f"{describe_exit(self.proc.returncode, self.limits)}")
+            raise WorkerLost(
+                f"the submission's process {describe_exit(self.proc.returncode, self.limits)}"
+            )
         self.seq += 1
         deadline = time.monotonic() + timeout
         try:
@@ -256,8 +279,10 @@ class Worker:
             frame = self._receive(deadline)
         except TimeoutError:
             self.kill()
-            raise WorkerLost(f"still running after {timeout:g} s ({what} timed out; "
-                             "look for an infinite loop or a very slow computation)") from None
+            raise WorkerLost(
+                f"still running after {timeout:g} s ({what} timed out; "
+                "look for an infinite loop or a very slow computation)"
+            ) from None
         except plain.DecodeError as exc:
             self.kill()
             raise WorkerLost(f"the submission's process broke the protocol ({exc})") from None
@@ -304,8 +329,9 @@ class Worker:
             return None
         (length,) = HEADER.unpack(header)
         if length > plain.MAX_BYTES:
-            raise plain.DecodeError(f"an answer of {length} bytes is over the "
-                                    f"{plain.MAX_BYTES // 2**20} MB limit")
+            raise plain.DecodeError(
+                f"an answer of {length} bytes is over the {plain.MAX_BYTES // 2**20} MB limit"
+            )
         return self._receive_exactly(length, deadline)
 
     def _death(self, when: str) -> str:
@@ -343,8 +369,18 @@ class Worker:
             except (ProcessLookupError, PermissionError):
                 pass
         if self.info.get("sweep_uid"):  # uid mode: every process of the worker's uid
-            subprocess.run([sys.executable, "-I", "-S", JAIL_SCRIPT, "--kill-uid",
-                            str(self.info["sweep_uid"])], timeout=30, check=False)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    JAIL_SCRIPT,
+                    "--kill-uid",
+                    str(self.info["sweep_uid"]),
+                ],
+                timeout=30,
+                check=False,
+            )
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:

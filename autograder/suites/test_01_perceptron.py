@@ -36,6 +36,7 @@ def separable_data(seed, n=30, d=3):
 
 # ---- step ---------------------------------------------------------------------------
 
+
 @points(2)
 def test_step_random_matrix(student, ref):
     """step: matches the reference on a random (4, 5) array"""
@@ -46,8 +47,13 @@ def test_step_random_matrix(student, ref):
 def test_step_at_zero(student, ref):
     """step: fires (1.0) at exactly 0 and at -0.0"""
     z = np.array([0.0, -0.0, -1e-300, 1e-300])
-    check_array("step([0.0, -0.0, -1e-300, 1e-300])", student.step(z), ref.step(z), inputs=z,
-                likely={"z > 0 instead of z >= 0": (z > 0).astype(float)})
+    check_array(
+        "step([0.0, -0.0, -1e-300, 1e-300])",
+        student.step(z),
+        ref.step(z),
+        inputs=z,
+        likely={"z > 0 instead of z >= 0": (z > 0).astype(float)},
+    )
 
 
 def test_step_scalars_and_lists(student, ref):
@@ -77,6 +83,7 @@ def test_step_leaves_input_alone(student, ref):
 
 # ---- perceptron_output ------------------------------------------------------------------
 
+
 @points(2)
 def test_output_batch(student, ref):
     """perceptron_output: a batch (N, D) gives N outputs matching the reference"""
@@ -85,9 +92,12 @@ def test_output_batch(student, ref):
     # between 0 and -b, so a forgotten bias (or a sign slip) always shows
     X, w = g.normal(size=(200, 4)), g.normal(size=4)
     b = float(g.choice([-1.0, 1.0]) * g.uniform(0.5, 1.5))
-    check_array("perceptron_output(X, w, b) for X of shape (200, 4)",
-                student.perceptron_output(X, w, b), ref.perceptron_output(X, w, b),
-                likely={"the bias was left out": ref.perceptron_output(X, w, 0.0)})
+    check_array(
+        "perceptron_output(X, w, b) for X of shape (200, 4)",
+        student.perceptron_output(X, w, b),
+        ref.perceptron_output(X, w, b),
+        likely={"the bias was left out": ref.perceptron_output(X, w, 0.0)},
+    )
 
 
 def test_output_single_example(student, ref):
@@ -99,20 +109,29 @@ def test_output_single_example(student, ref):
             b = float(g.normal())
         else:  # a bias that flips the sign of x @ w: a forgotten bias always shows
             b = float(-(x @ w) * g.uniform(1.5, 2.5))
-        check_array("perceptron_output(x, w, b) for x of shape (3,)",
-                    student.perceptron_output(x, w, b), ref.perceptron_output(x, w, b),
-                    likely={"the bias was left out": ref.perceptron_output(x, w, 0.0)})
+        check_array(
+            "perceptron_output(x, w, b) for x of shape (3,)",
+            student.perceptron_output(x, w, b),
+            ref.perceptron_output(x, w, b),
+            likely={"the bias was left out": ref.perceptron_output(x, w, 0.0)},
+        )
 
 
 def test_output_bias_and_boundary(student, ref):
     """perceptron_output: adds the bias, and fires on the boundary (z == 0)"""
     X = np.array([[1.0, 1.0], [2.0, 0.0], [0.0, 0.0]])
     w = np.array([1.0, 1.0])
-    check_array("perceptron_output(X, w=[1, 1], b=-2.0)", student.perceptron_output(X, w, -2.0),
-                ref.perceptron_output(X, w, -2.0),
-                likely={"the bias was left out": ref.perceptron_output(X, w, 0.0)})
-    check_array("perceptron_output(X, w=[1, 1], b=0.5)", student.perceptron_output(X, w, 0.5),
-                ref.perceptron_output(X, w, 0.5))
+    check_array(
+        "perceptron_output(X, w=[1, 1], b=-2.0)",
+        student.perceptron_output(X, w, -2.0),
+        ref.perceptron_output(X, w, -2.0),
+        likely={"the bias was left out": ref.perceptron_output(X, w, 0.0)},
+    )
+    check_array(
+        "perceptron_output(X, w=[1, 1], b=0.5)",
+        student.perceptron_output(X, w, 0.5),
+        ref.perceptron_output(X, w, 0.5),
+    )
 
 
 @property_test
@@ -127,6 +146,7 @@ def test_output_leaves_inputs_alone(student, ref):
 
 
 # ---- perceptron_update ------------------------------------------------------------------
+
 
 def _check_update(student, ref, x, y, w, b, lr, what):
     got = student.perceptron_update(x, y, w, b, lr=lr)
@@ -167,16 +187,21 @@ def test_update_leaves_inputs_alone(student, ref):
     """perceptron_update: does not modify x or w"""
     x, w = np.array([1.0, -2.0, 3.0]), np.array([0.1, 0.1, 0.1])
     got, after, _ = student.perceptron_update.with_inputs(x, 0, w, 0.0)
-    check_array("perceptron_update(x, 0, w, 0.0)[0]", got[0] if isinstance(got, tuple) else got,
-                ref.perceptron_update(x, 0, w, 0.0)[0])
+    check_array(
+        "perceptron_update(x, 0, w, 0.0)[0]",
+        got[0] if isinstance(got, tuple) else got,
+        ref.perceptron_update(x, 0, w, 0.0)[0],
+    )
     check_unmodified("perceptron_update(x, y, w, b)", (x, 0, w), after)
 
 
 # ---- train_perceptron -------------------------------------------------------------------
 
+
 def _check_training(student, ref, X, y, what, **kwargs):
-    _check_trained(student.train_perceptron(X, y, **kwargs),
-                   ref.train_perceptron(X, y, **kwargs), what)
+    _check_trained(
+        student.train_perceptron(X, y, **kwargs), ref.train_perceptron(X, y, **kwargs), what
+    )
 
 
 def _check_trained(got, want, what):
@@ -214,12 +239,20 @@ def test_train_stops_after_clean_epoch(student, ref):
     if not isinstance(mistakes, list) or not mistakes:
         fail("train_perceptron: expected a non-empty list of mistakes per epoch")
     if mistakes[-1] != 0 or 0 in mistakes[:-1]:
-        where = (f"epoch {mistakes.index(0) + 1} made none, yet {len(mistakes)} epochs ran"
-                 if 0 in mistakes[:-1] else f"the last of {len(mistakes)} epochs made some")
-        fail(f"train_perceptron: training should stop right after the first epoch with 0 "
-             f"mistakes; {where} (mistakes per epoch: {describe(mistakes)})")
-    check_equal("train_perceptron: the mistakes per epoch", mistakes,
-                ref.train_perceptron(X, y, max_epochs=500)[2])
+        where = (
+            f"epoch {mistakes.index(0) + 1} made none, yet {len(mistakes)} epochs ran"
+            if 0 in mistakes[:-1]
+            else f"the last of {len(mistakes)} epochs made some"
+        )
+        fail(
+            f"train_perceptron: training should stop right after the first epoch with 0 "
+            f"mistakes; {where} (mistakes per epoch: {describe(mistakes)})"
+        )
+    check_equal(
+        "train_perceptron: the mistakes per epoch",
+        mistakes,
+        ref.train_perceptron(X, y, max_epochs=500)[2],
+    )
 
 
 def test_train_xor_never_converges(student, ref):
@@ -228,10 +261,13 @@ def test_train_xor_never_converges(student, ref):
     got = student.train_perceptron(X_GATE, xor, max_epochs=13)
     mistakes = got[2] if isinstance(got, tuple) and len(got) == 3 else None
     if not isinstance(mistakes, list) or len(mistakes) != 13 or 0 in mistakes:
-        fail("train_perceptron(XOR, max_epochs=13): XOR is not linearly separable, so every "
-             f"one of the 13 epochs must make mistakes; got {mistakes!r:.100}")
-    _check_training(student, ref, X_GATE, xor, "train_perceptron(XOR, max_epochs=13)",
-                    max_epochs=13)
+        fail(
+            "train_perceptron(XOR, max_epochs=13): XOR is not linearly separable, so every "
+            f"one of the 13 epochs must make mistakes; got {mistakes!r:.100}"
+        )
+    _check_training(
+        student, ref, X_GATE, xor, "train_perceptron(XOR, max_epochs=13)", max_epochs=13
+    )
 
 
 @property_test
@@ -245,12 +281,17 @@ def test_train_leaves_inputs_alone(student, ref):
 
 # ---- accuracy ---------------------------------------------------------------------------
 
+
 def test_accuracy_values(student, ref):
     """accuracy: the fraction of equal entries, as a float"""
     g = rng(10)
     a, b = g.integers(0, 2, size=40), g.integers(0, 2, size=40)
-    check_float("accuracy(y_true, y_pred) on 40 random labels", student.accuracy(a, b),
-                ref.accuracy(a, b))
+    check_float(
+        "accuracy(y_true, y_pred) on 40 random labels", student.accuracy(a, b), ref.accuracy(a, b)
+    )
     check_float("accuracy([1, 0], [1, 0])", student.accuracy([1, 0], [1, 0]), 1.0)
-    check_float("accuracy([1.0, 0.0, 1.0], [0.0, 1.0, 0.0])",
-                student.accuracy([1.0, 0.0, 1.0], [0.0, 1.0, 0.0]), 0.0)
+    check_float(
+        "accuracy([1.0, 0.0, 1.0], [0.0, 1.0, 0.0])",
+        student.accuracy([1.0, 0.0, 1.0], [0.0, 1.0, 0.0]),
+        0.0,
+    )

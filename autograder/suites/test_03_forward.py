@@ -102,8 +102,9 @@ def torch_count(layer_sizes):
     torch = _torch()
     if torch is None:
         return None
-    layers = [torch.nn.Linear(a, b, device="meta")
-              for a, b in zip(layer_sizes[:-1], layer_sizes[1:])]
+    layers = [
+        torch.nn.Linear(a, b, device="meta") for a, b in zip(layer_sizes[:-1], layer_sizes[1:])
+    ]
     return sum(p.numel() for p in torch.nn.Sequential(*layers).parameters())
 
 
@@ -116,8 +117,7 @@ def torch_linear_bound(in_features):
     return gain * math.sqrt(3.0 / in_features)
 
 
-def expected_init(in_features, out_features, g, *, k=None, low=None, b_first=False,
-                  w_shape=None):
+def expected_init(in_features, out_features, g, *, k=None, low=None, b_first=False, w_shape=None):
     """What init_linear draws from generator g (and, with the keywords, known mistakes)."""
     k = 1 / math.sqrt(in_features) if k is None else k
     low = -k if low is None else low
@@ -131,8 +131,13 @@ def expected_init(in_features, out_features, g, *, k=None, low=None, b_first=Fal
 
 def random_params(g, sizes, b_scale=0.5):
     """The suite's own weights (not init_mlp's): He-scaled normal W, so deep stacks stay O(1)."""
-    return [(g.normal(scale=math.sqrt(2.0 / n_in), size=(n_out, n_in)),
-             g.normal(scale=b_scale, size=n_out)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return [
+        (
+            g.normal(scale=math.sqrt(2.0 / n_in), size=(n_out, n_in)),
+            g.normal(scale=b_scale, size=n_out),
+        )
+        for n_in, n_out in zip(sizes[:-1], sizes[1:])
+    ]
 
 
 def sizes_of(params):
@@ -159,7 +164,7 @@ def _draws_used(next_draws, seed, limit):
         return None
     stream = generator(seed).random(limit + len(next_draws))
     for used in range(limit + 1):
-        if np.array_equal(stream[used:used + len(next_draws)], next_draws):
+        if np.array_equal(stream[used : used + len(next_draws)], next_draws):
             return used
     return None
 
@@ -170,18 +175,27 @@ def _check_draw_count(what, reply, seed, needed, detail):
         return
     _check_rng_used(what, reply, seed)
     if used is None:
-        fail(f"{what}: the generator was not used as expected: {detail} need exactly {needed} "
-             "uniform draws, made by rng.uniform(-k, k, size=...).")
-    fail(f"{what} took {used} numbers from the generator; {detail} need exactly {needed}."
-         + (" Is every draw made with the rng passed in (not np.random or a new generator)?"
-            if used < needed else ""))
+        fail(
+            f"{what}: the generator was not used as expected: {detail} need exactly {needed} "
+            "uniform draws, made by rng.uniform(-k, k, size=...)."
+        )
+    fail(
+        f"{what} took {used} numbers from the generator; {detail} need exactly {needed}."
+        + (
+            " Is every draw made with the rng passed in (not np.random or a new generator)?"
+            if used < needed
+            else ""
+        )
+    )
 
 
 def _check_rng_used(what, reply, seed):
     if _draws_used(reply.get("next") if isinstance(reply, dict) else None, seed, 0) == 0:
-        fail(f"{what} took no numbers from the generator it was given; draw with rng.uniform(...) "
-             "(not np.random.uniform, and not a new generator), so that the same seed gives the "
-             "same network.")
+        fail(
+            f"{what} took no numbers from the generator it was given; draw with rng.uniform(...) "
+            "(not np.random.uniform, and not a new generator), so that the same seed gives the "
+            "same network."
+        )
 
 
 def _pair(what, value):
@@ -193,13 +207,15 @@ def _pair(what, value):
 
 # ---- linear_forward -------------------------------------------------------------------------
 
+
 @property_test
 def test_linear_numpy_only(student, ref):
     """linear_forward: the submission uses numpy alone (no torch, scipy, sklearn or jax)"""
     g = rng(30)
     x, W, b = g.normal(size=(3, 2)), g.normal(size=(4, 2)), g.normal(size=4)
-    check_array("linear_forward(x, W, b)", student.linear_forward(x, W, b),
-                ref.linear_forward(x, W, b))  # only a working submission earns this point
+    check_array(
+        "linear_forward(x, W, b)", student.linear_forward(x, W, b), ref.linear_forward(x, W, b)
+    )  # only a working submission earns this point
     check_no_banned_imports(student, "linear_forward")
 
 
@@ -210,8 +226,12 @@ def test_linear_random(student, ref):
     for n, n_in, n_out in ((5, 4, 3), (6, 2, 7), (1, 3, 5)):
         x, W, b = g.normal(size=(n, n_in)), g.normal(size=(n_out, n_in)), g.normal(size=n_out)
         what = f"linear_forward(x, W, b) for x {x.shape}, W {W.shape}, b {b.shape}"
-        check_both(what, student.linear_forward(x, W, b), ref.linear_forward(x, W, b),
-                   torch_linear(x, W, b))
+        check_both(
+            what,
+            student.linear_forward(x, W, b),
+            ref.linear_forward(x, W, b),
+            torch_linear(x, W, b),
+        )
 
 
 @points(2)
@@ -219,12 +239,20 @@ def test_linear_layout(student, ref):
     """linear_forward: W has torch's layout (out_features, in_features)"""
     g = rng(32)
     x, W, b = g.normal(size=(3, 4)), g.normal(size=(4, 4)), g.normal(size=4)
-    check_both("linear_forward(x, W, b) for a square W (4, 4)", student.linear_forward(x, W, b),
-               ref.linear_forward(x, W, b), torch_linear(x, W, b),
-               likely={UNTRANSPOSED: x @ W + b})
+    check_both(
+        "linear_forward(x, W, b) for a square W (4, 4)",
+        student.linear_forward(x, W, b),
+        ref.linear_forward(x, W, b),
+        torch_linear(x, W, b),
+        likely={UNTRANSPOSED: x @ W + b},
+    )
     x, W, b = g.normal(size=(2, 5)), g.normal(size=(3, 5)), g.normal(size=3)
-    check_both("linear_forward(x, W, b) for x (2, 5), W (3, 5): 3 units with 5 inputs each",
-               student.linear_forward(x, W, b), ref.linear_forward(x, W, b), torch_linear(x, W, b))
+    check_both(
+        "linear_forward(x, W, b) for x (2, 5), W (3, 5): 3 units with 5 inputs each",
+        student.linear_forward(x, W, b),
+        ref.linear_forward(x, W, b),
+        torch_linear(x, W, b),
+    )
 
 
 def test_linear_bias(student, ref):
@@ -232,30 +260,48 @@ def test_linear_bias(student, ref):
     g = rng(33)
     W, b = g.normal(size=(3, 4)), np.array([1.0, -2.0, 0.5])
     x = np.zeros((5, 4))
-    check_both("linear_forward(zeros (5, 4), W, b): every row should equal b",
-               student.linear_forward(x, W, b), ref.linear_forward(x, W, b), torch_linear(x, W, b),
-               likely={"the bias was left out": np.zeros((5, 3))})
+    check_both(
+        "linear_forward(zeros (5, 4), W, b): every row should equal b",
+        student.linear_forward(x, W, b),
+        ref.linear_forward(x, W, b),
+        torch_linear(x, W, b),
+        likely={"the bias was left out": np.zeros((5, 3))},
+    )
     x = g.normal(size=(5, 4))
-    check_array("linear_forward(x, W, b)", student.linear_forward(x, W, b),
-                ref.linear_forward(x, W, b), likely={"the bias was left out": x @ W.T})
+    check_array(
+        "linear_forward(x, W, b)",
+        student.linear_forward(x, W, b),
+        ref.linear_forward(x, W, b),
+        likely={"the bias was left out": x @ W.T},
+    )
 
 
 def test_linear_lists_and_ints(student, ref):
     """linear_forward: accepts nested lists and integer arrays, returns float64"""
     x, W, b = [[1, 2, 3], [4, 5, 6]], [[1, 0, -1], [2, 1, 0], [0, 0, 3], [1, 1, 1]], [1, 0, 0, -1]
-    check_array("linear_forward(x, W, b) for nested lists of ints", student.linear_forward(x, W, b),
-                ref.linear_forward(x, W, b))
+    check_array(
+        "linear_forward(x, W, b) for nested lists of ints",
+        student.linear_forward(x, W, b),
+        ref.linear_forward(x, W, b),
+    )
     xi, Wi, bi = np.array(x), np.array(W), np.array(b)
-    check_array("linear_forward(x, W, b) for int64 arrays", student.linear_forward(xi, Wi, bi),
-                ref.linear_forward(xi, Wi, bi))
+    check_array(
+        "linear_forward(x, W, b) for int64 arrays",
+        student.linear_forward(xi, Wi, bi),
+        ref.linear_forward(xi, Wi, bi),
+    )
 
 
 def test_linear_large(student, ref):
     """linear_forward: stays finite and exact for inputs up to 1e4"""
     g = rng(34)
     x, W, b = g.uniform(-1e4, 1e4, size=(4, 6)), g.normal(size=(2, 6)), g.uniform(-1e4, 1e4, 2)
-    check_both("linear_forward(x, W, b) with entries up to 1e4", student.linear_forward(x, W, b),
-               ref.linear_forward(x, W, b), torch_linear(x, W, b))
+    check_both(
+        "linear_forward(x, W, b) with entries up to 1e4",
+        student.linear_forward(x, W, b),
+        ref.linear_forward(x, W, b),
+        torch_linear(x, W, b),
+    )
 
 
 @property_test
@@ -269,6 +315,7 @@ def test_linear_leaves_inputs_alone(student, ref):
 
 
 # ---- init_linear ----------------------------------------------------------------------------
+
 
 def _init_linear(student, reference, in_features, out_features, seed):
     """(student's (W, b), reference's (W, b), the student's probe reply)."""
@@ -287,20 +334,34 @@ def test_init_linear_exact_values(student, reference):
         mistakes = {
             B_FIRST: expected_init(in_f, out_f, generator(seed), b_first=True),
             K_FROM_OUT: expected_init(in_f, out_f, generator(seed), k=1 / math.sqrt(out_f)),
-            "draws from U(0, k) instead of U(-k, k)":
-                expected_init(in_f, out_f, generator(seed), low=0.0),
+            "draws from U(0, k) instead of U(-k, k)": expected_init(
+                in_f, out_f, generator(seed), low=0.0
+            ),
             "W has shape (in_features, out_features); torch's layout is (out_features, "
             "in_features)": expected_init(in_f, out_f, generator(seed), w_shape=(in_f, out_f)),
-            "k = 1/in_features (the square root is missing)":
-                expected_init(in_f, out_f, generator(seed), k=1 / in_f),
+            "k = 1/in_features (the square root is missing)": expected_init(
+                in_f, out_f, generator(seed), k=1 / in_f
+            ),
         }
         own = expected_init(in_f, out_f, generator(seed))  # the suite's own reading of the contract
-        check_array(f"{what}[0] (W)", W, want_W, rtol=1e-12, atol=0,
-                    likely={label: pair[0] for label, pair in mistakes.items()})
+        check_array(
+            f"{what}[0] (W)",
+            W,
+            want_W,
+            rtol=1e-12,
+            atol=0,
+            likely={label: pair[0] for label, pair in mistakes.items()},
+        )
         check_array(f"{what}[0] (W)", W, own[0], rtol=1e-12, atol=0)
-        check_array(f"{what}[1] (b)", b, want_b, rtol=1e-12, atol=0,
-                    likely={label: pair[1] for label, pair in mistakes.items()}
-                    | {"b should be drawn like W, not set to zeros": np.zeros(out_f)})
+        check_array(
+            f"{what}[1] (b)",
+            b,
+            want_b,
+            rtol=1e-12,
+            atol=0,
+            likely={label: pair[1] for label, pair in mistakes.items()}
+            | {"b should be drawn like W, not set to zeros": np.zeros(out_f)},
+        )
         check_array(f"{what}[1] (b)", b, own[1], rtol=1e-12, atol=0)
 
 
@@ -309,8 +370,9 @@ def test_init_linear_draw_count(student, reference):
     """init_linear: takes exactly out*in + out numbers from the generator it is given"""
     for in_f, out_f, seed in ((5, 3, seed_for(9)), (4, 1, seed_for(10))):
         (W, b), (want_W, _), reply, what = _init_linear(student, reference, in_f, out_f, seed)
-        _check_draw_count(what, reply, seed, out_f * in_f + out_f,
-                          f"W ({out_f} x {in_f}) and b ({out_f})")
+        _check_draw_count(
+            what, reply, seed, out_f * in_f + out_f, f"W ({out_f} x {in_f}) and b ({out_f})"
+        )
         check_array(f"{what}[0] (W)", W, want_W)  # only a working function earns this point
 
 
@@ -323,8 +385,10 @@ def test_init_linear_range(student, reference):
     k = torch_linear_bound(in_f)
     for name, values, shape in (("W", W, (out_f, in_f)), ("b", b, (out_f,))):
         if not (isinstance(values, np.ndarray) and values.shape == shape):
-            fail(f"{what}: {name} should be an array of shape {shape}, got "
-                 f"{describe(values) if not isinstance(values, Opaque) else values.type_name}.")
+            fail(
+                f"{what}: {name} should be an array of shape {shape}, got "
+                f"{describe(values) if not isinstance(values, Opaque) else values.type_name}."
+            )
         low, high = float(values.min()), float(values.max())
         hint = ""
         if high > 1.01 * k and high <= 1 / math.sqrt(out_f):
@@ -332,12 +396,15 @@ def test_init_linear_range(student, reference):
         elif low >= 0:
             hint = " This looks like: draws from U(0, k) instead of U(-k, k)"
         if low < -k or high > k or high < 0.8 * k or low > -0.8 * k:
-            fail(f"{what}: the entries of {name} should spread over (-k, k) with "
-                 f"k = 1/sqrt({in_f}) = {k:.4g}, the range of torch.nn.Linear({in_f}, {out_f}); "
-                 f"they go from {low:.4g} to {high:.4g}.{hint}")
+            fail(
+                f"{what}: the entries of {name} should spread over (-k, k) with "
+                f"k = 1/sqrt({in_f}) = {k:.4g}, the range of torch.nn.Linear({in_f}, {out_f}); "
+                f"they go from {low:.4g} to {high:.4g}.{hint}"
+            )
 
 
 # ---- init_mlp -------------------------------------------------------------------------------
+
 
 def _init_mlp(student, reference, sizes, seed):
     reply = student.probe("forward.init_mlp", sizes, seed)
@@ -349,8 +416,10 @@ def _init_mlp(student, reference, sizes, seed):
         text = f"a {got.type_name} object" if isinstance(got, Opaque) else describe(got)
         fail(f"{what}: expected a list of (W, b) pairs, got {text}.")
     if len(got) != len(sizes) - 1:
-        fail(f"{what}: expected {len(sizes) - 1} layers (one (W, b) per consecutive pair of "
-             f"sizes), got a list of {len(got)}.")
+        fail(
+            f"{what}: expected {len(sizes) - 1} layers (one (W, b) per consecutive pair of "
+            f"sizes), got a list of {len(got)}."
+        )
     return [_pair(f"{what}[{i}]", layer) for i, layer in enumerate(got)], want, reply, what
 
 
@@ -361,8 +430,9 @@ def _check_layers(what, got, want, sizes, seed):
     backwards = [expected_init(a, b, g) for a, b in reversed(list(zip(sizes[:-1], sizes[1:])))]
     for i, ((W, b), (want_W, want_b), (own_W, own_b)) in enumerate(zip(got, want, own)):
         layer = f"{what}[{i}]: layer {i + 1} ({sizes[i]} -> {sizes[i + 1]})"
-        likely = {"the layers were drawn from the last to the first":
-                  backwards[len(sizes) - 2 - i][0]}
+        likely = {
+            "the layers were drawn from the last to the first": backwards[len(sizes) - 2 - i][0]
+        }
         check_array(f"{layer}, W", W, want_W, rtol=1e-12, atol=0, likely=likely)
         check_array(f"{layer}, W", W, own_W, rtol=1e-12, atol=0)
         check_array(f"{layer}, b", b, want_b, rtol=1e-12, atol=0)
@@ -396,6 +466,7 @@ def test_init_mlp_draw_count(student, reference):
 
 # ---- mlp_forward ----------------------------------------------------------------------------
 
+
 def _without_activations(x, params):
     """The logits of ``params`` with no activation between the layers: one linear map."""
     h = np.asarray(x, dtype=np.float64)
@@ -407,11 +478,13 @@ def _without_activations(x, params):
 def _mlp_likely(ref, x, params, activation):
     phi = ref.ACTIVATIONS[activation]
     likely = {LAST_LAYER_ACTIVATED: phi(ref.mlp_forward(x, params, activation))}
-    likely["no activation between the layers (the network collapsed to one linear map)"] = \
+    likely["no activation between the layers (the network collapsed to one linear map)"] = (
         _without_activations(x, params)
+    )
     if activation != "relu":
-        likely["relu was used whatever the activation argument says"] = \
-            ref.mlp_forward(x, params, "relu")
+        likely["relu was used whatever the activation argument says"] = ref.mlp_forward(
+            x, params, "relu"
+        )
     return likely
 
 
@@ -430,10 +503,13 @@ def _mlp_case(ref, g, n, sizes, activation):
 def test_mlp_random(student, ref, activation):
     """mlp_forward: matches the reference and an nn.Sequential of nn.Linear layers"""
     x, params = _mlp_case(ref, rng(40), 5, [4, 7, 6, 3], activation)
-    check_both(f"mlp_forward(x, params, activation={activation!r}) for x (5, 4), sizes "
-               "[4, 7, 6, 3]", student.mlp_forward(x, params, activation=activation),
-               ref.mlp_forward(x, params, activation), torch_mlp(x, params, activation),
-               likely=_mlp_likely(ref, x, params, activation))
+    check_both(
+        f"mlp_forward(x, params, activation={activation!r}) for x (5, 4), sizes [4, 7, 6, 3]",
+        student.mlp_forward(x, params, activation=activation),
+        ref.mlp_forward(x, params, activation),
+        torch_mlp(x, params, activation),
+        likely=_mlp_likely(ref, x, params, activation),
+    )
 
 
 @points(2)
@@ -442,19 +518,27 @@ def test_mlp_single_layer_is_linear(student, ref):
     g = rng(41)
     x, params = g.normal(size=(6, 5)), random_params(g, [5, 3], b_scale=2.0)
     for activation in ACTIVATION_NAMES:
-        check_both(f"mlp_forward(x, [(W, b)], activation={activation!r})",
-                   student.mlp_forward(x, params, activation=activation),
-                   ref.linear_forward(x, *params[0]), torch_mlp(x, params, activation),
-                   likely={LAST_LAYER_ACTIVATED: ref.ACTIVATIONS[activation](
-                       ref.linear_forward(x, *params[0]))})
+        check_both(
+            f"mlp_forward(x, [(W, b)], activation={activation!r})",
+            student.mlp_forward(x, params, activation=activation),
+            ref.linear_forward(x, *params[0]),
+            torch_mlp(x, params, activation),
+            likely={
+                LAST_LAYER_ACTIVATED: ref.ACTIVATIONS[activation](ref.linear_forward(x, *params[0]))
+            },
+        )
 
 
 def test_mlp_default_relu(student, ref):
     """mlp_forward: the default activation is relu"""
     x, params = _mlp_case(ref, rng(42), 3, [2, 8, 2], "relu")
-    check_both("mlp_forward(x, params) with the default activation",
-               student.mlp_forward(x, params), ref.mlp_forward(x, params, "relu"),
-               torch_mlp(x, params, "relu"), likely=_mlp_likely(ref, x, params, "relu"))
+    check_both(
+        "mlp_forward(x, params) with the default activation",
+        student.mlp_forward(x, params),
+        ref.mlp_forward(x, params, "relu"),
+        torch_mlp(x, params, "relu"),
+        likely=_mlp_likely(ref, x, params, "relu"),
+    )
 
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
@@ -462,10 +546,13 @@ def test_mlp_deep(student, ref, activation):
     """mlp_forward: a deep network of 9 layers matches torch"""
     sizes = [6, 16, 12, 16, 12, 16, 12, 16, 12, 4]
     x, params = _mlp_case(ref, rng(43), 7, sizes, activation)
-    check_both(f"mlp_forward(x, params, activation={activation!r}) for sizes {sizes}",
-               student.mlp_forward(x, params, activation=activation),
-               ref.mlp_forward(x, params, activation), torch_mlp(x, params, activation),
-               likely=_mlp_likely(ref, x, params, activation))
+    check_both(
+        f"mlp_forward(x, params, activation={activation!r}) for sizes {sizes}",
+        student.mlp_forward(x, params, activation=activation),
+        ref.mlp_forward(x, params, activation),
+        torch_mlp(x, params, activation),
+        likely=_mlp_likely(ref, x, params, activation),
+    )
 
 
 def test_mlp_zeros_and_large_inputs(student, ref):
@@ -478,14 +565,21 @@ def test_mlp_zeros_and_large_inputs(student, ref):
     for activation in ACTIVATION_NAMES:
         for x, label in ((zeros, "zeros (2, 3)"), (large, "x with entries up to 1e4")):
             what = f"mlp_forward({label}, params, activation={activation!r})"
-            check_both(what, student.mlp_forward(x, params, activation=activation),
-                       ref.mlp_forward(x, params, activation), torch_mlp(x, params, activation))
-        caught = student.probe("forward.numeric_warnings", "mlp_forward", [large, params],
-                               {"activation": activation})
+            check_both(
+                what,
+                student.mlp_forward(x, params, activation=activation),
+                ref.mlp_forward(x, params, activation),
+                torch_mlp(x, params, activation),
+            )
+        caught = student.probe(
+            "forward.numeric_warnings", "mlp_forward", [large, params], {"activation": activation}
+        )
         if caught:
-            fail(f"mlp_forward(x with entries up to 1e4, params, activation={activation!r}) "
-                 f"warned: {caught[0]}. Compute the activation without overflowing (the given "
-                 "sigmoid never takes exp of a large positive number).")
+            fail(
+                f"mlp_forward(x with entries up to 1e4, params, activation={activation!r}) "
+                f"warned: {caught[0]}. Compute the activation without overflowing (the given "
+                "sigmoid never takes exp of a large positive number)."
+            )
 
 
 @points(2)
@@ -494,12 +588,20 @@ def test_mlp_unknown_activation(student, ref):
     """mlp_forward: raises ValueError for an unknown activation name"""
     g = rng(45)
     x, params = g.normal(size=(4, 3)), random_params(g, [3, 5, 2])
-    check_array("mlp_forward(x, params, activation='tanh')",
-                student.mlp_forward(x, params, activation="tanh"),
-                ref.mlp_forward(x, params, "tanh"))
+    check_array(
+        "mlp_forward(x, params, activation='tanh')",
+        student.mlp_forward(x, params, activation="tanh"),
+        ref.mlp_forward(x, params, "tanh"),
+    )
     for name in ("gelu", "tahn", "softmax", ""):
-        expect_error(ValueError, f"mlp_forward(x, params, activation={name!r})",
-                     student.mlp_forward, x, params, activation=name)
+        expect_error(
+            ValueError,
+            f"mlp_forward(x, params, activation={name!r})",
+            student.mlp_forward,
+            x,
+            params,
+            activation=name,
+        )
 
 
 @property_test
@@ -508,33 +610,48 @@ def test_mlp_leaves_inputs_alone(student, ref):
     g = rng(46)
     x, params = g.normal(size=(4, 3)), random_params(g, [3, 6, 5, 2])
     got, after, _ = student.mlp_forward.with_inputs(x, params, activation="tanh")
-    check_array("mlp_forward(x, params, activation='tanh')", got,
-                ref.mlp_forward(x, params, "tanh"))
+    check_array(
+        "mlp_forward(x, params, activation='tanh')", got, ref.mlp_forward(x, params, "tanh")
+    )
     check_unmodified("mlp_forward(x, params)", (x,), after)
     params_after = after[1]
     if not (isinstance(params_after, list) and len(params_after) == len(params)):
         now = len(params_after) if isinstance(params_after, list) else "?"
-        fail(f"mlp_forward(x, params) changed the params list in place: it had {len(params)} "
-             f"layers before the call and {now} after (params.pop() or params.reverse() change "
-             "the caller's list; use params[:-1] and params[-1] instead).")
+        fail(
+            f"mlp_forward(x, params) changed the params list in place: it had {len(params)} "
+            f"layers before the call and {now} after (params.pop() or params.reverse() change "
+            "the caller's list; use params[:-1] and params[-1] instead)."
+        )
     for i, ((W, b), pair) in enumerate(zip(params, params_after)):
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2
-                and all(isinstance(a, np.ndarray) and a.shape == c.shape
-                        and np.array_equal(a, c) for a, c in zip(pair, (W, b)))):
-            fail(f"mlp_forward(x, params) changed layer {i + 1} of params in place; a function "
-                 "must not modify its inputs.")
+        if not (
+            isinstance(pair, (tuple, list))
+            and len(pair) == 2
+            and all(
+                isinstance(a, np.ndarray) and a.shape == c.shape and np.array_equal(a, c)
+                for a, c in zip(pair, (W, b))
+            )
+        ):
+            fail(
+                f"mlp_forward(x, params) changed layer {i + 1} of params in place; a function "
+                "must not modify its inputs."
+            )
 
 
 # ---- predict --------------------------------------------------------------------------------
 
+
 def _predict_likely(ref, x, params, activation):
     logits = ref.mlp_forward(x, params, activation)
-    likely = {"argmin instead of argmax": np.argmin(logits, axis=1),
-              "argmax over axis 0 (the examples) instead of axis 1 (the classes)":
-              np.argmax(logits, axis=0)}
+    likely = {
+        "argmin instead of argmax": np.argmin(logits, axis=1),
+        "argmax over axis 0 (the examples) instead of axis 1 (the classes)": np.argmax(
+            logits, axis=0
+        ),
+    }
     if activation != "relu":
-        likely["the activation argument was not passed on to mlp_forward (relu was used)"] = \
+        likely["the activation argument was not passed on to mlp_forward (relu was used)"] = (
             ref.predict(x, params, "relu")
+        )
     return likely
 
 
@@ -545,9 +662,14 @@ def test_predict_random(student, ref):
     # activation on the logits) shows in some row whatever the salted draw
     g = rng(50)
     x, params = g.normal(size=(200, 5)), random_params(g, [5, 8, 3])
-    check_both("predict(x, params) for x (200, 5) and 3 classes", student.predict(x, params),
-               ref.predict(x, params), torch_predict(x, params), dtype="int",
-               likely=_predict_likely(ref, x, params, "relu"))
+    check_both(
+        "predict(x, params) for x (200, 5) and 3 classes",
+        student.predict(x, params),
+        ref.predict(x, params),
+        torch_predict(x, params),
+        dtype="int",
+        likely=_predict_likely(ref, x, params, "relu"),
+    )
 
 
 def _activation_shows(ref, g, activation, rows=2):
@@ -557,8 +679,9 @@ def _activation_shows(ref, g, activation, rows=2):
     while True:
         x, params = g.normal(size=(40, 2)), random_params(g, [2, 6, 4], b_scale=1.0)
         want = ref.predict(x, params, activation)
-        others = [ref.predict(x, params, a) for a in ("relu", "tanh", "sigmoid")
-                  if a != activation] + [np.argmax(_without_activations(x, params), axis=1)]
+        others = [
+            ref.predict(x, params, a) for a in ("relu", "tanh", "sigmoid") if a != activation
+        ] + [np.argmax(_without_activations(x, params), axis=1)]
         if all(np.sum(other != want) >= rows for other in others):
             return x, params
 
@@ -567,27 +690,41 @@ def _activation_shows(ref, g, activation, rows=2):
 def test_predict_activation(student, ref, activation):
     """predict: passes the activation on to the forward pass"""
     x, params = _activation_shows(ref, rng(51), activation)
-    check_both(f"predict(x, params, activation={activation!r}) for x (40, 2) and 4 classes",
-               student.predict(x, params, activation=activation),
-               ref.predict(x, params, activation), torch_predict(x, params, activation),
-               dtype="int", likely=_predict_likely(ref, x, params, activation))
+    check_both(
+        f"predict(x, params, activation={activation!r}) for x (40, 2) and 4 classes",
+        student.predict(x, params, activation=activation),
+        ref.predict(x, params, activation),
+        torch_predict(x, params, activation),
+        dtype="int",
+        likely=_predict_likely(ref, x, params, activation),
+    )
 
 
 def test_predict_ties_and_single_example(student, ref):
     """predict: ties go to the first class (like torch.argmax); one example gives shape (1,)"""
     params = [(np.ones((2, 3)), np.zeros(2)), (np.zeros((4, 2)), np.array([1.0, 3.0, 3.0, -1.0]))]
     x = np.arange(15, dtype=np.float64).reshape(5, 3)
-    check_both("predict(x, params) with logits [1, 3, 3, -1] for every example",
-               student.predict(x, params), ref.predict(x, params), torch_predict(x, params),
-               dtype="int", likely={"the last of the tied classes was chosen": np.full(5, 2)})
+    check_both(
+        "predict(x, params) with logits [1, 3, 3, -1] for every example",
+        student.predict(x, params),
+        ref.predict(x, params),
+        torch_predict(x, params),
+        dtype="int",
+        likely={"the last of the tied classes was chosen": np.full(5, 2)},
+    )
     g = rng(52)
     # one layer and positive logits: this case is about the shape, and a forward pass that
     # gets the activations wrong (missing, or on the logits) gives the same argmax whatever
     # the draw (the value tests above catch it)
     x1, params = g.normal(size=(1, 4)), random_params(g, [4, 5])
     params = [(params[0][0], params[0][1] + 10.0)]
-    check_both("predict(x, params) for a single example x (1, 4)", student.predict(x1, params),
-               ref.predict(x1, params), torch_predict(x1, params), dtype="int")
+    check_both(
+        "predict(x, params) for a single example x (1, 4)",
+        student.predict(x1, params),
+        ref.predict(x1, params),
+        torch_predict(x1, params),
+        dtype="int",
+    )
 
 
 @property_test
@@ -604,13 +741,20 @@ def test_predict_leaves_inputs_alone(student, ref):
 
 # ---- count_parameters -----------------------------------------------------------------------
 
+
 def _check_count(what, got, want, likely=None):
     if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
         text = f"a {got.type_name} object" if isinstance(got, Opaque) else describe(got)
         fail(f"{what}: expected an int, got {text}.")
     if int(got) != want:
-        hint = next((f" This looks like: {label}" for label, value in (likely or {}).items()
-                     if int(got) == value), "")
+        hint = next(
+            (
+                f" This looks like: {label}"
+                for label, value in (likely or {}).items()
+                if int(got) == value
+            ),
+            "",
+        )
         fail(f"{what}: expected {want}, got {int(got)}.{hint}")
 
 
@@ -619,11 +763,12 @@ def test_count_values(student, ref):
     """count_parameters: weights plus biases, as torch counts them"""
     for sizes in ([784, 128, 64, 10], [3, 5, 2], [10, 1], [2, 3, 4, 5, 6]):
         pairs = list(zip(sizes[:-1], sizes[1:]))
-        likely = {BIASES_NOT_COUNTED: sum(a * b for a, b in pairs),
-                  "one bias per input instead of one per output unit":
-                      sum(a * b + a for a, b in pairs),
-                  "a bias for every size, the input layer included":
-                      sum(a * b for a, b in pairs) + sum(sizes)}
+        likely = {
+            BIASES_NOT_COUNTED: sum(a * b for a, b in pairs),
+            "one bias per input instead of one per output unit": sum(a * b + a for a, b in pairs),
+            "a bias for every size, the input layer included": sum(a * b for a, b in pairs)
+            + sum(sizes),
+        }
         what = f"count_parameters({sizes})"
         got = student.count_parameters(sizes)
         _check_count(what, got, ref.count_parameters(sizes), likely)
@@ -637,7 +782,10 @@ def test_count_type(student, ref):
     got = student.count_parameters([4, 5, 1])
     _check_count("count_parameters([4, 5, 1])", got, ref.count_parameters([4, 5, 1]))
     if type(got) is not int:
-        fail(f"count_parameters([4, 5, 1]): expected a Python int, got {type(got).__name__} "
-             "(convert with int(...)).")
-    _check_count("count_parameters((6, 2))", student.count_parameters((6, 2)),
-                 ref.count_parameters((6, 2)))
+        fail(
+            f"count_parameters([4, 5, 1]): expected a Python int, got {type(got).__name__} "
+            "(convert with int(...))."
+        )
+    _check_count(
+        "count_parameters((6, 2))", student.count_parameters((6, 2)), ref.count_parameters((6, 2))
+    )

@@ -72,8 +72,10 @@ def on(student, device):
                 _CUDA[student] = cuda_here()
         if not _CUDA[student]:
             if cuda_here():
-                pytest.skip("this machine has a CUDA device, but the process running the "
-                            "submission cannot use it (its resource limits may prevent it)")
+                pytest.skip(
+                    "this machine has a CUDA device, but the process running the "
+                    "submission cannot use it (its resource limits may prevent it)"
+                )
             pytest.skip(NO_GPU)
     return device
 
@@ -89,8 +91,10 @@ def not_a_number(what, got):
         hint = ""
         if got.get("type", "").startswith("torch."):
             hint = " Use .item() to turn a one-element tensor into a Python float."
-        fail(f"{what}: expected a Python float, got a {got.get('type')} "
-             f"({got.get('text') or 'not a number'}).{hint}")
+        fail(
+            f"{what}: expected a Python float, got a {got.get('type')} "
+            f"({got.get('text') or 'not a number'}).{hint}"
+        )
 
 
 def params_of(what, got, names):
@@ -117,8 +121,10 @@ def uniform_weights(g, sizes, names):
     inputs, hidden, outputs = sizes
     k1, k2 = 1 / np.sqrt(inputs), 1 / np.sqrt(hidden)
     shapes = [((hidden, inputs), k1), ((hidden,), k1), ((outputs, hidden), k2), ((outputs,), k2)]
-    return {name: g.uniform(-k, k, size=shape).astype(np.float32)
-            for name, (shape, k) in zip(names, shapes)}
+    return {
+        name: g.uniform(-k, k, size=shape).astype(np.float32)
+        for name, (shape, k) in zip(names, shapes)
+    }
 
 
 def linear_weights(seed, sizes):
@@ -155,10 +161,13 @@ def numpy_mlp(weights, x, relu=True, softmax=False):
 
 # ---- get_device ---------------------------------------------------------------------------
 
+
 def _check_device(what, facts, expected):
     if facts["type"] is None:
-        fail(f"{what}: expected torch.device({expected!r}), got {facts['class']} "
-             f"({facts['text']}); return torch.device(...), not a string.")
+        fail(
+            f"{what}: expected torch.device({expected!r}), got {facts['class']} "
+            f"({facts['text']}); return torch.device(...), not a string."
+        )
     if facts["type"] != expected:
         fail(f"{what}: expected torch.device({expected!r}), got torch.device({facts['text']!r}).")
 
@@ -172,8 +181,9 @@ def test_get_device_here(student):
     """get_device: returns the torch.device that torch.cuda.is_available() points to"""
     info = run(student, "get_device()", "training.device_choice", [])
     expected = "cuda" if info["cuda"] else "cpu"
-    _check_device(f"get_device() where torch.cuda.is_available() is {info['cuda']}",
-                  info["real"], expected)
+    _check_device(
+        f"get_device() where torch.cuda.is_available() is {info['cuda']}", info["real"], expected
+    )
 
 
 def test_get_device_follows_availability(student):
@@ -185,19 +195,27 @@ def test_get_device_follows_availability(student):
     for flag, facts in zip(flags, info["simulated"]):
         expected = "cuda" if flag else "cpu"
         if facts["type"] is not None and facts["type"] != expected:
-            hint = (" It seems to always return the CPU: ask torch.cuda.is_available()."
-                    if expected == "cuda" else " Ask torch.cuda.is_available() first.")
-            fail(f"get_device() while torch.cuda.is_available() returns {flag}: expected "
-                 f"torch.device({expected!r}), got torch.device({facts['text']!r}).{hint}")
-        _check_device(f"get_device() while torch.cuda.is_available() returns {flag}", facts,
-                      expected)
+            hint = (
+                " It seems to always return the CPU: ask torch.cuda.is_available()."
+                if expected == "cuda"
+                else " Ask torch.cuda.is_available() first."
+            )
+            fail(
+                f"get_device() while torch.cuda.is_available() returns {flag}: expected "
+                f"torch.device({expected!r}), got torch.device({facts['text']!r}).{hint}"
+            )
+        _check_device(
+            f"get_device() while torch.cuda.is_available() returns {flag}", facts, expected
+        )
 
 
 # ---- SimpleMLP ----------------------------------------------------------------------------
 
+
 def _linear_pair_initial(sizes, seed, fc2_first):
     """The parameters nn.Linear gives fc1 and fc2 right after torch.manual_seed(seed)."""
     import torch
+
     inputs, hidden, classes = sizes
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -205,8 +223,11 @@ def _linear_pair_initial(sizes, seed, fc2_first):
             fc2, fc1 = torch.nn.Linear(hidden, classes), torch.nn.Linear(inputs, hidden)
         else:
             fc1, fc2 = torch.nn.Linear(inputs, hidden), torch.nn.Linear(hidden, classes)
-    return {f"{name}.{kind}": getattr(layer, kind).detach().numpy()
-            for name, layer in (("fc1", fc1), ("fc2", fc2)) for kind in ("weight", "bias")}
+    return {
+        f"{name}.{kind}": getattr(layer, kind).detach().numpy()
+        for name, layer in (("fc1", fc1), ("fc2", fc2))
+        for kind in ("weight", "bias")
+    }
 
 
 @points(2)
@@ -217,26 +238,32 @@ def test_mlp_parameters(student):
     what = "SimpleMLP(3, 7, 4)"
     info = run(student, what, "training.mlp_initial", *sizes, seed)
     if not info["is_module"]:
-        fail(f"{what}: expected an nn.Module, got {info['class']}; write "
-             "class SimpleMLP(nn.Module) and call super().__init__() first.")
+        fail(
+            f"{what}: expected an nn.Module, got {info['class']}; write "
+            "class SimpleMLP(nn.Module) and call super().__init__() first."
+        )
     got = info["params"] if isinstance(info["params"], dict) else {}
     expected = {"fc1.weight": (7, 3), "fc1.bias": (7,), "fc2.weight": (4, 7), "fc2.bias": (4,)}
     shapes = {name: getattr(value, "shape", None) for name, value in got.items()}
     if shapes != expected:
         shown = ", ".join(f"{n} {s}" for n, s in shapes.items()) or "none"
-        fail(f"{what}: expected the parameters fc1.weight (7, 3), fc1.bias (7,), fc2.weight "
-             f"(4, 7) and fc2.bias (4,), i.e. fc1 = nn.Linear(3, 7) and fc2 = nn.Linear(7, 4); "
-             f"got {shown}.")
+        fail(
+            f"{what}: expected the parameters fc1.weight (7, 3), fc1.bias (7,), fc2.weight "
+            f"(4, 7) and fc2.bias (4,), i.e. fc1 = nn.Linear(3, 7) and fc2 = nn.Linear(7, 4); "
+            f"got {shown}."
+        )
     # Values tell nn.Linear layers apart from look-alikes: built right after
     # torch.manual_seed, the parameters are those nn.Linear draws (fc1 first, or fc2 first).
     for fc2_first in (False, True):
         want = _linear_pair_initial(sizes, seed, fc2_first)
         if all(np.array_equal(got[name], want[name]) for name in want):
             return
-    fail(f"{what}, built right after torch.manual_seed({seed}): its parameters are not the "
-         "values nn.Linear initialises them with; fc1 and fc2 should be nn.Linear layers with "
-         "their default initialisation, and the model should hold no other layers with "
-         "parameters.")
+    fail(
+        f"{what}, built right after torch.manual_seed({seed}): its parameters are not the "
+        "values nn.Linear initialises them with; fc1 and fc2 should be nn.Linear layers with "
+        "their default initialisation, and the model should hold no other layers with "
+        "parameters."
+    )
 
 
 @points(2)
@@ -253,16 +280,28 @@ def test_mlp_logits(student, reference, device):
     if got["device"] != device:
         fail(f"{what}: the logits should stay on {device}, got them on {got['device']}.")
     want = reference.probe("training.mlp_logits", "cpu", weights, x)["logits"]
-    check_array(what, got["logits"], want, dtype=None, **tolerances(device),
-                likely={"the ReLU between fc1 and fc2 is missing": numpy_mlp(weights, x, relu=False),
-                        "forward applies softmax; return the logits (the loss does the softmax)":
-                            numpy_mlp(weights, x, softmax=True)})
+    check_array(
+        what,
+        got["logits"],
+        want,
+        dtype=None,
+        **tolerances(device),
+        likely={
+            "the ReLU between fc1 and fc2 is missing": numpy_mlp(weights, x, relu=False),
+            "forward applies softmax; return the logits (the loss does the softmax)": numpy_mlp(
+                weights, x, softmax=True
+            ),
+        },
+    )
 
 
 # ---- make_criterion -----------------------------------------------------------------------
 
-CRITERIA = {"regression": "MSELoss", "multiclass": "CrossEntropyLoss",
-            "binary": "BCEWithLogitsLoss"}
+CRITERIA = {
+    "regression": "MSELoss",
+    "multiclass": "CrossEntropyLoss",
+    "binary": "BCEWithLogitsLoss",
+}
 
 
 def criterion_cases(seed):
@@ -271,10 +310,14 @@ def criterion_cases(seed):
     binary = np.concatenate([[40.0, -40.0], 3 * g.normal(size=5)]).astype(np.float32)
     targets = np.concatenate([[0.0, 1.0], g.integers(0, 2, size=5)]).astype(np.float32)
     return {
-        "regression": [g.normal(size=(5, 3)).astype(np.float32),
-                       g.normal(size=(5, 3)).astype(np.float32)],
-        "multiclass": [(3 * g.normal(size=(6, 4))).astype(np.float32),
-                       g.integers(0, 4, size=6).astype(np.int64)],
+        "regression": [
+            g.normal(size=(5, 3)).astype(np.float32),
+            g.normal(size=(5, 3)).astype(np.float32),
+        ],
+        "multiclass": [
+            (3 * g.normal(size=(6, 4))).astype(np.float32),
+            g.integers(0, 4, size=6).astype(np.int64),
+        ],
         "binary": [binary, targets],
     }
 
@@ -283,8 +326,13 @@ def check_criteria(student, reference, device, seed, gradients):
     """make_criterion(task)'s loss (and its gradient) for each known task equal the
     reference's on the same inputs."""
     cases = criterion_cases(seed)
-    got = run(student, f"make_criterion(task) applied on {device}", "training.criterion_outputs",
-              device, cases)
+    got = run(
+        student,
+        f"make_criterion(task) applied on {device}",
+        "training.criterion_outputs",
+        device,
+        cases,
+    )
     want = reference.probe("training.criterion_outputs", "cpu", cases)
     for task, expected in CRITERIA.items():
         what = f"make_criterion({task!r})(prediction, target) on {device}"
@@ -296,8 +344,10 @@ def check_criteria(student, reference, device, seed, gradients):
         if name != expected:
             hint = f" It gave {name}(), where {expected}() was expected."
             if task == "binary" and name == "BCELoss":
-                hint += (" BCELoss expects probabilities; the model outputs logits, which "
-                         "BCEWithLogitsLoss takes.")
+                hint += (
+                    " BCELoss expects probabilities; the model outputs logits, which "
+                    "BCEWithLogitsLoss takes."
+                )
             elif task == "multiclass" and name == "NLLLoss":
                 hint += " NLLLoss expects log-probabilities; CrossEntropyLoss takes logits."
         if "error" in entry:
@@ -305,17 +355,28 @@ def check_criteria(student, reference, device, seed, gradients):
         not_a_number(what, entry["loss"])
         size = np.asarray(cases[task][0]).size if task != "multiclass" else len(cases[task][1])
         try:
-            check_float(what, float(entry["loss"]), want[task]["loss"], **tolerances(device),
-                        likely={"reduction='sum' instead of the default 'mean'":
-                                want[task]["loss"] * size})
+            check_float(
+                what,
+                float(entry["loss"]),
+                want[task]["loss"],
+                **tolerances(device),
+                likely={"reduction='sum' instead of the default 'mean'": want[task]["loss"] * size},
+            )
         except AssertionError as exc:
             fail(f"{exc}{hint}")
         if gradients:
             if entry["grad"] is None:
-                fail(f"{what}: the loss does not depend on the prediction through autograd "
-                     f"(no gradient reached it).{hint}")
-            check_array(f"{what}: the gradient of the loss with respect to the prediction",
-                        entry["grad"], want[task]["grad"], dtype=None, **tolerances(device))
+                fail(
+                    f"{what}: the loss does not depend on the prediction through autograd "
+                    f"(no gradient reached it).{hint}"
+                )
+            check_array(
+                f"{what}: the gradient of the loss with respect to the prediction",
+                entry["grad"],
+                want[task]["grad"],
+                dtype=None,
+                **tolerances(device),
+            )
 
 
 @points(2)
@@ -336,8 +397,10 @@ def _raises_value_error(student, what, probe, *args):
         student.probe(probe, *args)
     except StudentError as exc:
         if exc.type_name == "NotImplementedError":
-            fail(f"{what}: {exc.detail or 'not implemented yet'} (it still raises "
-                 "NotImplementedError)")
+            fail(
+                f"{what}: {exc.detail or 'not implemented yet'} (it still raises "
+                "NotImplementedError)"
+            )
         if not exc.is_a(ValueError):
             fail(f"{what}: expected ValueError, but it raised {exc.type_name}: {exc.detail}")
         return
@@ -350,14 +413,22 @@ def test_criterion_unknown(student, reference):
     try:  # raising for everything is no answer: the known tasks must work too
         check_criteria(student, reference, "cpu", 23, gradients=False)
     except AssertionError as exc:
-        fail(f"make_criterion must raise ValueError for an unknown task AND give the right "
-             f"loss for a known one; the known tasks do not work yet: {exc}")
+        fail(
+            f"make_criterion must raise ValueError for an unknown task AND give the right "
+            f"loss for a known one; the known tasks do not work yet: {exc}"
+        )
     for task in ("multi-class", "classification"):
-        _raises_value_error(student, f"make_criterion({task!r})", "training.criterion_outputs",
-                            "cpu", {task: criterion_cases(23)["regression"]})
+        _raises_value_error(
+            student,
+            f"make_criterion({task!r})",
+            "training.criterion_outputs",
+            "cpu",
+            {task: criterion_cases(23)["regression"]},
+        )
 
 
 # ---- make_optimizer -----------------------------------------------------------------------
+
 
 def optimizer_inputs(seed, steps):
     """Parameters ({name: float32 array}, the last one in a child module) and per-step
@@ -365,8 +436,9 @@ def optimizer_inputs(seed, steps):
     g = rng(seed)
     shapes = {"weight": (4, 3), "bias": (4,), "scale": (2, 2), "offset": (3,)}
     weights = {k: g.normal(size=s).astype(np.float32) for k, s in shapes.items()}
-    grads = [{k: g.normal(size=s).astype(np.float32) for k, s in shapes.items()}
-             for _ in range(steps)]
+    grads = [
+        {k: g.normal(size=s).astype(np.float32) for k, s in shapes.items()} for _ in range(steps)
+    ]
     return weights, grads
 
 
@@ -385,7 +457,7 @@ def _numpy_steps(name, lr, weights, grads):
             else:
                 s["m"] = 0.9 * s["m"] + 0.1 * g
                 s["v"] = 0.999 * s["v"] + 0.001 * g * g
-                m_hat, v_hat = s["m"] / (1 - 0.9 ** t), s["v"] / (1 - 0.999 ** t)
+                m_hat, v_hat = s["m"] / (1 - 0.9**t), s["v"] / (1 - 0.999**t)
                 params[k] = params[k] - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
     return params
 
@@ -409,17 +481,27 @@ def check_optimizer(student, device, name, lr, seed, steps):
     elif any(g.get("lr") != lr for g in groups):
         hint = f" Its learning rate is {groups[0].get('lr')!r}; use the lr given."
     for k in weights:
-        likely = {"this parameter did not move: the optimizer does not hold it (pass all of "
-                  "model.parameters())": weights[k]}
+        likely = {
+            "this parameter did not move: the optimizer does not hold it (pass all of "
+            "model.parameters())": weights[k]
+        }
         if name == "momentum":
-            likely["momentum missing: 'momentum' means SGD(..., momentum=0.9)"] = \
-                _numpy_steps("sgd", lr, weights, grads)[k]
+            likely["momentum missing: 'momentum' means SGD(..., momentum=0.9)"] = _numpy_steps(
+                "sgd", lr, weights, grads
+            )[k]
         if name == "sgd":
-            likely["'sgd' is plain SGD, without momentum"] = \
-                _numpy_steps("momentum", lr, weights, grads)[k]
+            likely["'sgd' is plain SGD, without momentum"] = _numpy_steps(
+                "momentum", lr, weights, grads
+            )[k]
         try:
-            check_array(f"{what}: parameter {k!r}", params[k], want[k], dtype=None,
-                        **tolerances(device), likely=likely)
+            check_array(
+                f"{what}: parameter {k!r}",
+                params[k],
+                want[k],
+                dtype=None,
+                **tolerances(device),
+                likely=likely,
+            )
         except AssertionError as exc:
             fail(f"{exc}{hint}")
 
@@ -446,15 +528,26 @@ def test_optimizer_unknown(student):
         for name, lr in (("sgd", 0.2), ("momentum", 0.02), ("adam", 0.02)):
             check_optimizer(student, "cpu", name, lr, 34, steps=2)
     except AssertionError as exc:
-        fail(f"make_optimizer must raise ValueError for an unknown name AND build the right "
-             f"optimizer for a known one; the known names do not work yet: {exc}")
+        fail(
+            f"make_optimizer must raise ValueError for an unknown name AND build the right "
+            f"optimizer for a known one; the known names do not work yet: {exc}"
+        )
     weights, grads = optimizer_inputs(34, 1)
     for name in ("rmsprop", "SGD with momentum"):
-        _raises_value_error(student, f"make_optimizer(model, {name!r}, lr=0.1)",
-                            "training.optimizer_trajectory", "cpu", name, 0.1, weights, grads)
+        _raises_value_error(
+            student,
+            f"make_optimizer(model, {name!r}, lr=0.1)",
+            "training.optimizer_trajectory",
+            "cpu",
+            name,
+            0.1,
+            weights,
+            grads,
+        )
 
 
 # ---- make_loaders -------------------------------------------------------------------------
+
 
 def loader_data(n, d=3, classes=3, seed=40):
     """X whose first column is the row number (to follow each example), labels row % classes."""
@@ -469,12 +562,16 @@ def _epoch(what, part, batches, X):
     for xb, yb in batches:
         xb, yb = np.asarray(xb, dtype=np.float64), np.asarray(yb).reshape(-1)
         if xb.ndim != 2 or xb.shape[1] != X.shape[1] or len(yb) != len(xb):
-            fail(f"{what}: the {part} loader should yield batches (inputs (B, {X.shape[1]}), "
-                 f"targets (B,)); got shapes {xb.shape} and {yb.shape}.")
+            fail(
+                f"{what}: the {part} loader should yield batches (inputs (B, {X.shape[1]}), "
+                f"targets (B,)); got shapes {xb.shape} and {yb.shape}."
+            )
         index = np.rint(xb[:, 0]).astype(np.int64)
         if ((index < 0) | (index >= len(X))).any() or not np.allclose(xb, X[index], atol=1e-6):
-            fail(f"{what}: the {part} loader yields inputs that are not rows of X; wrap the "
-                 "rows of X (as float32 tensors) in a TensorDataset, unchanged.")
+            fail(
+                f"{what}: the {part} loader yields inputs that are not rows of X; wrap the "
+                "rows of X (as float32 tensors) in a TensorDataset, unchanged."
+            )
         rows += index.tolist()
         labels += [int(round(float(v))) for v in yb]
         sizes.append(len(xb))
@@ -503,8 +600,10 @@ def test_loaders_sizes(student):
                 fail(f"{what}: expected two torch DataLoaders, got {name}.")
         got_val, got_train = len(info["val"][0]["rows"]), len(info["train"][0]["rows"])
         if (got_val, got_train) != (n_val, n - n_val):
-            fail(f"{what}: expected int({n} * {fraction}) = {n_val} validation and {n - n_val} "
-                 f"training examples, got {got_val} and {got_train}.")
+            fail(
+                f"{what}: expected int({n} * {fraction}) = {n_val} validation and {n - n_val} "
+                f"training examples, got {got_val} and {got_train}."
+            )
 
 
 @points(2)
@@ -514,13 +613,17 @@ def test_loaders_disjoint(student):
     train, val = info["train"][0]["rows"], info["val"][0]["rows"]
     shared = sorted(set(train) & set(val))
     if shared:
-        fail(f"{what}: train and validation overlap: {len(shared)} examples (rows "
-             f"{shared[:5]}) are in both; split the permutation into two disjoint parts.")
+        fail(
+            f"{what}: train and validation overlap: {len(shared)} examples (rows "
+            f"{shared[:5]}) are in both; split the permutation into two disjoint parts."
+        )
     if sorted(train + val) != list(range(53)):
         missing = sorted(set(range(53)) - set(train) - set(val))
         repeated = len(train + val) - len(set(train + val))
-        fail(f"{what}: every example should be in exactly one of the loaders; "
-             f"{len(missing)} are in neither and {repeated} appear twice.")
+        fail(
+            f"{what}: every example should be in exactly one of the loaders; "
+            f"{len(missing)} are in neither and {repeated} appear twice."
+        )
 
 
 def split_made(what, info, n=53):
@@ -528,8 +631,10 @@ def split_made(what, info, n=53):
     and the two together hold N (the exact sizes are test_loaders_sizes' business)."""
     n_val, n_train = len(info["val"][0]["rows"]), len(info["train"][0]["rows"])
     if not (0 < n_val < n and n_val + n_train == n):
-        fail(f"{what}: expected the {n} examples split between the two loaders, got "
-             f"{n_train} training and {n_val} validation examples.")
+        fail(
+            f"{what}: expected the {n} examples split between the two loaders, got "
+            f"{n_train} training and {n_val} validation examples."
+        )
 
 
 def test_loaders_pairing(student):
@@ -540,8 +645,10 @@ def test_loaders_pairing(student):
         epoch = info[part][0]
         wrong = [r for r, t in zip(epoch["rows"], epoch["labels"]) if r % 3 != t]
         if wrong:
-            fail(f"{what}: the {part} loader pairs {len(wrong)} examples with another example's "
-                 "label; index X and y with the same indices.")
+            fail(
+                f"{what}: the {part} loader pairs {len(wrong)} examples with another example's "
+                "label; index X and y with the same indices."
+            )
 
 
 def test_loaders_random_split(student):
@@ -552,11 +659,15 @@ def test_loaders_random_split(student):
     val = first["val"][0]["rows"]
     n_val = len(val)
     if sorted(val) in (list(range(n_val)), list(range(53 - n_val, 53))):
-        fail(f"{what}: the validation examples are the first or last rows of X; the split "
-             "should be random (draw a permutation with a seeded generator).")
+        fail(
+            f"{what}: the validation examples are the first or last rows of X; the split "
+            "should be random (draw a permutation with a seeded generator)."
+        )
     if sorted(val) != sorted(again["val"][0]["rows"]):
-        fail(f"{what}: two calls with the same seed gave different splits; seed the "
-             "permutation (torch.Generator().manual_seed(seed)).")
+        fail(
+            f"{what}: two calls with the same seed gave different splits; seed the "
+            "permutation (torch.Generator().manual_seed(seed))."
+        )
     if sorted(val) == sorted(other["val"][0]["rows"]):
         fail(f"{what}: seeds 5 and 6 gave the same split; use seed for the permutation.")
 
@@ -567,12 +678,16 @@ def test_loaders_train_shuffles(student):
     _, again = loaders(student)
     epoch1, epoch2 = first["train"][0]["rows"], first["train"][1]["rows"]
     if epoch1 == epoch2:
-        fail(f"{what}: the training loader gave the same order in two epochs; it should "
-             "shuffle (shuffle=True).")
+        fail(
+            f"{what}: the training loader gave the same order in two epochs; it should "
+            "shuffle (shuffle=True)."
+        )
     if epoch1 != again["train"][0]["rows"] or epoch2 != again["train"][1]["rows"]:
-        fail(f"{what}: two calls with the same seed shuffled the training data differently; "
-             "give the DataLoader a seeded generator (generator=torch.Generator()"
-             ".manual_seed(seed)).")
+        fail(
+            f"{what}: two calls with the same seed shuffled the training data differently; "
+            "give the DataLoader a seeded generator (generator=torch.Generator()"
+            ".manual_seed(seed))."
+        )
 
 
 def test_loaders_validation_fixed(student):
@@ -580,8 +695,10 @@ def test_loaders_validation_fixed(student):
     what, info = loaders(student)
     split_made(what, info)
     if info["val"][0]["rows"] != info["val"][1]["rows"]:
-        fail(f"{what}: validation loader shuffles: two passes over it gave different orders; "
-             "use shuffle=False for validation.")
+        fail(
+            f"{what}: validation loader shuffles: two passes over it gave different orders; "
+            "use shuffle=False for validation."
+        )
 
 
 def test_loaders_batches(student):
@@ -600,6 +717,7 @@ def test_loaders_batches(student):
 # the reference only, through the same probe as the student's loop (so the same model, data
 # and SGD): ``stand_in`` sends their code, which takes the contract function's place there.
 
+
 def stand_in(contract_name, function, *args):
     """Code for ``reference.probe(..., define=...)``: this suite's known-wrong ``function``
     (called with ``args`` when it is a factory) bound to ``contract_name``."""
@@ -610,6 +728,7 @@ def stand_in(contract_name, function, *args):
 def _wrong_epoch(mistake):
     """train_one_epoch written with ``mistake``: "no_zero_grad", "two_steps", "one_step",
     "unweighted", "sum" or "last"."""
+
     def train_one_epoch(model, loader, criterion, optimizer, device):
         model.train()
         losses, sizes = [], []
@@ -631,6 +750,7 @@ def _wrong_epoch(mistake):
         if mistake == "last":
             return losses[-1]
         return sum(loss * n for loss, n in zip(losses, sizes)) / sum(sizes)
+
     return train_one_epoch
 
 
@@ -653,24 +773,29 @@ def epoch_inputs(case):
     return probe_weights(58, EPOCH_SIZES), X, y, 4, 0.3, None, "train"
 
 
-EPOCH_WHAT = {"parameters": "22 examples in batches of 8, 8 and 6",
-              "loss": "22 examples in batches of 8, 8 and 6, lr=0",
-              "mode": "one batch of 12 examples, the model left in eval mode",
-              "steps": "13 examples in batches of 4, 4, 4 and 1"}
+EPOCH_WHAT = {
+    "parameters": "22 examples in batches of 8, 8 and 6",
+    "loss": "22 examples in batches of 8, 8 and 6, lr=0",
+    "mode": "one batch of 12 examples, the model left in eval mode",
+    "steps": "13 examples in batches of 4, 4, 4 and 1",
+}
 
 
 def epoch_run(reference, case, mistake=None):
     """The reference's epoch on ``case`` (on the CPU), or that of ``_wrong_epoch(mistake)``."""
     weights, X, y, batch, lr, mask, mode = epoch_inputs(case)
     define = stand_in("train_one_epoch", _wrong_epoch, mistake) if mistake else None
-    return reference.probe("training.epoch_case", "cpu", weights, X, y, batch, lr, mask, mode,
-                           "plain", define=define)
+    return reference.probe(
+        "training.epoch_case", "cpu", weights, X, y, batch, lr, mask, mode, "plain", define=define
+    )
 
 
 def student_epoch(student, device, case):
     weights, X, y, batch, lr, mask, mode = epoch_inputs(case)
-    what = (f"train_one_epoch(model, loader, criterion, optimizer, device) with SGD(lr={lr}) "
-            f"on {EPOCH_WHAT[case]}, on {device}")
+    what = (
+        f"train_one_epoch(model, loader, criterion, optimizer, device) with SGD(lr={lr}) "
+        f"on {EPOCH_WHAT[case]}, on {device}"
+    )
     got = run(student, what, "training.epoch_case", device, weights, X, y, batch, lr, mask, mode)
     return what, got
 
@@ -681,9 +806,15 @@ def check_epoch_params(what, got, want, device, likely):
 
     def check(hints):
         for name in want["params"]:
-            check_array(f"{what}: {name} afterwards", params[name], want["params"][name],
-                        dtype=None, **tolerances(device),
-                        likely={label: values[name] for label, values in hints.items()})
+            check_array(
+                f"{what}: {name} afterwards",
+                params[name],
+                want["params"][name],
+                dtype=None,
+                **tolerances(device),
+                likely={label: values[name] for label, values in hints.items()},
+            )
+
     explained(check, likely)
 
 
@@ -693,11 +824,18 @@ def test_epoch_parameters(student, reference, device):
     """train_one_epoch: the parameters after one SGD epoch match the reference"""
     device = on(student, device)
     what, got = student_epoch(student, device, "parameters")
-    check_epoch_params(what, got, epoch_run(reference, "parameters"), device, lambda: {
-        "gradients accumulated across batches: call optimizer.zero_grad() before "
-        "loss.backward()": epoch_run(reference, "parameters", "no_zero_grad")["params"],
-        "the parameters did not move: optimizer.step() before loss.backward(), or no "
-        "optimizer.step() at all": epoch_inputs("parameters")[0]})
+    check_epoch_params(
+        what,
+        got,
+        epoch_run(reference, "parameters"),
+        device,
+        lambda: {
+            "gradients accumulated across batches: call optimizer.zero_grad() before "
+            "loss.backward()": epoch_run(reference, "parameters", "no_zero_grad")["params"],
+            "the parameters did not move: optimizer.step() before loss.backward(), or no "
+            "optimizer.step() at all": epoch_inputs("parameters")[0],
+        },
+    )
 
 
 @points(2)
@@ -708,13 +846,20 @@ def test_epoch_loss(student, reference, device):
     what, got = student_epoch(student, device, "loss")
     not_a_number(f"{what}: the returned loss", got["loss"])
     want = epoch_run(reference, "loss")["loss"]
-    explained(lambda hints: check_float(f"{what}: the returned loss", got["loss"], want,
-                                        **tolerances(device), likely=hints), lambda: {
-        "mean of batch losses not weighted by batch size (the last batch is smaller)":
-        epoch_run(reference, "loss", "unweighted")["loss"],
-        "the batch losses were summed, not averaged over the examples":
-        epoch_run(reference, "loss", "sum")["loss"],
-        "only the last batch's loss was returned": epoch_run(reference, "loss", "last")["loss"]})
+    explained(
+        lambda hints: check_float(
+            f"{what}: the returned loss", got["loss"], want, **tolerances(device), likely=hints
+        ),
+        lambda: {
+            "mean of batch losses not weighted by batch size (the last batch is smaller)": epoch_run(
+                reference, "loss", "unweighted"
+            )["loss"],
+            "the batch losses were summed, not averaged over the examples": epoch_run(
+                reference, "loss", "sum"
+            )["loss"],
+            "only the last batch's loss was returned": epoch_run(reference, "loss", "last")["loss"],
+        },
+    )
 
 
 @points(2)
@@ -725,14 +870,20 @@ def test_epoch_training_mode(student, reference, device):
     what, got = student_epoch(student, device, "mode")
     weights, X, y, batch, lr, mask, mode = epoch_inputs("mode")
     check_epoch_params(
-        f"{what} (its hidden layer behaves like dropout: different in training mode)", got,
-        epoch_run(reference, "mode"), device, lambda: {
+        f"{what} (its hidden layer behaves like dropout: different in training mode)",
+        got,
+        epoch_run(reference, "mode"),
+        device,
+        lambda: {
             "model.train() missing: the model stayed in eval mode while training (dropout "
             "off). Call model.train() at the start of train_one_epoch":  # no mask: eval mode
-            reference.probe("training.epoch_case", "cpu", weights, X, y, batch, lr, None,
-                            "eval", "plain")["params"],
+            reference.probe(
+                "training.epoch_case", "cpu", weights, X, y, batch, lr, None, "eval", "plain"
+            )["params"],
             "the parameters did not move: optimizer.step() before loss.backward(), or no "
-            "optimizer.step() at all": weights})
+            "optimizer.step() at all": weights,
+        },
+    )
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -740,21 +891,31 @@ def test_epoch_steps(student, reference, device):
     """train_one_epoch: one optimizer step per batch, with the batches on the device"""
     device = on(student, device)
     what, got = student_epoch(student, device, "steps")
-    check_epoch_params(what, got, epoch_run(reference, "steps"), device, lambda: {
-        "two optimizer steps per batch": epoch_run(reference, "steps", "two_steps")["params"],
-        "one optimizer step per epoch instead of one per batch":
-        epoch_run(reference, "steps", "one_step")["params"],
-        "gradients accumulated across batches: call optimizer.zero_grad() before "
-        "loss.backward()": epoch_run(reference, "steps", "no_zero_grad")["params"],
-        "the parameters did not move: optimizer.step() before loss.backward(), or no "
-        "optimizer.step() at all": epoch_inputs("steps")[0]})
+    check_epoch_params(
+        what,
+        got,
+        epoch_run(reference, "steps"),
+        device,
+        lambda: {
+            "two optimizer steps per batch": epoch_run(reference, "steps", "two_steps")["params"],
+            "one optimizer step per epoch instead of one per batch": epoch_run(
+                reference, "steps", "one_step"
+            )["params"],
+            "gradients accumulated across batches: call optimizer.zero_grad() before "
+            "loss.backward()": epoch_run(reference, "steps", "no_zero_grad")["params"],
+            "the parameters did not move: optimizer.step() before loss.backward(), or no "
+            "optimizer.step() at all": epoch_inputs("steps")[0],
+        },
+    )
 
 
 # ---- evaluate -----------------------------------------------------------------------------
 
+
 def _evaluate_unweighted(model, loader, criterion, device):
     """evaluate with the mistake of averaging batch losses without their sizes."""
     import torch
+
     model.eval()
     losses, correct, count = [], 0, 0
     with torch.no_grad():
@@ -777,21 +938,28 @@ def eval_inputs():
 def eval_run(reference, weights=None, mask=None, shift=None, start_mode="eval", define=None):
     default, X, y, _, _ = eval_inputs()
     weights = default if weights is None else weights
-    info = reference.probe("training.eval_case", "cpu", weights, X, y, 8, mask, shift,
-                           start_mode, define=define)
+    info = reference.probe(
+        "training.eval_case", "cpu", weights, X, y, 8, mask, shift, start_mode, define=define
+    )
     return [float(v) for v in info["result"]["items"]]
 
 
 def student_eval(student, device, mask=None, shift=None, start_mode="eval", note=""):
     weights, X, y, _, _ = eval_inputs()
-    what = (f"evaluate(model, loader, criterion, device) on 22 examples in batches of 8, 8 and 6"
-            f"{note}, on {device}")
-    got = run(student, what, "training.eval_case", device, weights, X, y, 8, mask, shift,
-              start_mode)
+    what = (
+        f"evaluate(model, loader, criterion, device) on 22 examples in batches of 8, 8 and 6"
+        f"{note}, on {device}"
+    )
+    got = run(
+        student, what, "training.eval_case", device, weights, X, y, 8, mask, shift, start_mode
+    )
     result = got["result"]
     if result["kind"] != "tuple" or len(result["items"]) != 2:
-        fail(f"{what}: expected a tuple (mean_loss, accuracy), got a {result['kind']}"
-             + ("" if result["items"] is None else f" of length {len(result['items'])}") + ".")
+        fail(
+            f"{what}: expected a tuple (mean_loss, accuracy), got a {result['kind']}"
+            + ("" if result["items"] is None else f" of length {len(result['items'])}")
+            + "."
+        )
     for label, value in zip(("mean_loss", "accuracy"), result["items"]):
         not_a_number(f"{what}: {label}", value)
     return what, got, [float(v) for v in result["items"]]
@@ -804,13 +972,25 @@ def test_evaluate_values(student, reference, device):
     device = on(student, device)
     what, got, (loss, accuracy) = student_eval(student, device)
     want_loss, want_accuracy = eval_run(reference)
-    explained(lambda hints: check_float(f"{what}: mean_loss", loss, want_loss,
-                                        **tolerances(device), likely=hints), lambda: {
-        "mean of batch losses not weighted by batch size (the last batch is smaller)":
-        eval_run(reference, define=stand_in("evaluate", _evaluate_unweighted))[0]})
-    check_float(f"{what}: accuracy", accuracy, want_accuracy, likely={
-        "the number of correct examples instead of the fraction": want_accuracy * 22,
-        "the fraction of wrong examples": 1 - want_accuracy})
+    explained(
+        lambda hints: check_float(
+            f"{what}: mean_loss", loss, want_loss, **tolerances(device), likely=hints
+        ),
+        lambda: {
+            "mean of batch losses not weighted by batch size (the last batch is smaller)": eval_run(
+                reference, define=stand_in("evaluate", _evaluate_unweighted)
+            )[0]
+        },
+    )
+    check_float(
+        f"{what}: accuracy",
+        accuracy,
+        want_accuracy,
+        likely={
+            "the number of correct examples instead of the fraction": want_accuracy * 22,
+            "the fraction of wrong examples": 1 - want_accuracy,
+        },
+    )
 
 
 @points(2)
@@ -820,22 +1000,34 @@ def test_evaluate_no_graph(student, reference, device):
     device = on(student, device)
     weights, _, _, _, shift = eval_inputs()
     what, got, (loss, accuracy) = student_eval(
-        student, device, shift=shift,
-        note=" (a layer of the model computes differently while autograd records a graph)")
+        student,
+        device,
+        shift=shift,
+        note=" (a layer of the model computes differently while autograd records a graph)",
+    )
     # what the model computes with a graph: the shift folded into the last layer's bias
-    shifted = dict(weights, **{"last.bias": weights["last.bias"]
-                               + shift * weights["last.weight"].sum(axis=1)})
+    shifted = dict(
+        weights, **{"last.bias": weights["last.bias"] + shift * weights["last.weight"].sum(axis=1)}
+    )
     want = eval_run(reference, shift=shift)[0]
-    explained(lambda hints: check_float(f"{what}: mean_loss", loss, want, **tolerances(device),
-                                        likely=hints), lambda: {
-        "autograd recorded a graph during the evaluation; wrap the loop in "
-        "`with torch.no_grad():` (nothing is trained here, so no graph is needed)":
-        eval_run(reference, weights=shifted)[0]})
+    explained(
+        lambda hints: check_float(
+            f"{what}: mean_loss", loss, want, **tolerances(device), likely=hints
+        ),
+        lambda: {
+            "autograd recorded a graph during the evaluation; wrap the loop in "
+            "`with torch.no_grad():` (nothing is trained here, so no graph is needed)": eval_run(
+                reference, weights=shifted
+            )[0]
+        },
+    )
     params = params_of(what, got["params"], weights)
     if got["grads"] or any(not np.array_equal(params[k], weights[k]) for k in weights):
-        fail(f"{what}: evaluate changed the parameters or their gradients "
-             f"({', '.join(map(str, got['grads'])) or 'the values'}); it must not call "
-             "backward() or step().")
+        fail(
+            f"{what}: evaluate changed the parameters or their gradients "
+            f"({', '.join(map(str, got['grads'])) or 'the values'}); it must not call "
+            "backward() or step()."
+        )
 
 
 @points(2)
@@ -845,18 +1037,30 @@ def test_evaluate_eval_mode(student, reference, device):
     device = on(student, device)
     weights, _, _, mask, _ = eval_inputs()
     what, got, (loss, accuracy) = student_eval(
-        student, device, mask=mask, start_mode="train",
-        note=(" with a model left in training mode, whose hidden layer behaves like dropout "
-              "(different in training mode)"))
+        student,
+        device,
+        mask=mask,
+        start_mode="train",
+        note=(
+            " with a model left in training mode, whose hidden layer behaves like dropout "
+            "(different in training mode)"
+        ),
+    )
     want_loss = eval_run(reference, mask=mask, start_mode="train")[0]
     masked = dict(weights, **{"last.weight": weights["last.weight"] * mask})
-    explained(lambda hints: check_float(f"{what}: mean_loss", loss, want_loss,
-                                        **tolerances(device), likely=hints), lambda: {
-        "model.eval() missing: dropout stayed on during the evaluation. Call model.eval() at "
-        "the start of evaluate": eval_run(reference, weights=masked)[0]})
+    explained(
+        lambda hints: check_float(
+            f"{what}: mean_loss", loss, want_loss, **tolerances(device), likely=hints
+        ),
+        lambda: {
+            "model.eval() missing: dropout stayed on during the evaluation. Call model.eval() at "
+            "the start of evaluate": eval_run(reference, weights=masked)[0]
+        },
+    )
 
 
 # ---- fit ----------------------------------------------------------------------------------
+
 
 def _explain_spy_value(value, tags):
     """What fit did to produce one history value from the stand-ins (see probes.training)."""
@@ -883,13 +1087,17 @@ def test_fit_history(student, device):
     g = rng(64)
     epochs = int(g.integers(2, 5))
     train_tag, val_tag = (float(np.float32(round(g.uniform(a, a + 4), 3))) for a in (1, 5))
-    what = (f"fit(model, train_loader, val_loader, criterion, optimizer, device, "
-            f"epochs={epochs}) on {device}, with train_one_epoch and evaluate replaced by "
-            "stand-ins that return known numbers")
+    what = (
+        f"fit(model, train_loader, val_loader, criterion, optimizer, device, "
+        f"epochs={epochs}) on {device}, with train_one_epoch and evaluate replaced by "
+        "stand-ins that return known numbers"
+    )
     history = run(student, what, "training.fit_spies", device, epochs, train_tag, val_tag)
-    expected = {"train_loss": [1000.0 * (2 * e) + train_tag for e in range(epochs)],
-                "val_loss": [1000.0 * (2 * e + 1) + val_tag for e in range(epochs)],
-                "val_accuracy": [val_tag / 10 for _ in range(epochs)]}
+    expected = {
+        "train_loss": [1000.0 * (2 * e) + train_tag for e in range(epochs)],
+        "val_loss": [1000.0 * (2 * e + 1) + val_tag for e in range(epochs)],
+        "val_accuracy": [val_tag / 10 for _ in range(epochs)],
+    }
     if not isinstance(history, dict):
         fail(f"{what}: expected a dict of three lists, got {history}.")
     if set(history) != set(expected):
@@ -897,21 +1105,28 @@ def test_fit_history(student, device):
     for key in expected:
         got = history[key]
         if not isinstance(got, list) or len(got) != epochs:
-            fail(f"{what}: history[{key!r}] should be a list of {epochs} entries, one per "
-                 f"epoch; got {got!r}.")
+            fail(
+                f"{what}: history[{key!r}] should be a list of {epochs} entries, one per "
+                f"epoch; got {got!r}."
+            )
     tags = {"training": train_tag, "validation": val_tag}
     for key in ("train_loss", "val_loss"):
         for epoch, (got, want) in enumerate(zip(history[key], expected[key])):
             if got != want:
                 function = "train_one_epoch" if key == "train_loss" else "evaluate"
-                fail(f"{what}: history[{key!r}][{epoch}] should be what {function} returned in "
-                     f"epoch {epoch + 1} (each epoch: train_one_epoch on the training loader, "
-                     "then evaluate on the validation loader, both with fit's own model, "
-                     f"criterion, optimizer and device); it holds "
-                     f"{_explain_spy_value(got, tags)}.")
-    check_equal(f"{what}: history['val_accuracy'], where evaluate returned the accuracy "
-                f"{expected['val_accuracy'][0]} every time", history["val_accuracy"],
-                expected["val_accuracy"])
+                fail(
+                    f"{what}: history[{key!r}][{epoch}] should be what {function} returned in "
+                    f"epoch {epoch + 1} (each epoch: train_one_epoch on the training loader, "
+                    "then evaluate on the validation loader, both with fit's own model, "
+                    f"criterion, optimizer and device); it holds "
+                    f"{_explain_spy_value(got, tags)}."
+                )
+    check_equal(
+        f"{what}: history['val_accuracy'], where evaluate returned the accuracy "
+        f"{expected['val_accuracy'][0]} every time",
+        history["val_accuracy"],
+        expected["val_accuracy"],
+    )
 
 
 def moons(n, noise, g):
@@ -944,18 +1159,27 @@ def placed_moons(seed):
 
     def place(X, y):
         return (X @ turn.T + shift).astype(np.float32), (1 - y if swap else y)
+
     return place
 
 
 def _check_fit_history(what, got, epochs):
     history = got["history"]
     keys = {"train_loss", "val_loss", "val_accuracy"}
-    if not isinstance(history, dict) or set(history) != keys or any(
-            not isinstance(v, list) or len(v) != epochs for v in history.values()):
-        shown = ({k: len(v) if isinstance(v, list) else v for k, v in history.items()}
-                 if isinstance(history, dict) else history)
-        fail(f"{what}: expected fit to return a dict of three lists of {epochs} entries each, "
-             f"got {shown}.")
+    if (
+        not isinstance(history, dict)
+        or set(history) != keys
+        or any(not isinstance(v, list) or len(v) != epochs for v in history.values())
+    ):
+        shown = (
+            {k: len(v) if isinstance(v, list) else v for k, v in history.items()}
+            if isinstance(history, dict)
+            else history
+        )
+        fail(
+            f"{what}: expected fit to return a dict of three lists of {epochs} entries each, "
+            f"got {shown}."
+        )
     for key, values in history.items():
         for value in values:
             not_a_number(f"{what}: an entry of history[{key!r}]", value)
@@ -971,27 +1195,49 @@ def test_fit_moons(student, device):
     place = placed_moons(73)
     X, y = place(*moons(c["n"], c["noise"], rng(70)))
     init_seed = seed_for(71)
-    what = (f"SimpleMLP(2, {c['hidden']}, 2) with make_criterion('multiclass'), make_optimizer("
-            f"model, 'adam', {c['lr']}) and make_loaders(X, y, batch_size=32, val_fraction=0.2, "
-            f"seed=0) on {c['n']} two-moons points (turned, shifted, perhaps mirrored), "
-            f"fit(..., epochs={c['epochs']}) on {device}")
-    got = run(student, what, "training.fit_moons", device, X, y, c["hidden"], c["lr"],
-              c["epochs"], init_seed)
+    what = (
+        f"SimpleMLP(2, {c['hidden']}, 2) with make_criterion('multiclass'), make_optimizer("
+        f"model, 'adam', {c['lr']}) and make_loaders(X, y, batch_size=32, val_fraction=0.2, "
+        f"seed=0) on {c['n']} two-moons points (turned, shifted, perhaps mirrored), "
+        f"fit(..., epochs={c['epochs']}) on {device}"
+    )
+    got = run(
+        student,
+        what,
+        "training.fit_moons",
+        device,
+        X,
+        y,
+        c["hidden"],
+        c["lr"],
+        c["epochs"],
+        init_seed,
+    )
     history = _check_fit_history(what, got, c["epochs"])
-    shapes = {"fc1.weight": (c["hidden"], 2), "fc1.bias": (c["hidden"],),
-              "fc2.weight": (2, c["hidden"]), "fc2.bias": (2,)}
+    shapes = {
+        "fc1.weight": (c["hidden"], 2),
+        "fc1.bias": (c["hidden"],),
+        "fc2.weight": (2, c["hidden"]),
+        "fc2.bias": (2,),
+    }
     params = got["params"]
-    if not isinstance(params, dict) or {k: getattr(v, "shape", None) for k, v in
-                                        params.items()} != shapes:
-        fail(f"{what}: the trained model should have SimpleMLP's parameters fc1 and fc2 and "
-             "no others.")
+    if (
+        not isinstance(params, dict)
+        or {k: getattr(v, "shape", None) for k, v in params.items()} != shapes
+    ):
+        fail(
+            f"{what}: the trained model should have SimpleMLP's parameters fc1 and fc2 and "
+            "no others."
+        )
     # the accuracy of the trained parameters, in this process, on points fit never saw
     X_new, y_new = place(*moons(c["fresh"], c["noise"], rng(72)))
     accuracy = float((numpy_mlp(params, X_new).argmax(axis=1) == y_new).mean())
     if accuracy < 0.95:
-        fail(f"{what}: the trained model classifies {accuracy:.1%} of {c['fresh']} new "
-             "two-moons points correctly; at least 95% expected. Check the training loop "
-             "(zero_grad, backward, step) and the model.")
+        fail(
+            f"{what}: the trained model classifies {accuracy:.1%} of {c['fresh']} new "
+            "two-moons points correctly; at least 95% expected. Check the training loop "
+            "(zero_grad, backward, step) and the model."
+        )
     # the last accuracy in the history: what the trained parameters give on the validation
     # loader's examples, which must be int(N * 0.2) of the given points with their labels
     # (the loss is left alone: it is evaluate's, and its own tests')
@@ -999,26 +1245,33 @@ def test_fit_moons(student, device):
     val_accuracy = float((numpy_mlp(params, X_val).argmax(axis=1) == y_val).mean())
     last = history["val_accuracy"][-1]
     if abs(last - val_accuracy) > 1.5 / len(y_val):
-        fail(f"{what}: after the last epoch the history says val_accuracy {last!r}, but "
-             f"the trained model classifies {val_accuracy:.4g} of the validation loader's "
-             f"{len(y_val)} examples correctly; the history should hold what evaluate "
-             "returned after each epoch.")
+        fail(
+            f"{what}: after the last epoch the history says val_accuracy {last!r}, but "
+            f"the trained model classifies {val_accuracy:.4g} of the validation loader's "
+            f"{len(y_val)} examples correctly; the history should hold what evaluate "
+            "returned after each epoch."
+        )
 
 
 def _validation_rows(what, batches, X, y, size):
     """(X_val, y_val) from the validation loader's batches, after checking that they hold
     ``size`` of the given examples, each with its own label."""
     try:
-        X_val = np.concatenate([np.asarray(xb, dtype=np.float32).reshape(-1, 2)
-                                for xb, _ in batches])
+        X_val = np.concatenate(
+            [np.asarray(xb, dtype=np.float32).reshape(-1, 2) for xb, _ in batches]
+        )
         y_val = np.concatenate([np.asarray(yb).reshape(-1) for _, yb in batches]).astype(int)
     except (TypeError, ValueError):
         X_val, y_val = np.zeros((0, 2), np.float32), np.zeros(0, int)
     if len(X_val) != size or len(y_val) != size:
-        fail(f"{what}: the validation loader should yield {size} examples (with their "
-             f"labels) in one pass; it yielded {len(X_val)}. See the make_loaders tests.")
+        fail(
+            f"{what}: the validation loader should yield {size} examples (with their "
+            f"labels) in one pass; it yielded {len(X_val)}. See the make_loaders tests."
+        )
     labels = {row.tobytes(): label for row, label in zip(np.asarray(X, np.float32), y)}
     if any(labels.get(row.tobytes()) != label for row, label in zip(X_val, y_val)):
-        fail(f"{what}: the validation loader yields examples that are not among the given "
-             "points, or not with their own labels. See the make_loaders tests.")
+        fail(
+            f"{what}: the validation loader yields examples that are not among the given "
+            "points, or not with their own labels. See the make_loaders tests."
+        )
     return X_val.astype(np.float64), y_val

@@ -36,8 +36,15 @@ from autograder.grade.suite import (
 from autograder.grade.suite import run_probe as run
 
 BANNED = ("torch", "scipy", "sklearn", "jax")
-NUMPY_NETWORK = ("init_params", "forward", "softmax_cross_entropy", "backward", "sgd_step",
-                 "predict", "train_network")
+NUMPY_NETWORK = (
+    "init_params",
+    "forward",
+    "softmax_cross_entropy",
+    "backward",
+    "sgd_step",
+    "predict",
+    "train_network",
+)
 # The training runs the thresholds are stated for (docs/EXERCISES.md)
 NUMPY_RUN = {"hidden_size": 64, "lr": 0.1, "epochs": 20, "batch_size": 32}
 TORCH_RUN = {"epochs": 30, "lr": 3e-3, "batch_size": 128}
@@ -64,6 +71,7 @@ def labels(g, n, classes):
 
 # ---- the hidden digits ----------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1)
 def all_digits():
     """scikit-learn's 1,797 digits, X (1797, 64) and y (1797,): read here, in the grader (the
@@ -71,8 +79,9 @@ def all_digits():
     it, without importing scikit-learn (1.3 s of the grading process's time)."""
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("07_digits is graded on scikit-learn's digits: install scikit-learn "
-                           "(requirements.txt)")
+        raise RuntimeError(
+            "07_digits is graded on scikit-learn's digits: install scikit-learn (requirements.txt)"
+        )
     path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
     data = np.loadtxt(path, delimiter=",")
     return data[:, :-1], data[:, -1].astype(np.int64)
@@ -111,8 +120,12 @@ class StatedDigitsNet(nn.Module):
         return self.fc2(self.drop(self.relu(self.fc1(x))))
 
 
-STATED_SHAPES = {"fc1.weight": (256, 64), "fc1.bias": (256,), "fc2.weight": (10, 256),
-                 "fc2.bias": (10,)}
+STATED_SHAPES = {
+    "fc1.weight": (256, 64),
+    "fc1.bias": (256,),
+    "fc2.weight": (10, 256),
+    "fc2.bias": (10,),
+}
 
 
 def check_params(what, got, shapes):
@@ -127,11 +140,14 @@ def check_params(what, got, shapes):
             shown = value.shape if isinstance(value, np.ndarray) else type_name(value)
             fail(f"{what}: {name} should be an array of shape {tuple(shape)}, got {shown}.")
         if value.dtype.kind != "f" or not np.isfinite(value).all():
-            fail(f"{what}: {name} holds values that are not finite floats (nan or inf: a "
-                 "learning rate too large, or a division by zero?).")
+            fail(
+                f"{what}: {name} holds values that are not finite floats (nan or inf: a "
+                "learning rate too large, or a division by zero?)."
+            )
 
 
 # ---- train_val_split ------------------------------------------------------------------------
+
 
 def split_inputs(seed, n=23, d=3):
     g = rng(seed)
@@ -150,14 +166,21 @@ def test_split_values(student, ref):
     if not isinstance(got, (tuple, list)) or len(got) != 4:
         fail(f"{what}: expected a tuple (X_train, X_val, y_train, y_val), got {type_name(got)}.")
     n_val = int(len(X) * 0.3)
-    likely_val = {"the validation rows are the first rows of X, not a random choice": X[:n_val],
-                  "the validation rows are the last rows of the permutation":
-                      X[np.random.default_rng(seed).permutation(len(X))[-n_val:]]}
+    likely_val = {
+        "the validation rows are the first rows of X, not a random choice": X[:n_val],
+        "the validation rows are the last rows of the permutation": X[
+            np.random.default_rng(seed).permutation(len(X))[-n_val:]
+        ],
+    }
     for index in (1, 3, 0, 2):  # validation first: its mistakes have names
         label = ("X_train", "X_val", "y_train", "y_val")[index]
-        check_array(f"{what}: {label}", got[index], want[index],
-                    dtype=None if label[0] == "X" else "int",
-                    likely=likely_val if label == "X_val" else None)
+        check_array(
+            f"{what}: {label}",
+            got[index],
+            want[index],
+            dtype=None if label[0] == "X" else "int",
+            likely=likely_val if label == "X_val" else None,
+        )
 
 
 def test_split_partition(student):
@@ -173,18 +196,23 @@ def test_split_partition(student):
         if not isinstance(part, np.ndarray):
             fail(f"{what}: expected four numpy arrays, got {type_name(part)}.")
     if len(X_val) != 7 or len(X_train) != 24:
-        fail(f"{what}: expected 24 training and int(31 * 0.25) = 7 validation rows, got "
-             f"{len(X_train)} and {len(X_val)}.")
+        fail(
+            f"{what}: expected 24 training and int(31 * 0.25) = 7 validation rows, got "
+            f"{len(X_train)} and {len(X_val)}."
+        )
     rows = sorted(int(r) for r in np.concatenate([X_train[:, 0], X_val[:, 0]]))
     if rows != list(range(31)):
         fail(f"{what}: every row of X should be in exactly one of X_train and X_val.")
     for Xp, yp, name in ((X_train, y_train, "training"), (X_val, y_val, "validation")):
         if not np.array_equal(y[Xp[:, 0].astype(int)], yp):
-            fail(f"{what}: in the {name} part some rows carry another row's label; index X "
-                 "and y with the same indices.")
+            fail(
+                f"{what}: in the {name} part some rows carry another row's label; index X "
+                "and y with the same indices."
+            )
 
 
 # ---- fit_standardizer, standardize, standardize_splits --------------------------------------
+
 
 @points(2)
 def test_standardizer_values(student, ref):
@@ -197,29 +225,50 @@ def test_standardizer_values(student, ref):
         fail(f"{what}: expected a tuple (mean, std), got {type_name(got)}.")
     mean, std = ref.fit_standardizer(X)
     check_array(f"{what}: mean", got[0], mean)
-    check_array(f"{what}: std", got[1], std, likely={
-        "the sample standard deviation (ddof=1); np.std's default divides by N": X.std(axis=0, ddof=1),
-        "the variance instead of the standard deviation": X.var(axis=0)})
+    check_array(
+        f"{what}: std",
+        got[1],
+        std,
+        likely={
+            "the sample standard deviation (ddof=1); np.std's default divides by N": X.std(
+                axis=0, ddof=1
+            ),
+            "the variance instead of the standard deviation": X.var(axis=0),
+        },
+    )
 
 
 @points(2)
 def test_standardizer_constant_columns(student, ref):
     """fit_standardizer: constant columns get std 1.0, also where rounding leaves a tiny std"""
     g = rng(112)
-    X = np.column_stack([g.normal(size=7), np.zeros(7), np.full(7, 0.7), g.normal(size=7),
-                         np.full(7, 3.0)])
-    what = ("fit_standardizer(X) for X whose columns 1, 2 and 4 are constant (0.0, 0.7 and "
-            "3.0; np.std gives about 1e-16 for the 0.7s)")
+    X = np.column_stack(
+        [g.normal(size=7), np.zeros(7), np.full(7, 0.7), g.normal(size=7), np.full(7, 3.0)]
+    )
+    what = (
+        "fit_standardizer(X) for X whose columns 1, 2 and 4 are constant (0.0, 0.7 and "
+        "3.0; np.std gives about 1e-16 for the 0.7s)"
+    )
     got = student.fit_standardizer(X)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"{what}: expected a tuple (mean, std), got {type_name(got)}.")
     mean, std = ref.fit_standardizer(X)
     check_array(f"{what}: mean", got[0], mean)
-    check_array(f"{what}: std", got[1], std, rtol=1e-9, atol=1e-12, likely={
-        "std is replaced only where it is exactly 0; compare with a threshold (1e-8)":
-            np.where(X.std(axis=0) == 0, 1.0, X.std(axis=0)),
-        "constant columns are not handled: dividing by their std 0 gives nan and inf":
-            X.std(axis=0)})
+    check_array(
+        f"{what}: std",
+        got[1],
+        std,
+        rtol=1e-9,
+        atol=1e-12,
+        likely={
+            "std is replaced only where it is exactly 0; compare with a threshold (1e-8)": np.where(
+                X.std(axis=0) == 0, 1.0, X.std(axis=0)
+            ),
+            "constant columns are not handled: dividing by their std 0 gives nan and inf": X.std(
+                axis=0
+            ),
+        },
+    )
 
 
 def test_standardizer_leaves_input(student, ref):
@@ -243,9 +292,15 @@ def test_standardize_values(student, ref):
     mean, std = g.normal(size=4), g.uniform(0.5, 3.0, size=4)
     what = "standardize(X, mean, std) for X of shape (9, 4)"
     got, args, _ = student.standardize.with_inputs(X, mean, std)
-    check_array(what, got, ref.standardize(X, mean, std), likely={
-        "X * std + mean: the inverse": X * std + mean,
-        "X - mean without dividing by std": X - mean})
+    check_array(
+        what,
+        got,
+        ref.standardize(X, mean, std),
+        likely={
+            "X * std + mean: the inverse": X * std + mean,
+            "X - mean without dividing by std": X - mean,
+        },
+    )
     check_unmodified(what, (X, mean, std), args)
 
 
@@ -265,15 +320,31 @@ def test_standardize_splits_training_statistics(student, ref):
     own = (X_other - X_other.mean(axis=0)) / X_other.std(axis=0)
     leak = (X_other - both.mean(axis=0)) / both.std(axis=0)
     other_stats = (X_train - X_other.mean(axis=0)) / X_other.std(axis=0)
-    check_array(f"{what}: mean", got[2], want[2], likely={
-        "statistics of both splits together: a leak from the other split": both.mean(axis=0),
-        "statistics of the other split": X_other.mean(axis=0)})
-    check_array(f"{what}: X_train_std", got[0], want[0], likely={
-        "X_train standardised with the other split's statistics": other_stats})
-    check_array(f"{what}: X_other_std", got[1], want[1], likely={
-        "each split standardised with its own statistics: the other split must use the "
-        "training split's": own,
-        "statistics of both splits together: a leak from the other split": leak})
+    check_array(
+        f"{what}: mean",
+        got[2],
+        want[2],
+        likely={
+            "statistics of both splits together: a leak from the other split": both.mean(axis=0),
+            "statistics of the other split": X_other.mean(axis=0),
+        },
+    )
+    check_array(
+        f"{what}: X_train_std",
+        got[0],
+        want[0],
+        likely={"X_train standardised with the other split's statistics": other_stats},
+    )
+    check_array(
+        f"{what}: X_other_std",
+        got[1],
+        want[1],
+        likely={
+            "each split standardised with its own statistics: the other split must use the "
+            "training split's": own,
+            "statistics of both splits together: a leak from the other split": leak,
+        },
+    )
 
 
 def test_standardize_splits_constant_pixels(student, ref):
@@ -281,8 +352,10 @@ def test_standardize_splits_constant_pixels(student, ref):
     g = rng(132)
     X_train = np.column_stack([g.normal(size=6), np.zeros(6)])
     X_other = np.column_stack([g.normal(size=4), [0.0, 3.0, 0.0, 16.0]])
-    what = ("standardize_splits(X_train, X_other) where column 1 is 0 in every training "
-            "example but not in X_other")
+    what = (
+        "standardize_splits(X_train, X_other) where column 1 is 0 in every training "
+        "example but not in X_other"
+    )
     got = student.standardize_splits(X_train, X_other)
     if not isinstance(got, (tuple, list)) or len(got) != 4:
         fail(f"{what}: expected (X_train_std, X_other_std, mean, std), got {type_name(got)}.")
@@ -293,15 +366,22 @@ def test_standardize_splits_constant_pixels(student, ref):
 
 # ---- one_hot --------------------------------------------------------------------------------
 
+
 @points(2)
 def test_one_hot_values(student, ref):
     """one_hot: 1.0 at column labels[i] of row i, for labels in any order"""
     y = labels(rng(141), 13, 6)
     what = f"one_hot(labels, 6) for labels {y.tolist()}"
     got, args, _ = student.one_hot.with_inputs(y, 6)
-    check_array(what, got, ref.one_hot(y, 6), likely={
-        "off by one: the 1.0 lands in column labels[i] - 1": np.eye(6)[y - 1],
-        "off by one: the 1.0 lands in column labels[i] + 1": np.eye(6)[(y + 1) % 6]})
+    check_array(
+        what,
+        got,
+        ref.one_hot(y, 6),
+        likely={
+            "off by one: the 1.0 lands in column labels[i] - 1": np.eye(6)[y - 1],
+            "off by one: the 1.0 lands in column labels[i] + 1": np.eye(6)[(y + 1) % 6],
+        },
+    )
     check_unmodified(what, (y,), args)
 
 
@@ -315,11 +395,13 @@ def test_one_hot_num_classes(student, ref):
 def test_one_hot_out_of_range(student):
     """one_hot: a label outside 0 .. num_classes - 1 raises ValueError"""
     for bad in ([0, 4, 1], [2, -1]):
-        expect_error(ValueError, f"one_hot({bad}, 4)", student.one_hot,
-                     np.array(bad, dtype=np.int64), 4)
+        expect_error(
+            ValueError, f"one_hot({bad}, 4)", student.one_hot, np.array(bad, dtype=np.int64), 4
+        )
 
 
 # ---- accuracy and confusion_matrix ----------------------------------------------------------
+
 
 def test_accuracy_values(student, ref):
     """accuracy: the fraction of positions where the labels agree, as a float"""
@@ -328,9 +410,15 @@ def test_accuracy_values(student, ref):
     y_pred = np.where(g.random(41) < 0.7, y_true, g.integers(0, 10, size=41))
     what = "accuracy(y_true, y_pred) for 41 labels"
     want = ref.accuracy(y_true, y_pred)
-    check_float(what, student.accuracy(y_true, y_pred), want, likely={
-        "the number of agreeing entries instead of the fraction": want * 41,
-        "the fraction of disagreeing entries": 1 - want})
+    check_float(
+        what,
+        student.accuracy(y_true, y_pred),
+        want,
+        likely={
+            "the number of agreeing entries instead of the fraction": want * 41,
+            "the fraction of disagreeing entries": 1 - want,
+        },
+    )
 
 
 @points(2)
@@ -342,8 +430,13 @@ def test_confusion_values(student, ref):
     what = "confusion_matrix(y_true, y_pred, 5) for 60 examples"
     got, args, _ = student.confusion_matrix.with_inputs(y_true, y_pred, 5)
     want = ref.confusion_matrix(y_true, y_pred, 5)
-    check_array(what, got, want, dtype="int", likely={
-        "transposed: rows should be the true classes, columns the predicted ones": want.T})
+    check_array(
+        what,
+        got,
+        want,
+        dtype="int",
+        likely={"transposed: rows should be the true classes, columns the predicted ones": want.T},
+    )
     check_unmodified(what, (y_true, y_pred), args)
 
 
@@ -351,16 +444,25 @@ def test_confusion_absent_classes(student, ref):
     """confusion_matrix: num_classes rows and columns, with zeros for classes that never occur"""
     y_true, y_pred = np.array([1, 1, 3]), np.array([1, 3, 3])
     what = "confusion_matrix([1, 1, 3], [1, 3, 3], 6)"
-    check_array(what, student.confusion_matrix(y_true, y_pred, 6),
-                ref.confusion_matrix(y_true, y_pred, 6), dtype="int")
+    check_array(
+        what,
+        student.confusion_matrix(y_true, y_pred, 6),
+        ref.confusion_matrix(y_true, y_pred, 6),
+        dtype="int",
+    )
 
 
 # ---- the numpy network ----------------------------------------------------------------------
 
+
 def network_inputs(seed, n=7, d=5, h=6, c=4):
     g = rng(seed)
-    params = {"W1": g.normal(size=(h, d)), "b1": g.normal(size=h),
-              "W2": g.normal(size=(c, h)), "b2": g.normal(size=c)}
+    params = {
+        "W1": g.normal(size=(h, d)),
+        "b1": g.normal(size=h),
+        "W2": g.normal(size=(c, h)),
+        "b2": g.normal(size=c),
+    }
     params["b1"][:2] = 0.0
     X = 1.5 * g.normal(size=(n, d))
     X[0] = 0.0  # Z1 = b1 exactly: the first two hidden units sit at exactly 0
@@ -377,8 +479,12 @@ def test_init_params_values(student, reference):
     check_params(what, got["result"], {"W1": (7, 5), "b1": (7,), "W2": (3, 7), "b2": (3,)})
     for name in ("W1", "b1", "W2", "b2"):
         check_array(f"{what}: {name}", got["result"][name], want["result"][name])
-    check_array(f"{what}: the generator's next draws afterwards (how many numbers "
-                "init_params took from it)", got["next"], want["next"])
+    check_array(
+        f"{what}: the generator's next draws afterwards (how many numbers "
+        "init_params took from it)",
+        got["next"],
+        want["next"],
+    )
 
 
 @points(2)
@@ -390,8 +496,15 @@ def test_forward_values(student, ref):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"{what}: expected a tuple (logits, cache), got {type_name(got)}.")
     logits, cache = ref.forward(params, X)
-    check_array(f"{what}: logits", got[0], logits, likely={
-        "the ReLU is missing": (X @ params["W1"].T + params["b1"]) @ params["W2"].T + params["b2"]})
+    check_array(
+        f"{what}: logits",
+        got[0],
+        logits,
+        likely={
+            "the ReLU is missing": (X @ params["W1"].T + params["b1"]) @ params["W2"].T
+            + params["b2"]
+        },
+    )
     if not isinstance(got[1], (tuple, list)) or len(got[1]) != 3:
         fail(f"{what}: the cache should be the tuple (X, Z1, H1), got {type_name(got[1])}.")
     for label, g, w in zip(("X", "Z1", "H1"), got[1], cache):
@@ -410,11 +523,18 @@ def test_softmax_cross_entropy_values(student, ref):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"{what}: expected a tuple (loss, dlogits), got {type_name(got)}.")
     loss, grad = ref.softmax_cross_entropy(logits, Y)
-    check_float(f"{what}: loss", got[0], loss, likely={"summed over the batch, not averaged":
-                                                       loss * 6})
-    check_array(f"{what}: dlogits", got[1], grad, likely={
-        "(P - Y) without dividing by N": grad * 6,
-        "(Y - P) / N: the sign is flipped": -grad})
+    check_float(
+        f"{what}: loss", got[0], loss, likely={"summed over the batch, not averaged": loss * 6}
+    )
+    check_array(
+        f"{what}: dlogits",
+        got[1],
+        grad,
+        likely={
+            "(P - Y) without dividing by N": grad * 6,
+            "(Y - P) / N: the sign is flipped": -grad,
+        },
+    )
 
 
 def test_softmax_cross_entropy_stable(student, ref):
@@ -445,12 +565,14 @@ def test_backward_values(student, ref):
         likely = {}
         if name == "W1":
             likely["the ReLU's mask [Z1 > 0] is missing"] = dZ_no_mask.T @ X
-            likely["the ReLU's slope at exactly 0 should be 0 (mask Z1 > 0, not Z1 >= 0)"] = \
-                ((dlogits @ params["W2"]) * (cache[1] >= 0)).T @ X
+            likely["the ReLU's slope at exactly 0 should be 0 (mask Z1 > 0, not Z1 >= 0)"] = (
+                (dlogits @ params["W2"]) * (cache[1] >= 0)
+            ).T @ X
         if name == "b1":
             likely["the ReLU's mask [Z1 > 0] is missing"] = dZ_no_mask.sum(axis=0)
-            likely["the ReLU's slope at exactly 0 should be 0 (mask Z1 > 0, not Z1 >= 0)"] = \
-                ((dlogits @ params["W2"]) * (cache[1] >= 0)).sum(axis=0)
+            likely["the ReLU's slope at exactly 0 should be 0 (mask Z1 > 0, not Z1 >= 0)"] = (
+                (dlogits @ params["W2"]) * (cache[1] >= 0)
+            ).sum(axis=0)
         if name == "W2":
             likely["transposed: dW2 = dlogits.T @ H1 has W2's shape"] = want[name].T
         if name in ("b1", "b2"):
@@ -499,13 +621,19 @@ def test_sgd_step_values(student, ref):
     want = ref.sgd_step(params, grads, 0.05)
     check_params(what, got, {k: v.shape for k, v in params.items()})
     for name in params:
-        check_array(f"{what}: {name}", got[name], want[name], likely={
-            "params + lr * grads: a step uphill": params[name] + 0.05 * grads[name]})
+        check_array(
+            f"{what}: {name}",
+            got[name],
+            want[name],
+            likely={"params + lr * grads: a step uphill": params[name] + 0.05 * grads[name]},
+        )
     for name in params:
         before, after = params[name], args[0][name] if isinstance(args[0], dict) else None
         if not (isinstance(after, np.ndarray) and np.array_equal(before, after)):
-            fail(f"{what} changed params[{name!r}] in place; return a new dict and leave the "
-                 "caller's arrays as they were (no -=).")
+            fail(
+                f"{what} changed params[{name!r}] in place; return a new dict and leave the "
+                "caller's arrays as they were (no -=)."
+            )
 
 
 def test_predict_values(student, ref):
@@ -531,7 +659,7 @@ def _no_reshuffle_run(ref, X, y, seed):
     order = g.permutation(len(X))
     for _ in range(SMALL_NUMPY["epochs"]):
         for start in range(0, len(X), 16):
-            batch = order[start:start + 16]
+            batch = order[start : start + 16]
             logits, cache = ref.forward(params, X[batch])
             _, dlogits = ref.softmax_cross_entropy(logits, np.eye(3)[y[batch]])
             params = ref.sgd_step(params, ref.backward(params, cache, dlogits), 0.3)
@@ -539,9 +667,11 @@ def _no_reshuffle_run(ref, X, y, seed):
 
 
 def _train_network(student, X, y, seed, options):
-    what = (f"train_network(X, y, seed={seed}, " + ", ".join(f"{k}={v}" for k, v in
-                                                           options.items())
-            + f") for X of shape {X.shape}")
+    what = (
+        f"train_network(X, y, seed={seed}, "
+        + ", ".join(f"{k}={v}" for k, v in options.items())
+        + f") for X of shape {X.shape}"
+    )
     got = student.train_network(X, y, seed=seed, **options)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"{what}: expected a tuple (params, losses), got {type_name(got)}.")
@@ -558,10 +688,17 @@ def test_train_network_reproduces(student, ref):
     check_params(what, params, {k: v.shape for k, v in want.items()})
     stale = _no_reshuffle_run(ref, X, y, seed)
     for name in ("W1", "b1", "W2", "b2"):
-        check_array(f"{what}: {name} afterwards", params[name], want[name], rtol=1e-6,
-                    atol=1e-9, likely={
-                        "the examples are shuffled once, not anew in every epoch "
-                        "(order = rng.permutation(N) inside the epoch loop)": stale[name]})
+        check_array(
+            f"{what}: {name} afterwards",
+            params[name],
+            want[name],
+            rtol=1e-6,
+            atol=1e-9,
+            likely={
+                "the examples are shuffled once, not anew in every epoch "
+                "(order = rng.permutation(N) inside the epoch loop)": stale[name]
+            },
+        )
 
 
 def test_train_network_losses(student, ref):
@@ -571,9 +708,12 @@ def test_train_network_losses(student, ref):
     what, (_, losses) = _train_network(student, X, y, seed, SMALL_NUMPY)
     _, want = ref.train_network(X, y, seed=seed, **SMALL_NUMPY)
     if not isinstance(losses, list) or len(losses) != len(want):
-        fail(f"{what}: expected a list of {len(want)} floats (one per epoch), got "
-             f"{type_name(losses)}" + (f" of length {len(losses)}" if isinstance(losses, list)
-                                       else "") + ".")
+        fail(
+            f"{what}: expected a list of {len(want)} floats (one per epoch), got "
+            f"{type_name(losses)}"
+            + (f" of length {len(losses)}" if isinstance(losses, list) else "")
+            + "."
+        )
     for epoch, (g, w) in enumerate(zip(losses, want), start=1):
         check_float(f"{what}: the loss of epoch {epoch}", g, w, rtol=1e-6)
 
@@ -610,7 +750,9 @@ def test_train_network_numpy_only(student, ref):
     """train_network: the numpy network uses numpy alone (no torch, scipy, sklearn or jax)"""
     X, y = small_run(243)
     seed = seed_for(244)
-    what, (params, _) = _train_network(student, X, y, seed, SMALL_NUMPY)  # only a working one counts
+    what, (params, _) = _train_network(
+        student, X, y, seed, SMALL_NUMPY
+    )  # only a working one counts
     want, _ = ref.train_network(X, y, seed=seed, **SMALL_NUMPY)
     check_params(what, params, {k: v.shape for k, v in want.items()})
     for name in want:
@@ -625,7 +767,9 @@ def test_train_network_numpy_only(student, ref):
             if mods:
                 found.setdefault(name, set()).update(mods)
     if found:
-        shown = "; ".join(f"{name} uses {', '.join(sorted(m))}" for name, m in sorted(found.items()))
+        shown = "; ".join(
+            f"{name} uses {', '.join(sorted(m))}" for name, m in sorted(found.items())
+        )
         fail(f"the numpy network must use numpy alone: {shown}.")
 
 
@@ -644,29 +788,36 @@ def test_train_network_hidden_digits(student, ref):
         check_params(what, params, {n: v.shape for n, v in want.items()})
         for name in want:
             if not np.allclose(params[name], want[name], rtol=1e-5, atol=1e-7):
-                fail(f"{what}: the parameters that came back are not those of the run the "
-                     "grader reproduces from the contract (same seed, same batches), so their "
-                     "accuracy cannot count; see the test 'train_network: the parameters after "
-                     "3 epochs ...'.")
+                fail(
+                    f"{what}: the parameters that came back are not those of the run the "
+                    "grader reproduces from the contract (same seed, same batches), so their "
+                    "accuracy cannot count; see the test 'train_network: the parameters after "
+                    "3 epochs ...'."
+                )
         correct += int((numpy_logits(params, X_test).argmax(axis=1) == y_test).sum())
         total += len(y_test)
     if correct / total < NUMPY_THRESHOLD:
-        fail(f"train_network(X, y, seed={seed}, hidden_size=64, lr=0.1, epochs=20, "
-             f"batch_size=32), trained on each of {FOLDS} folds of the grader's digits: "
-             f"{correct} of the {total} held-out digits right ({correct / total:.1%}); at "
-             f"least {NUMPY_THRESHOLD:.0%} expected.")
+        fail(
+            f"train_network(X, y, seed={seed}, hidden_size=64, lr=0.1, epochs=20, "
+            f"batch_size=32), trained on each of {FOLDS} folds of the grader's digits: "
+            f"{correct} of the {total} held-out digits right ({correct / total:.1%}); at "
+            f"least {NUMPY_THRESHOLD:.0%} expected."
+        )
 
 
 # ---- DigitsNet ------------------------------------------------------------------------------
+
 
 def net_weights(seed, sizes=(64, 256, 10)):
     inputs, hidden, classes = sizes
     g = rng(seed)
     k1, k2 = 1 / np.sqrt(inputs), 1 / np.sqrt(hidden)
-    return {"fc1.weight": g.uniform(-k1, k1, size=(hidden, inputs)).astype(np.float32),
-            "fc1.bias": g.uniform(-k1, k1, size=hidden).astype(np.float32),
-            "fc2.weight": g.uniform(-k2, k2, size=(classes, hidden)).astype(np.float32),
-            "fc2.bias": g.uniform(-k2, k2, size=classes).astype(np.float32)}
+    return {
+        "fc1.weight": g.uniform(-k1, k1, size=(hidden, inputs)).astype(np.float32),
+        "fc1.bias": g.uniform(-k1, k1, size=hidden).astype(np.float32),
+        "fc2.weight": g.uniform(-k2, k2, size=(classes, hidden)).astype(np.float32),
+        "fc2.bias": g.uniform(-k2, k2, size=classes).astype(np.float32),
+    }
 
 
 def stated_net(weights, dropout=0.3):
@@ -680,8 +831,9 @@ def stated_net(weights, dropout=0.3):
 def test_digits_net_structure(student):
     """DigitsNet: the submodules fc1, relu, drop, fc2 with the stated sizes and dropout rate"""
     g = rng(250)
-    inputs, hidden, classes = (int(g.integers(low, high)) for low, high in ((8, 17), (6, 13),
-                                                                          (3, 8)))
+    inputs, hidden, classes = (
+        int(g.integers(low, high)) for low, high in ((8, 17), (6, 13), (3, 8))
+    )
     rate = round(float(g.uniform(0.15, 0.6)), 2)
     what = f"DigitsNet({inputs}, {hidden}, {classes}, {rate})"
     # what the worker says the model is made of names the mistake; the points rest on values
@@ -693,8 +845,14 @@ def test_digits_net_structure(student):
         fail(f"{what}: forward should return a tensor of logits, got {got['type']}.")
     with torch.no_grad():
         want = stated_net(weights, rate).eval()(torch.as_tensor(x)).numpy()
-    check_array(f"{what} with given weights, in eval mode: model(x) for x of shape "
-                f"(6, {inputs})", got["logits"], want, dtype=None, rtol=1e-5, atol=1e-5)
+    check_array(
+        f"{what} with given weights, in eval mode: model(x) for x of shape (6, {inputs})",
+        got["logits"],
+        want,
+        dtype=None,
+        rtol=1e-5,
+        atol=1e-5,
+    )
     check_dropout_rate(student, inputs, hidden, rate)
 
 
@@ -702,15 +860,18 @@ def check_dropout_rate(student, inputs, hidden, rate):
     """The rate shows in training mode, whatever the mask: with fc1's outputs all positive
     and fc2 the identity, each output is 0 (dropped) or fc1's output / (1 - rate)."""
     g = rng(254)
-    weights = {"fc1.weight": g.uniform(-0.5, 0.5, size=(hidden, inputs)).astype(np.float32),
-               "fc1.bias": np.full(hidden, 4.0, dtype=np.float32),
-               "fc2.weight": np.eye(hidden, dtype=np.float32),
-               "fc2.bias": np.zeros(hidden, dtype=np.float32)}
+    weights = {
+        "fc1.weight": g.uniform(-0.5, 0.5, size=(hidden, inputs)).astype(np.float32),
+        "fc1.bias": np.full(hidden, 4.0, dtype=np.float32),
+        "fc2.weight": np.eye(hidden, dtype=np.float32),
+        "fc2.bias": np.zeros(hidden, dtype=np.float32),
+    }
     x = g.uniform(-1.0, 1.0, size=(12, inputs)).astype(np.float32)
-    what = (f"DigitsNet({inputs}, {hidden}, {hidden}, {rate}) in training mode, with fc1's "
-            "outputs all positive and fc2 the identity")
-    got = run(student, what, "digits.digits_net_logits", weights, x, "train", seed_for(255),
-              rate)
+    what = (
+        f"DigitsNet({inputs}, {hidden}, {hidden}, {rate}) in training mode, with fc1's "
+        "outputs all positive and fc2 the identity"
+    )
+    got = run(student, what, "digits.digits_net_logits", weights, x, "train", seed_for(255), rate)
     if got["logits"] is None:
         fail(f"{what}: forward should return a tensor of logits, got {got['type']}.")
     out = np.asarray(got["logits"], dtype=np.float64)
@@ -720,31 +881,51 @@ def check_dropout_rate(student, inputs, hidden, rate):
     kept = out != 0
     if not kept.any():
         fail(f"{what}: every output is 0; dropout with rate {rate} keeps most units.")
-    check_array(f"{what}: the units dropout kept, which should be fc1's outputs scaled by "
-                f"1 / (1 - {rate})", out[kept], units[kept] / (1 - rate), dtype=None,
-                rtol=1e-5, atol=1e-5, likely={
-                    "the dropout rate is not the dropout argument (0.3 instead)":
-                        units[kept] / 0.7,
-                    "no dropout in training mode": units[kept]})
+    check_array(
+        f"{what}: the units dropout kept, which should be fc1's outputs scaled by 1 / (1 - {rate})",
+        out[kept],
+        units[kept] / (1 - rate),
+        dtype=None,
+        rtol=1e-5,
+        atol=1e-5,
+        likely={
+            "the dropout rate is not the dropout argument (0.3 instead)": units[kept] / 0.7,
+            "no dropout in training mode": units[kept],
+        },
+    )
 
 
 def check_net_structure(student, what, inputs, hidden, classes, rate):
     info = run(student, what, "digits.digits_net_structure", inputs, hidden, classes, rate)
     if not info["is_module"]:
-        fail(f"{what}: expected an nn.Module, got {info['class']}; write class "
-             "DigitsNet(nn.Module) and call super().__init__() first.")
-    want = [["fc1", "torch.nn.modules.linear.Linear"], ["relu", "torch.nn.modules.activation.ReLU"],
-            ["drop", "torch.nn.modules.dropout.Dropout"], ["fc2", "torch.nn.modules.linear.Linear"]]
+        fail(
+            f"{what}: expected an nn.Module, got {info['class']}; write class "
+            "DigitsNet(nn.Module) and call super().__init__() first."
+        )
+    want = [
+        ["fc1", "torch.nn.modules.linear.Linear"],
+        ["relu", "torch.nn.modules.activation.ReLU"],
+        ["drop", "torch.nn.modules.dropout.Dropout"],
+        ["fc2", "torch.nn.modules.linear.Linear"],
+    ]
     if info["children"] != want:
         shown = ", ".join(f"{n} ({c.split('.')[-1]})" for n, c in info["children"]) or "none"
-        fail(f"{what}: expected the submodules fc1 (Linear), relu (ReLU), drop (Dropout), fc2 "
-             f"(Linear), created in this order; got {shown}.")
+        fail(
+            f"{what}: expected the submodules fc1 (Linear), relu (ReLU), drop (Dropout), fc2 "
+            f"(Linear), created in this order; got {shown}."
+        )
     shapes = {n: s for n, s in info["params"]}
-    expected = {"fc1.weight": [hidden, inputs], "fc1.bias": [hidden],
-                "fc2.weight": [classes, hidden], "fc2.bias": [classes]}
+    expected = {
+        "fc1.weight": [hidden, inputs],
+        "fc1.bias": [hidden],
+        "fc2.weight": [classes, hidden],
+        "fc2.bias": [classes],
+    }
     if shapes != expected:
-        fail(f"{what}: expected fc1 = nn.Linear({inputs}, {hidden}) and fc2 = "
-             f"nn.Linear({hidden}, {classes}), got the parameters {shapes}.")
+        fail(
+            f"{what}: expected fc1 = nn.Linear({inputs}, {hidden}) and fc2 = "
+            f"nn.Linear({hidden}, {classes}), got the parameters {shapes}."
+        )
     check_equal(f"{what}: the dropout rates of its Dropout layers", info["dropout"], [rate])
 
 
@@ -762,10 +943,20 @@ def test_digits_net_eval_logits(student):
         want = model(torch.as_tensor(x)).numpy()
         hidden = model.fc1(torch.as_tensor(x))
         no_relu = model.fc2(hidden).numpy()
-    check_array(what, got["logits"], want, dtype=None, rtol=1e-5, atol=1e-5, likely={
-        "forward applies softmax; return the logits (nn.CrossEntropyLoss does the softmax)":
-            torch.softmax(torch.as_tensor(want), dim=1).numpy(),
-        "the ReLU between fc1 and fc2 is missing": no_relu})
+    check_array(
+        what,
+        got["logits"],
+        want,
+        dtype=None,
+        rtol=1e-5,
+        atol=1e-5,
+        likely={
+            "forward applies softmax; return the logits (nn.CrossEntropyLoss does the softmax)": torch.softmax(
+                torch.as_tensor(want), dim=1
+            ).numpy(),
+            "the ReLU between fc1 and fc2 is missing": no_relu,
+        },
+    )
 
 
 def test_digits_net_dropout_in_training(student):
@@ -773,8 +964,10 @@ def test_digits_net_dropout_in_training(student):
     weights = net_weights(271)
     x = (2.0 * rng(272).normal(size=(9, 64))).astype(np.float32)
     seed = seed_for(273)
-    what = (f"DigitsNet() with given weights, in training mode, model(x) right after "
-            f"torch.manual_seed({seed})")
+    what = (
+        f"DigitsNet() with given weights, in training mode, model(x) right after "
+        f"torch.manual_seed({seed})"
+    )
     got = run(student, what, "digits.digits_net_logits", weights, x, "train", seed)
     if got["logits"] is None:
         fail(f"{what}: forward should return a tensor of logits, got {got['type']}.")
@@ -784,9 +977,17 @@ def test_digits_net_dropout_in_training(student):
         with torch.no_grad():
             want = model(torch.as_tensor(x)).numpy()
             eval_logits = model.eval()(torch.as_tensor(x)).numpy()
-    check_array(what, got["logits"], want, dtype=None, rtol=1e-5, atol=1e-5, likely={
-        "no dropout in training mode: drop = nn.Dropout(dropout), applied after the ReLU":
-            eval_logits})
+    check_array(
+        what,
+        got["logits"],
+        want,
+        dtype=None,
+        rtol=1e-5,
+        atol=1e-5,
+        likely={
+            "no dropout in training mode: drop = nn.Dropout(dropout), applied after the ReLU": eval_logits
+        },
+    )
 
 
 def test_digits_net_initialisation(student):
@@ -803,6 +1004,7 @@ def test_digits_net_initialisation(student):
 
 # ---- train_one_epoch and evaluate -----------------------------------------------------------
 
+
 def loop_inputs(seed):
     g = rng(seed)
     weights = net_weights(seed + 1, (5, 8, 3))
@@ -815,43 +1017,67 @@ def test_train_one_epoch_values(student, reference):
     """train_one_epoch: the loss and the parameters after one epoch match the reference, in training mode"""
     weights, X, y = loop_inputs(291)
     seed = seed_for(292)
-    what = ("train_one_epoch(model, loader, criterion, optimizer, device) with SGD(lr=0.5), "
-            "a model with dropout left in eval mode, 22 examples in batches of 8, 8 and 6")
+    what = (
+        "train_one_epoch(model, loader, criterion, optimizer, device) with SGD(lr=0.5), "
+        "a model with dropout left in eval mode, 22 examples in batches of 8, 8 and 6"
+    )
     got = run(student, what, "digits.train_one_epoch", weights, X, y, 8, 0.5, 0.3, seed)
     want = reference.probe("digits.train_one_epoch", weights, X, y, 8, 0.5, 0.3, seed)
     if not got["modes"] or not all(got["modes"]):
-        fail(f"{what}: the model ran in eval mode while training (dropout off); call "
-             "model.train() at the start of train_one_epoch.")
+        fail(
+            f"{what}: the model ran in eval mode while training (dropout off); call "
+            "model.train() at the start of train_one_epoch."
+        )
     if not isinstance(got["loss"], float):
         fail(f"{what}: expected the mean loss as a Python float, got {got['loss']}.")
     check_float(f"{what}: the returned loss", got["loss"], want["loss"], rtol=1e-5, atol=1e-6)
     for name, value in want["params"].items():
-        check_array(f"{what}: {name} afterwards", got["params"][name], value, dtype=None,
-                    rtol=1e-5, atol=1e-6, likely={
-                        "the parameters did not move: is optimizer.step() called after "
-                        "loss.backward()?": weights[name]})
+        check_array(
+            f"{what}: {name} afterwards",
+            got["params"][name],
+            value,
+            dtype=None,
+            rtol=1e-5,
+            atol=1e-6,
+            likely={
+                "the parameters did not move: is optimizer.step() called after "
+                "loss.backward()?": weights[name]
+            },
+        )
 
 
 @points(2)
 def test_evaluate_values(student):
     """evaluate: the mean loss and accuracy of a model with dropout, in eval mode and without a graph"""
     weights, X, y = loop_inputs(301)
-    what = ("evaluate(model, loader, criterion, device) on a model with dropout 0.5 left in "
-            "training mode, 22 examples in batches of 8, 8 and 6")
+    what = (
+        "evaluate(model, loader, criterion, device) on a model with dropout 0.5 left in "
+        "training mode, 22 examples in batches of 8, 8 and 6"
+    )
     got = run(student, what, "digits.evaluate", weights, X, y, 8, 0.5, seed_for(302))
     if got["items"] is None or len(got["items"]) != 2:
         fail(f"{what}: expected a tuple (mean_loss, accuracy), got a {got['kind']}.")
     if not got["modes"] or any(got["modes"]):
-        fail(f"{what}: dropout was on during the evaluation (the model stayed in training "
-             "mode), so the result is random; call model.eval() at the start of evaluate.")
+        fail(
+            f"{what}: dropout was on during the evaluation (the model stayed in training "
+            "mode), so the result is random; call model.eval() at the start of evaluate."
+        )
     if any(got["recording"]):
         fail(f"{what}: autograd recorded a graph; wrap the loop in `with torch.no_grad():`.")
     if got["grads"]:
-        fail(f"{what}: evaluate computed gradients ({', '.join(got['grads'])}); it must not "
-             "call backward().")
-    logits = numpy_logits({"W1": weights["fc1.weight"], "b1": weights["fc1.bias"],
-                           "W2": weights["fc2.weight"], "b2": weights["fc2.bias"]},
-                          X.astype(np.float64))
+        fail(
+            f"{what}: evaluate computed gradients ({', '.join(got['grads'])}); it must not "
+            "call backward()."
+        )
+    logits = numpy_logits(
+        {
+            "W1": weights["fc1.weight"],
+            "b1": weights["fc1.bias"],
+            "W2": weights["fc2.weight"],
+            "b2": weights["fc2.bias"],
+        },
+        X.astype(np.float64),
+    )
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     want_loss = float(-log_probs[np.arange(len(y)), y].mean())
@@ -860,8 +1086,12 @@ def test_evaluate_values(student):
         if not isinstance(value, float):
             fail(f"{what}: {label} should be a Python float, got {value}.")
     check_float(f"{what}: mean_loss", got["items"][0], want_loss, rtol=1e-5, atol=1e-6)
-    check_float(f"{what}: accuracy", got["items"][1], want_accuracy, likely={
-        "the number of correct examples instead of the fraction": want_accuracy * 22})
+    check_float(
+        f"{what}: accuracy",
+        got["items"][1],
+        want_accuracy,
+        likely={"the number of correct examples instead of the fraction": want_accuracy * 22},
+    )
 
 
 # ---- train_digits_net -----------------------------------------------------------------------
@@ -875,11 +1105,22 @@ _TORCH_REPRODUCED = weakref.WeakKeyDictionary()  # student -> message of the fai
 
 
 def _torch_run(student, X, y, seed, options):
-    what = (f"train_digits_net(X, y, seed={seed}, " + ", ".join(f"{k}={v}" for k, v in
-                                                              options.items())
-            + f") for X of shape {X.shape}")
-    got = run(student, what, "digits.train_digits_net", X, y, options["epochs"], options["lr"],
-              options["batch_size"], seed)
+    what = (
+        f"train_digits_net(X, y, seed={seed}, "
+        + ", ".join(f"{k}={v}" for k, v in options.items())
+        + f") for X of shape {X.shape}"
+    )
+    got = run(
+        student,
+        what,
+        "digits.train_digits_net",
+        X,
+        y,
+        options["epochs"],
+        options["lr"],
+        options["batch_size"],
+        seed,
+    )
     if got["returned"] != "pair":
         fail(f"{what}: expected a tuple (model, losses), got {got['returned']}.")
     if "params" not in got:
@@ -891,11 +1132,24 @@ def _torch_run(student, X, y, seed, options):
 def _check_torch_run(student, reference, X, y, seed, options):
     """Fail unless the student's run with ``options`` ends where the reference's does."""
     what, got = _torch_run(student, X, y, seed, options)
-    want = reference.probe("digits.train_digits_net", X, y, options["epochs"], options["lr"],
-                           options["batch_size"], seed)
+    want = reference.probe(
+        "digits.train_digits_net",
+        X,
+        y,
+        options["epochs"],
+        options["lr"],
+        options["batch_size"],
+        seed,
+    )
     for name, value in want["params"].items():
-        check_array(f"{what}: {name} afterwards", got["params"][name], value,
-                    dtype=None, rtol=1e-4, atol=1e-6)
+        check_array(
+            f"{what}: {name} afterwards",
+            got["params"][name],
+            value,
+            dtype=None,
+            rtol=1e-4,
+            atol=1e-6,
+        )
     epochs = options["epochs"]
     if not isinstance(got["losses"], list) or len(got["losses"]) != epochs:
         fail(f"{what}: expected the losses as a list of {epochs} floats, got {got['losses']}.")
@@ -918,8 +1172,11 @@ def torch_reproduction(student, reference):
         batches = g.choice(SMALL_TORCH_BATCHES, size=2, replace=False)
         try:
             for lr, batch_size in zip(rates, batches):
-                options = {"epochs": SMALL_TORCH_EPOCHS, "lr": float(lr),
-                           "batch_size": int(batch_size)}
+                options = {
+                    "epochs": SMALL_TORCH_EPOCHS,
+                    "lr": float(lr),
+                    "batch_size": int(batch_size),
+                }
                 _check_torch_run(student, reference, X, y, seed, options)
             _TORCH_REPRODUCED[student] = ""
         except AssertionError as exc:
@@ -932,9 +1189,11 @@ def test_train_digits_net_reproduces(student, reference):
     """train_digits_net: the parameters and losses after 2 epochs equal the reference run's (same seed)"""
     problem = torch_reproduction(student, reference)
     if problem:
-        fail(problem + " The recipe fixes every random number: torch.manual_seed(seed) first, "
-             "then DigitsNet, the loader with its own seeded generator, Adam, and "
-             "train_one_epoch once per epoch.")
+        fail(
+            problem + " The recipe fixes every random number: torch.manual_seed(seed) first, "
+            "then DigitsNet, the loader with its own seeded generator, Adam, and "
+            "train_one_epoch once per epoch."
+        )
 
 
 @points(4)
@@ -944,9 +1203,11 @@ def test_train_digits_net_hidden_digits(student, ref, reference):
     if "is not implemented yet" in problem:
         fail(problem)
     if problem:
-        fail("train_digits_net: the grader cannot reproduce a short run of it from the "
-             "contract's seeds (see the test 'train_digits_net: the parameters and losses "
-             "after 2 epochs ...'), so the accuracy of its parameters cannot count.")
+        fail(
+            "train_digits_net: the grader cannot reproduce a short run of it from the "
+            "contract's seeds (see the test 'train_digits_net: the parameters and losses "
+            "after 2 epochs ...'), so the accuracy of its parameters cannot count."
+        )
     seed = seed_for(321)
     correct = total = 0
     for X_train, y_train, X_test, y_test in folds(ref, 322):
@@ -957,7 +1218,9 @@ def test_train_digits_net_hidden_digits(student, ref, reference):
         correct += int((predicted == y_test).sum())
         total += len(y_test)
     if correct / total < TORCH_THRESHOLD:
-        fail(f"train_digits_net(X, y, seed={seed}, epochs=30, lr=0.003, batch_size=128), "
-             f"trained on each of {FOLDS} folds of the grader's digits: {correct} of the "
-             f"{total} held-out digits right ({correct / total:.1%}); at least "
-             f"{TORCH_THRESHOLD:.0%} expected.")
+        fail(
+            f"train_digits_net(X, y, seed={seed}, epochs=30, lr=0.003, batch_size=128), "
+            f"trained on each of {FOLDS} folds of the grader's digits: {correct} of the "
+            f"{total} held-out digits right ({correct / total:.1%}); at least "
+            f"{TORCH_THRESHOLD:.0%} expected."
+        )

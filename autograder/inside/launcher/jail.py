@@ -150,6 +150,7 @@ if TYPE_CHECKING:  # the standard library's typing only: this runs as a script
         error: str  # the worker did not start
         unsuitable: bool  # fork path: no fork mode here (the grader uses the exec path)
 
+
 # The policy comes from the grader, in the launcher's config (``autograder.sandbox``'s ``jail``
 # settings: the modes ``auto`` tries in order, those a template may fork workers in, the
 # first worker uid, the system folders a worker sees, the scratch folder's size); this
@@ -176,9 +177,21 @@ CAPABILITY_VERSION_3 = 0x20080522
 PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 
 # Files of the host's /etc a Python process may want (the rest of /etc stays hidden).
-ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
-             "nsswitch.conf", "host.conf", "hosts", "services", "protocols", "mime.types",
-             "fonts", "matplotlibrc")
+ETC_FILES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "alternatives",
+    "nsswitch.conf",
+    "host.conf",
+    "hosts",
+    "services",
+    "protocols",
+    "mime.types",
+    "fonts",
+    "matplotlibrc",
+)
 DEVICES = ("null", "zero", "full", "random", "urandom")
 # Data sets that hidden suites grade on, relative to a site-packages folder: hidden from the
 # worker so that no submission can read the grader's test examples (07 grades on
@@ -215,8 +228,9 @@ def unshare(flags: int) -> None:
     _ok(libc().unshare(flags), "unshare")
 
 
-def mount(source: str | None, target: str, fstype: str | None, flags: int,
-          data: str | None = None) -> None:
+def mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     _ok(libc().mount(_b(source), _b(target), _b(fstype), flags, _b(data)), f"mount {target}")
 
 
@@ -283,6 +297,7 @@ def kill_uid(uid: int | None, rounds: int = 50) -> bool:
 
 # ---- the worker process ---------------------------------------------------------------------
 
+
 def _has_gpu() -> bool:
     try:
         return any(name.startswith("nvidia") for name in os.listdir("/dev"))
@@ -312,8 +327,11 @@ class _CapHeader(ctypes.Structure):
 
 
 class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
 
 
 def _as_after_exec() -> None:
@@ -321,8 +339,10 @@ def _as_after_exec() -> None:
     root (euid) loses every capability at exec (a worker in a nested user namespace has them
     all there until then), and one whose uid changed becomes dumpable again."""
     if os.geteuid() != 0:
-        _ok(libc().capset(ctypes.byref(_CapHeader(CAPABILITY_VERSION_3, 0)), (_CapData * 2)()),
-            "capset")
+        _ok(
+            libc().capset(ctypes.byref(_CapHeader(CAPABILITY_VERSION_3, 0)), (_CapData * 2)()),
+            "capset",
+        )
         prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     prctl(PR_SET_DUMPABLE, 1)
 
@@ -344,8 +364,13 @@ def _enter_nested_userns() -> None:
         f.write(f"{NESTED_UID} 0 1")
 
 
-def become_worker(config: LauncherConfig, mode: str, uid: int | None, notes: list[str],
-                  memory_cgroup: bool = False) -> int:
+def become_worker(
+    config: LauncherConfig,
+    mode: str,
+    uid: int | None,
+    notes: list[str],
+    memory_cgroup: bool = False,
+) -> int:
     """In the forked child: limits, privileges, then exec the worker. Never returns, except
     in a launcher forked from the template (``config["fork"]``): there it returns the
     channel's fd, and the caller's Python, which already holds the worker's modules, runs
@@ -389,6 +414,7 @@ def become_worker(config: LauncherConfig, mode: str, uid: int | None, notes: lis
 
 # ---- the filesystem view ---------------------------------------------------------------------
 
+
 def _within(path: str, folder: str) -> bool:
     folder = folder.rstrip("/") or "/"
     return path == folder or path.startswith(folder if folder == "/" else folder + "/")
@@ -401,10 +427,15 @@ def _locked_flags(path: str) -> int:
         f_flag = os.statvfs(path).f_flag
     except OSError:
         return flags
-    for st, ms in ((os.ST_RDONLY, MS_RDONLY), (os.ST_NOSUID, MS_NOSUID),
-                   (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC),
-                   (os.ST_NOATIME, MS_NOATIME), (os.ST_NODIRATIME, MS_NODIRATIME),
-                   (os.ST_RELATIME, MS_RELATIME)):
+    for st, ms in (
+        (os.ST_RDONLY, MS_RDONLY),
+        (os.ST_NOSUID, MS_NOSUID),
+        (os.ST_NODEV, MS_NODEV),
+        (os.ST_NOEXEC, MS_NOEXEC),
+        (os.ST_NOATIME, MS_NOATIME),
+        (os.ST_NODIRATIME, MS_NODIRATIME),
+        (os.ST_RELATIME, MS_RELATIME),
+    ):
         if f_flag & st:
             flags |= ms
     return flags
@@ -423,8 +454,9 @@ class Jail:
 
     def covered(self, path: str) -> bool:
         """Already visible through an earlier bind (and not under a hidden path)."""
-        return (any(_within(path, b) for b in self.bound)
-                and not any(_within(path, h) for h in self.hidden))
+        return any(_within(path, b) for b in self.bound) and not any(
+            _within(path, h) for h in self.hidden
+        )
 
     def hide(self, path: str) -> None:
         """An empty directory over ``path`` where a bind made it visible (the course
@@ -443,8 +475,14 @@ class Jail:
                 open(target, "wb").close()
         return target
 
-    def bind(self, path: str, writable: bool = False, devices: bool = False,
-             source: str | None = None, recursive: bool = True) -> None:
+    def bind(
+        self,
+        path: str,
+        writable: bool = False,
+        devices: bool = False,
+        source: str | None = None,
+        recursive: bool = True,
+    ) -> None:
         """Make host ``source`` (default: ``path``) appear at ``path``, read-only unless
         ``writable``; nosuid, and nodev unless ``devices``; with the mounts beneath it unless
         not ``recursive`` (where the kernel allows leaving them out)."""
@@ -493,11 +531,17 @@ def hidden_data(python_paths: list[str]) -> list[str]:
     found = []
     for prefix in python_paths:
         lib = os.path.join(prefix, "lib")
-        versions = sorted(n for n in os.listdir(lib) if n.startswith("python")) \
-            if os.path.isdir(lib) else []
+        versions = (
+            sorted(n for n in os.listdir(lib) if n.startswith("python"))
+            if os.path.isdir(lib)
+            else []
+        )
         for folder in [prefix, *(os.path.join(lib, v, "site-packages") for v in versions)]:
-            found += [os.path.join(folder, d) for d in HIDDEN_DATA
-                      if os.path.isdir(os.path.join(folder, d))]
+            found += [
+                os.path.join(folder, d)
+                for d in HIDDEN_DATA
+                if os.path.isdir(os.path.join(folder, d))
+            ]
     return found
 
 
@@ -509,8 +553,11 @@ def build_root(config: LauncherConfig, uid: int, owner: int) -> list[str]:
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m")
     # /tmp first: the scratch directory and the runtime modules usually live under it
     jail.tmpfs("/tmp", 0o1777, 256)
-    needed = [*config["jail"]["system_dirs"], *sorted(set(config["python_paths"]), key=len),
-              config["runtime"]]
+    needed = [
+        *config["jail"]["system_dirs"],
+        *sorted(set(config["python_paths"]), key=len),
+        config["runtime"],
+    ]
     for path in needed:
         jail.bind(path)
     for path in [*config["hide"], *hidden_data(config["python_paths"])]:  # what binds revealed
@@ -523,9 +570,12 @@ def build_root(config: LauncherConfig, uid: int, owner: int) -> list[str]:
     for name in ETC_FILES:
         jail.bind(f"/etc/{name}")
     home = config["scratch"]
-    jail.write("/etc/passwd", f"root:x:0:0:root:/root:/bin/sh\n"
-                              f"student:x:{uid}:{uid}:student:{home}:/bin/sh\n"
-                              f"nobody:x:{NOBODY}:{NOBODY}:nobody:/nonexistent:/bin/false\n")
+    jail.write(
+        "/etc/passwd",
+        f"root:x:0:0:root:/root:/bin/sh\n"
+        f"student:x:{uid}:{uid}:student:{home}:/bin/sh\n"
+        f"nobody:x:{NOBODY}:{NOBODY}:nobody:/nonexistent:/bin/false\n",
+    )
     jail.write("/etc/group", f"root:x:0:\nstudent:x:{uid}:\nnogroup:x:{NOBODY}:\n")
     jail.write("/etc/hostname", "sandbox\n")
     # /dev: a few harmless devices, the GPU's nodes where there is one, a private /dev/shm
@@ -535,8 +585,12 @@ def build_root(config: LauncherConfig, uid: int, owner: int) -> list[str]:
     for name in sorted(os.listdir("/dev")):
         if name.startswith("nvidia"):
             jail.bind(f"/dev/{name}", writable=True, devices=True)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, os.path.join(dev, name))
     jail.tmpfs("/dev/shm", 0o1777, max(64, config["limits"]["memory_mb"] // 2))
     jail.bind("/sys", recursive=False)
@@ -599,14 +653,16 @@ def make_cgroups(pid: int, limits: LimitsConfig) -> list[str]:
             for controller in parts[1].split(","):
                 own[controller] = parts[2]
     memory = limits["memory_mb"] * 2**20
-    settings = {"memory": [("memory.limit_in_bytes", memory),
-                           ("memory.memsw.limit_in_bytes", memory)],
-                "pids": [("pids.max", limits["processes"] + 4)]}
+    settings = {
+        "memory": [("memory.limit_in_bytes", memory), ("memory.memsw.limit_in_bytes", memory)],
+        "pids": [("pids.max", limits["processes"] + 4)],
+    }
     for controller, values in settings.items():
         if controller not in own:
             continue
-        folder = os.path.join(CGROUP_ROOT, controller, own[controller].lstrip("/"),
-                              f"autograder-{os.getpid()}")
+        folder = os.path.join(
+            CGROUP_ROOT, controller, own[controller].lstrip("/"), f"autograder-{os.getpid()}"
+        )
         try:
             os.mkdir(folder)
         except OSError:
@@ -693,8 +749,7 @@ def _silence_stdio() -> None:
     os.close(devnull)
 
 
-def init_main(config: LauncherConfig, mode: str, exit_w: int,
-              memory_cgroup: bool = False) -> int:
+def init_main(config: LauncherConfig, mode: str, exit_w: int, memory_cgroup: bool = False) -> int:
     """pid 1 of the namespace: build the jail, start the worker, reap, report its end."""
     status = config["status_fd"]
     try:
@@ -707,8 +762,9 @@ def init_main(config: LauncherConfig, mode: str, exit_w: int,
         except OSError as exc:
             if config["isolation"] != "auto":
                 raise
-            notes = [f"could not build the filesystem jail ({exc}); the worker sees the "
-                     "host's files"]
+            notes = [
+                f"could not build the filesystem jail ({exc}); the worker sees the host's files"
+            ]
         try:
             socket.sethostname("sandbox")
         except OSError:
@@ -752,8 +808,14 @@ def run_namespaced(config: LauncherConfig, mode: str, notes: list[str]) -> int:
     controllers = [os.path.relpath(c, CGROUP_ROOT).split("/")[0] for c in cgroups]
     os.write(go_w, b"m" if "memory" in controllers else b"g")
     os.close(go_w)
-    report(config["status_fd"], mode=mode, notes=notes, init=init,
-           cgroups=controllers, launcher=os.getpid())
+    report(
+        config["status_fd"],
+        mode=mode,
+        notes=notes,
+        init=init,
+        cgroups=controllers,
+        launcher=os.getpid(),
+    )
     os.close(config["status_fd"])
     os.close(config["sock_fd"])
     _silence_stdio()
@@ -841,8 +903,9 @@ def choose_mode(config: ModeConfig, fork: bool = False) -> tuple[str, list[str]]
         raise Unsuitable(f"isolation {wanted!r} is not run from the template")
     for mode in candidates:
         if mode not in allowed:
-            raise Unsuitable(f"only isolation {mode!r} is available: "
-                             f"{'; '.join(notes) or 'nothing stronger'}")
+            raise Unsuitable(
+                f"only isolation {mode!r} is available: {'; '.join(notes) or 'nothing stronger'}"
+            )
         if mode in ("namespaces", "userns"):
             try:
                 _enter_namespaces(mode)
@@ -855,15 +918,18 @@ def choose_mode(config: ModeConfig, fork: bool = False) -> tuple[str, list[str]]
             uid = worker_uid(config, os.getpid())
             if _uid_works(uid, config):
                 return mode, notes
-            notes.append(f"uid: uid {uid} cannot run {os.path.realpath(config['argv'][0])} "
-                         "or read the runtime modules (is a directory above them closed to "
-                         "other users?)")
+            notes.append(
+                f"uid: uid {uid} cannot run {os.path.realpath(config['argv'][0])} "
+                "or read the runtime modules (is a directory above them closed to "
+                "other users?)"
+            )
         elif mode == "none":
             return mode, notes
     raise OSError(errno.EPERM, f"isolation {wanted!r} is not available: {'; '.join(notes)}")
 
 
 # ---- the fork path: a launcher forked from the template --------------------------------------
+
 
 def _close_launcher_fds(config: LauncherConfig) -> None:
     """In init or the worker: the exit and lifeline fds are the launcher's alone (a process of
@@ -910,8 +976,10 @@ def _watch_lifeline(config: LauncherConfig, child: int, ended_fd: int | None = N
             break
         if ended_fd in events:
             break
-        if ended_fd is None and os.waitid(os.P_PID, child,
-                                          os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+        if (
+            ended_fd is None
+            and os.waitid(os.P_PID, child, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        ):
             break  # (no pidfd: polled; WNOWAIT leaves it to be reaped)
     if pidfd is not None:
         os.close(pidfd)
@@ -944,8 +1012,7 @@ def launch(config: LauncherConfig) -> int:
             return run_namespaced(config, mode, notes)
         return run_plain(config, mode, notes)
     except BaseException as exc:  # noqa: B036
-        report(status, error=f"{type(exc).__name__}: {exc}",
-               unsuitable=isinstance(exc, Unsuitable))
+        report(status, error=f"{type(exc).__name__}: {exc}", unsuitable=isinstance(exc, Unsuitable))
         os._exit(127)
 
 

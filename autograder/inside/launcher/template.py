@@ -86,12 +86,22 @@ if TYPE_CHECKING:
         preloaded_mb: int
         worker: ModuleType  # the agent module, whose ``main`` runs the worker
 
+
 FDS = ("sock_fd", "status_fd", "stdout_fd", "stderr_fd", "exit_fd", "lifeline_fd")
 MAX_REQUEST = 1 << 20
 KINDS = {
     "basic": ("numpy.random", "matplotlib", "matplotlib.pyplot"),
-    "torch": ("numpy.random", "matplotlib", "matplotlib.pyplot", "torch", "torch.nn",
-              "torch.nn.functional", "torch.optim", "torch.utils.data", "torch._dynamo"),
+    "torch": (
+        "numpy.random",
+        "matplotlib",
+        "matplotlib.pyplot",
+        "torch",
+        "torch.nn",
+        "torch.nn.functional",
+        "torch.optim",
+        "torch.utils.data",
+        "torch._dynamo",
+    ),
 }
 
 
@@ -167,8 +177,12 @@ def _probe_mode(config: TemplateConfig) -> str:
     if pid == 0:
         try:
             os.close(read)
-            trial: ModeConfig = {"isolation": "auto", "argv": [sys.executable],
-                     "runtime": config["runtime"], "jail": config["jail"]}
+            trial: ModeConfig = {
+                "isolation": "auto",
+                "argv": [sys.executable],
+                "runtime": config["runtime"],
+                "jail": config["jail"],
+            }
             mode, _ = jail.choose_mode(trial, fork=True)
             os.write(write, mode.encode())
         except BaseException as exc:  # noqa: B036
@@ -188,8 +202,11 @@ def _outside(paths: list[str]) -> list[str]:
     found = []
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
-        if isinstance(path, str) and os.path.isabs(path) and not any(
-                jail._within(path, p) for p in paths):
+        if (
+            isinstance(path, str)
+            and os.path.isabs(path)
+            and not any(jail._within(path, p) for p in paths)
+        ):
             found.append(name)
     return found
 
@@ -227,13 +244,17 @@ def serve(worker_module: ModuleType, config_text: str) -> int:
         if config["kind"] != "torch" and "torch" in sys.modules:
             raise RuntimeError("torch was imported in a basic template")
         if _shared_writable():
-            raise RuntimeError(f"the template holds writable shared memory "
-                               f"({_shared_writable()[0]}), which its workers would share")
+            raise RuntimeError(
+                f"the template holds writable shared memory "
+                f"({_shared_writable()[0]}), which its workers would share"
+            )
         if _cuda_touched():
             raise RuntimeError("preloading initialised CUDA, which a forked worker could not use")
         if _threads() != 1:
-            raise RuntimeError(f"the template runs {_threads()} threads after preloading; "
-                               "forking it would not be safe")
+            raise RuntimeError(
+                f"the template runs {_threads()} threads after preloading; "
+                "forking it would not be safe"
+            )
     except BaseException as exc:  # noqa: B036
         hello["error"] = f"{type(exc).__name__}: {exc}"
     ctl.send(json.dumps(hello).encode())
@@ -291,8 +312,9 @@ def _reap() -> None:
             return
 
 
-def _launcher(ctl: socket.socket, request: TemplateRequest, fds: dict[str, int],
-              state: _State) -> int:
+def _launcher(
+    ctl: socket.socket, request: TemplateRequest, fds: dict[str, int], state: _State
+) -> int:
     """In the launcher forked from the template; returns only in the worker process."""
     status = fds["status_fd"]
     try:
@@ -313,8 +335,10 @@ def _launcher(ctl: socket.socket, request: TemplateRequest, fds: dict[str, int],
         fd = jail.launch(config)
         return _fresh(state["worker"], fd)
     except BaseException as exc:  # noqa: B036 - nothing may escape a forked child
-        jail.report(status, error=f"the worker template could not start a worker: "
-                                  f"{type(exc).__name__}: {exc}")
+        jail.report(
+            status,
+            error=f"the worker template could not start a worker: {type(exc).__name__}: {exc}",
+        )
     os._exit(127)
 
 
@@ -327,7 +351,7 @@ def _fresh(worker_module: ModuleType, fd: int) -> int:
     worker_module._MAIN_PID = os.getpid()  # type: ignore[attr-defined]  # (the agent's)
     random.seed()
     numpy_random = sys.modules.get("numpy.random")  # (where it is not loaded, its first
-    if numpy_random is not None:                     # import seeds it, as anywhere)
+    if numpy_random is not None:  # import seeds it, as anywhere)
         numpy_random.seed()
     torch = sys.modules.get("torch")
     if torch is not None:

@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 def module_names() -> list[str]:
     """The full names of the probe modules: every public .py file of this folder."""
     folder = os.path.dirname(__file__)
-    return [f"{__name__}.{name[:-3]}" for name in sorted(os.listdir(folder))
-            if name.endswith(".py") and not name.startswith("_")]
+    return [
+        f"{__name__}.{name[:-3]}"
+        for name in sorted(os.listdir(folder))
+        if name.endswith(".py") and not name.startswith("_")
+    ]
 
 
 class Refuse:
@@ -29,8 +32,9 @@ class Refuse:
     def __init__(self, names: Iterable[str]) -> None:
         self.names = set(names)
 
-    def find_spec(self, name: str, path: Sequence[str] | None = None,
-                  target: ModuleType | None = None) -> None:
+    def find_spec(
+        self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> None:
         if name.split(".")[0] in self.names:
             raise ImportError(f"{name} is not preloaded here")
         return None

@@ -25,12 +25,13 @@ if TYPE_CHECKING:
     from .common import Namespace
 
 
-def _recorded(ns: Namespace, name: str, args: list[Any],
-              kwargs: dict[str, Any]) -> dict[str, Any]:
+def _recorded(ns: Namespace, name: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     """``name(*args, **kwargs)`` with overflow, invalid-value and division warnings recorded
     (underflow, which rounds harmlessly to 0, is not reported)."""
-    with warnings.catch_warnings(record=True) as caught, \
-            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"),
+    ):
         warnings.simplefilter("always")
         value = contract_function(ns, name)(*args, **dict(kwargs))
     messages = [str(w.message)[:200] for w in caught if issubclass(w.category, RuntimeWarning)]

@@ -36,6 +36,7 @@ def quadratic(A: npt.ArrayLike, c: npt.ArrayLike) -> Callable[[np.ndarray], floa
     def f(x: np.ndarray) -> float:
         v = np.asarray(x, dtype=np.float64).ravel()
         return float(0.5 * v @ A @ v + c @ v)
+
     return f
 
 
@@ -48,7 +49,7 @@ def sines(x: np.ndarray) -> float:
 def cubic(x: np.ndarray) -> float:
     """sum(x ** 3): its central difference with step h is exactly 3 x^2 + h^2."""
     x = np.asarray(x, dtype=np.float64)
-    return float(np.sum(x ** 3))
+    return float(np.sum(x**3))
 
 
 def mixed(x: np.ndarray) -> float:
@@ -58,12 +59,20 @@ def mixed(x: np.ndarray) -> float:
     return float(np.sum(np.exp(x / 2)) + np.sum(x * ramp) ** 2)
 
 
-FUNCTIONS: dict[str, Callable[[np.ndarray], float]] = {"sines": sines, "cubic": cubic,
-                                                       "mixed": mixed}
+FUNCTIONS: dict[str, Callable[[np.ndarray], float]] = {
+    "sines": sines,
+    "cubic": cubic,
+    "mixed": mixed,
+}
 
 
-def numerical_gradient(ns: Namespace, function: str, x: np.ndarray, h: float | None = None,
-                       parts: list[np.ndarray] | None = None) -> dict[str, Any]:
+def numerical_gradient(
+    ns: Namespace,
+    function: str,
+    x: np.ndarray,
+    h: float | None = None,
+    parts: list[np.ndarray] | None = None,
+) -> dict[str, Any]:
     """The student's numerical_gradient(f, x[, h]) for f = FUNCTIONS[function], or for
     ``quadratic(*parts)`` where ``function`` is "quadratic": a dict with the gradient, x as it
     was afterwards, and the number of calls of f."""
@@ -80,12 +89,15 @@ def numerical_gradient(ns: Namespace, function: str, x: np.ndarray, h: float | N
     return {"grad": grad, "x_after": x, "calls": calls[0]}
 
 
-def numeric_warnings(ns: Namespace, function: str, args: list[Any],
-                     kwargs: dict[str, Any]) -> list[str]:
+def numeric_warnings(
+    ns: Namespace, function: str, args: list[Any], kwargs: dict[str, Any]
+) -> list[str]:
     """The messages of the floating-point warnings (overflow, invalid value, division by
     zero) that calling ``function(*args, **kwargs)`` produces; underflow is not reported."""
-    with warnings.catch_warnings(record=True) as caught, \
-            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"),
+    ):
         warnings.simplefilter("always")
         contract_function(ns, function)(*args, **kwargs)
     return [str(w.message)[:200] for w in caught if issubclass(w.category, RuntimeWarning)][:5]

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 def contract_function(namespace: Namespace, name: str) -> Any:
     """The submission's ``name``, or a NameError a student can act on."""
     if name not in namespace:
-        raise NameError(f"{name} is not defined in your submission (check the spelling of "
-                        "its name)")
+        raise NameError(
+            f"{name} is not defined in your submission (check the spelling of its name)"
+        )
     return namespace[name]
 
 
@@ -30,8 +31,11 @@ def used_in_namespace(namespace: Namespace, names: list[str]) -> list[str]:
     """Which of the top-level module ``names`` the submission's globals come from."""
     found: set[str] = set()
     for value in list(namespace.values()):
-        origin = value.__name__ if isinstance(value, types.ModuleType) else getattr(
-            type(value) if not callable(value) else value, "__module__", None)
+        origin = (
+            value.__name__
+            if isinstance(value, types.ModuleType)
+            else getattr(type(value) if not callable(value) else value, "__module__", None)
+        )
         root = origin.split(".")[0] if isinstance(origin, str) else ""
         if root in names:
             found.add(root)
@@ -80,8 +84,9 @@ def _reachable(function: object, limit: int = 2000) -> list[object]:
     return found
 
 
-def calls_banned(namespace: Namespace, function: str, args: list[Any],
-                 banned: list[str]) -> list[str]:
+def calls_banned(
+    namespace: Namespace, function: str, args: list[Any], banned: list[str]
+) -> list[str]:
     """Call ``function(*args)`` with every ``banned`` function ("numpy.tanh") replaced by a
     tripwire, also where the submission bound it to a global of its own; returns the list
     of banned functions that were called."""

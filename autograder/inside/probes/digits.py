@@ -41,8 +41,10 @@ def _tensor(array: npt.ArrayLike, dtype: torch.dtype | None = None) -> torch.Ten
 
 # ---- the numpy network ---------------------------------------------------------------------
 
-def init_params(ns: Namespace, input_size: int, hidden_size: int, num_classes: int,
-                seed: int) -> dict[str, Any]:
+
+def init_params(
+    ns: Namespace, input_size: int, hidden_size: int, num_classes: int, seed: int
+) -> dict[str, Any]:
     """init_params(..., np.random.default_rng(seed)) and the generator's next draws."""
     rng = np.random.default_rng(seed)
     result = contract_function(ns, "init_params")(input_size, hidden_size, num_classes, rng)
@@ -74,8 +76,10 @@ def numpy_only(ns: Namespace, names: list[str], banned: list[str]) -> dict[str, 
                 root = (origin(value) or "").split(".")[0]
                 if root in banned:
                     into.add(root)
-                elif (isinstance(value, types.FunctionType)
-                      and value.__module__ == function.__module__):
+                elif (
+                    isinstance(value, types.FunctionType)
+                    and value.__module__ == function.__module__
+                ):
                     visit(value, into)
 
     for name in names:
@@ -88,8 +92,10 @@ def numpy_only(ns: Namespace, names: list[str], banned: list[str]) -> dict[str, 
 
 # ---- the PyTorch network --------------------------------------------------------------------
 
-def digits_net_structure(ns: Namespace, input_size: int, hidden_size: int, num_classes: int,
-                         dropout: float) -> dict[str, Any]:
+
+def digits_net_structure(
+    ns: Namespace, input_size: int, hidden_size: int, num_classes: int, dropout: float
+) -> dict[str, Any]:
     """What DigitsNet(input_size, hidden_size, num_classes, dropout) is made of."""
     model = contract_function(ns, "DigitsNet")(input_size, hidden_size, num_classes, dropout)
     if not isinstance(model, nn.Module):
@@ -109,8 +115,14 @@ def digits_net_init(ns: Namespace, seed: int) -> dict[str, np.ndarray]:
     return _state(contract_function(ns, "DigitsNet")(64))
 
 
-def digits_net_logits(ns: Namespace, weights: Weights, x: np.ndarray, mode: str, seed: int,
-                      dropout: float | None = None) -> dict[str, Any]:
+def digits_net_logits(
+    ns: Namespace,
+    weights: Weights,
+    x: np.ndarray,
+    mode: str,
+    seed: int,
+    dropout: float | None = None,
+) -> dict[str, Any]:
     """DigitsNet (with the rate ``dropout`` where given) with the given weights
     (load_state_dict), in "train" or "eval" mode, applied to x right after
     torch.manual_seed(seed) (which fixes the dropout mask)."""
@@ -144,12 +156,23 @@ class LoopNet(nn.Module):
 
 
 def _loader(X: np.ndarray, y: np.ndarray, batch_size: int) -> DataLoader[tuple[torch.Tensor, ...]]:
-    return DataLoader(TensorDataset(_tensor(X, torch.float32), _tensor(y, torch.int64)),
-                      batch_size=batch_size, shuffle=False)
+    return DataLoader(
+        TensorDataset(_tensor(X, torch.float32), _tensor(y, torch.int64)),
+        batch_size=batch_size,
+        shuffle=False,
+    )
 
 
-def train_one_epoch(ns: Namespace, weights: Weights, X: np.ndarray, y: np.ndarray, batch_size: int,
-                    lr: float, dropout: float, seed: int) -> dict[str, Any]:
+def train_one_epoch(
+    ns: Namespace,
+    weights: Weights,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    lr: float,
+    dropout: float,
+    seed: int,
+) -> dict[str, Any]:
     """train_one_epoch on LoopNet(weights) left in eval mode, over a non-shuffled loader,
     with torch.optim.SGD(lr) and cross-entropy, after torch.manual_seed(seed). Reports the
     returned loss, the parameters afterwards and the mode of every forward pass."""
@@ -159,14 +182,21 @@ def train_one_epoch(ns: Namespace, weights: Weights, X: np.ndarray, y: np.ndarra
     model.drop.register_forward_hook(lambda m, i, o: modes.append(bool(m.training)))
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     torch.manual_seed(seed)
-    loss = contract_function(ns, "train_one_epoch")(model, _loader(X, y, batch_size),
-                                                    nn.CrossEntropyLoss(), optimizer,
-                                                    torch.device("cpu"))
+    loss = contract_function(ns, "train_one_epoch")(
+        model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), optimizer, torch.device("cpu")
+    )
     return {"loss": _number(loss), "params": _state(model), "modes": modes}
 
 
-def evaluate(ns: Namespace, weights: Weights, X: np.ndarray, y: np.ndarray, batch_size: int,
-             dropout: float, seed: int) -> dict[str, Any]:
+def evaluate(
+    ns: Namespace,
+    weights: Weights,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    dropout: float,
+    seed: int,
+) -> dict[str, Any]:
     """evaluate on LoopNet(weights) left in training mode, over a non-shuffled loader with
     cross-entropy. Reports the result, the mode of every forward pass, whether autograd
     recorded, and the names of parameters that received a gradient."""
@@ -176,30 +206,42 @@ def evaluate(ns: Namespace, weights: Weights, X: np.ndarray, y: np.ndarray, batc
     recording: list[bool] = []
     model.drop.register_forward_hook(lambda m, i, o: modes.append(bool(m.training)))
     model.register_forward_hook(
-        lambda m, i, o: recording.append(bool(torch.is_grad_enabled() or o.requires_grad)))
+        lambda m, i, o: recording.append(bool(torch.is_grad_enabled() or o.requires_grad))
+    )
     torch.manual_seed(seed)
-    result = contract_function(ns, "evaluate")(model, _loader(X, y, batch_size),
-                                               nn.CrossEntropyLoss(), torch.device("cpu"))
+    result = contract_function(ns, "evaluate")(
+        model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), torch.device("cpu")
+    )
     items = None
     if isinstance(result, (tuple, list)):
         items = [_number(v) for v in result]
-    return {"kind": type(result).__name__, "items": items, "modes": modes,
-            "recording": recording,
-            "grads": [name for name, p in model.named_parameters() if p.grad is not None]}
+    return {
+        "kind": type(result).__name__,
+        "items": items,
+        "modes": modes,
+        "recording": recording,
+        "grads": [name for name, p in model.named_parameters() if p.grad is not None],
+    }
 
 
-def train_digits_net(ns: Namespace, X: np.ndarray, y: np.ndarray, epochs: int, lr: float,
-                     batch_size: int, seed: int) -> dict[str, Any]:
+def train_digits_net(
+    ns: Namespace, X: np.ndarray, y: np.ndarray, epochs: int, lr: float, batch_size: int, seed: int
+) -> dict[str, Any]:
     """train_digits_net(X, y, ...) and what came back: the model's parameters, its class and
     the losses."""
-    result = contract_function(ns, "train_digits_net")(np.asarray(X), np.asarray(y),
-                                                       epochs=epochs, lr=lr,
-                                                       batch_size=batch_size, seed=seed)
+    result = contract_function(ns, "train_digits_net")(
+        np.asarray(X), np.asarray(y), epochs=epochs, lr=lr, batch_size=batch_size, seed=seed
+    )
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         return {"returned": _type_name(result)}
     model, losses = result
     if not isinstance(model, nn.Module):
         return {"returned": "pair", "model": _type_name(model)}
-    return {"returned": "pair", "model": _type_name(model), "params": _state(model),
-            "losses": [_number(v) for v in losses] if isinstance(losses, (list, tuple))
-            else _type_name(losses)}
+    return {
+        "returned": "pair",
+        "model": _type_name(model),
+        "params": _state(model),
+        "losses": [_number(v) for v in losses]
+        if isinstance(losses, (list, tuple))
+        else _type_name(losses),
+    }

@@ -27,8 +27,7 @@ if TYPE_CHECKING:
 NEXT_DRAWS = 4  # how many rng.random() values to report after the call
 
 
-def init_linear(ns: Namespace, in_features: int, out_features: int,
-                seed: int) -> dict[str, Any]:
+def init_linear(ns: Namespace, in_features: int, out_features: int, seed: int) -> dict[str, Any]:
     """init_linear(in_features, out_features, np.random.default_rng(seed)) and the
     generator's next draws afterwards."""
     rng = np.random.default_rng(seed)
@@ -45,12 +44,15 @@ def init_mlp(ns: Namespace, layer_sizes: list[int], seed: int) -> dict[str, Any]
     return {"result": result, "next": rng.random(NEXT_DRAWS)}
 
 
-def numeric_warnings(ns: Namespace, function: str, args: list[Any],
-                     kwargs: dict[str, Any]) -> list[str]:
+def numeric_warnings(
+    ns: Namespace, function: str, args: list[Any], kwargs: dict[str, Any]
+) -> list[str]:
     """The messages of the floating-point warnings (overflow, invalid value, division by
     zero) that calling ``function(*args, **kwargs)`` produces; underflow is not reported."""
-    with warnings.catch_warnings(record=True) as caught, \
-            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"),
+    ):
         warnings.simplefilter("always")
         contract_function(ns, function)(*args, **kwargs)
     return [str(w.message)[:200] for w in caught if issubclass(w.category, RuntimeWarning)][:5]

@@ -30,14 +30,17 @@ if TYPE_CHECKING:
 
 # ---- optimizers -----------------------------------------------------------------------------
 
+
 def step_gradients(run: dict[str, Any], params: list[np.ndarray], k: int) -> list[np.ndarray]:
     """The gradients of step k (0-based): given ones, or those of the run's quadratic
     loss sum(0.5 * curvature * (p - target) ** 2) at the caller's current parameters."""
     if "grads" in run:
         return [np.array(g, dtype=np.float64) for g in run["grads"][k]]
     quad = run["quadratic"]
-    return [np.asarray(c, dtype=np.float64) * (np.array(p, dtype=np.float64) - t)
-            for c, p, t in zip(quad["curvature"], params, quad["target"])]
+    return [
+        np.asarray(c, dtype=np.float64) * (np.array(p, dtype=np.float64) - t)
+        for c, p, t in zip(quad["curvature"], params, quad["target"])
+    ]
 
 
 def run_steps(run: dict[str, Any]) -> int:
@@ -59,9 +62,17 @@ def _optimize(ns: Namespace, name: str, runs: list[dict[str, Any]]) -> list[dict
         params = [np.array(p, dtype=np.float64) for p in run["init"]]  # the caller's arrays
         handed = list(params)
         optimizer = cls(handed, **run.get("kwargs", {}))
-        states.append({"run": run, "params": params, "handed": handed, "opt": optimizer,
-                       "trajectory": [[p.copy()] for p in params],
-                       "same_objects": True, "grads_intact": True})
+        states.append(
+            {
+                "run": run,
+                "params": params,
+                "handed": handed,
+                "opt": optimizer,
+                "trajectory": [[p.copy()] for p in params],
+                "same_objects": True,
+                "grads_intact": True,
+            }
+        )
     for k in range(max(run_steps(run) for run in runs)):
         for state in states:
             if k >= run_steps(state["run"]):
@@ -73,12 +84,21 @@ def _optimize(ns: Namespace, name: str, runs: list[dict[str, Any]]) -> list[dict
                 row.append(np.array(p, dtype=np.float64))
             if not all(a is b for a, b in zip(state["handed"], state["params"])):
                 state["same_objects"] = False
-            if not all(isinstance(g, np.ndarray) and g.shape == c.shape
-                       and np.array_equal(g, c, equal_nan=True) for g, c in zip(grads, kept)):
+            if not all(
+                isinstance(g, np.ndarray)
+                and g.shape == c.shape
+                and np.array_equal(g, c, equal_nan=True)
+                for g, c in zip(grads, kept)
+            ):
                 state["grads_intact"] = False
-    return [{"trajectory": [np.stack(row) for row in state["trajectory"]],
-             "same_objects": state["same_objects"], "grads_intact": state["grads_intact"]}
-            for state in states]
+    return [
+        {
+            "trajectory": [np.stack(row) for row in state["trajectory"]],
+            "same_objects": state["same_objects"],
+            "grads_intact": state["grads_intact"],
+        }
+        for state in states
+    ]
 
 
 def SGD(ns: Namespace, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:  # noqa: N802 (named after the contract class)
@@ -96,6 +116,7 @@ def Adam(ns: Namespace, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:  # 
 
 # ---- gradient_descent ------------------------------------------------------------------------
 
+
 def grad_function(problem: dict[str, Any]) -> Callable[[np.ndarray], np.ndarray]:
     """The gradient of a named test problem, as a function of x:
     {"kind": "quadratic", "A": (D, D), "b": (D,)}: 0.5 x^T A x - b^T x (A symmetric);
@@ -109,14 +130,17 @@ def grad_function(problem: dict[str, Any]) -> Callable[[np.ndarray], np.ndarray]
 
         def rosenbrock_grad(x: np.ndarray) -> np.ndarray:
             x0, x1 = float(x[0]), float(x[1])
-            return np.array([-2.0 * (a - x0) - 4.0 * b * x0 * (x1 - x0 * x0),
-                             2.0 * b * (x1 - x0 * x0)])
+            return np.array(
+                [-2.0 * (a - x0) - 4.0 * b * x0 * (x1 - x0 * x0), 2.0 * b * (x1 - x0 * x0)]
+            )
+
         return rosenbrock_grad
     raise ValueError(f"unknown problem {problem['kind']!r}")
 
 
-def gradient_descent(ns: Namespace, problem: dict[str, Any], x0: np.ndarray | list[float],
-                     kwargs: dict[str, Any]) -> dict[str, Any]:
+def gradient_descent(
+    ns: Namespace, problem: dict[str, Any], x0: np.ndarray | list[float], kwargs: dict[str, Any]
+) -> dict[str, Any]:
     """gradient_descent(grad_fn, x0, **kwargs) with grad_fn built here from ``problem``;
     returns {"path": what it returned, "x0_after": x0 as the caller holds it afterwards}."""
     fn = contract_function(ns, "gradient_descent")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 # ---- helpers ------------------------------------------------------------------------------
 
+
 def _type_name(value: object) -> str:
     kind = type(value)
     return f"{kind.__module__}.{kind.__qualname__}".replace("builtins.", "")
@@ -104,8 +105,9 @@ class ProbeNet(nn.Module):
     and GraphShift, last (Linear). Parameters: first.weight, first.bias, last.weight,
     last.bias."""
 
-    def __init__(self, weights: Weights, mask: npt.ArrayLike | None = None,
-                 shift: float | None = None) -> None:
+    def __init__(
+        self, weights: Weights, mask: npt.ArrayLike | None = None, shift: float | None = None
+    ) -> None:
         super().__init__()
         self.first, self.last = nn.Module(), nn.Module()
         for name, value in weights.items():
@@ -146,14 +148,18 @@ def _sgd(kind: str, params: Iterable[torch.Tensor], lr: float) -> torch.optim.SG
 
 # ---- probes -------------------------------------------------------------------------------
 
+
 def cuda_available(ns: Namespace) -> bool:
     """Whether torch sees a usable CUDA device where the student code runs."""
     return bool(torch.cuda.is_available())
 
 
 def _device_facts(device: object) -> dict[str, str | None]:
-    facts: dict[str, str | None] = {"class": _type_name(device), "text": str(device)[:60],
-                                    "type": None}
+    facts: dict[str, str | None] = {
+        "class": _type_name(device),
+        "text": str(device)[:60],
+        "type": None,
+    }
     if isinstance(device, torch.device):
         facts["type"] = device.type
     return facts
@@ -163,8 +169,11 @@ def device_choice(ns: Namespace, flags: list[bool]) -> dict[str, Any]:
     """get_device() as it is here, then once per entry of ``flags`` with
     torch.cuda.is_available() (and device_count) simulated to say that."""
     get_device = contract_function(ns, "get_device")
-    out: dict[str, Any] = {"cuda": bool(torch.cuda.is_available()),
-                           "real": _device_facts(get_device()), "simulated": []}
+    out: dict[str, Any] = {
+        "cuda": bool(torch.cuda.is_available()),
+        "real": _device_facts(get_device()),
+        "simulated": [],
+    }
     originals = {"is_available": torch.cuda.is_available, "device_count": torch.cuda.device_count}
     aliases = [(k, v) for k, v in ns.items() if any(v is o for o in originals.values())]
     try:
@@ -173,8 +182,9 @@ def device_choice(ns: Namespace, flags: list[bool]) -> dict[str, Any]:
             for attr, fake in fakes.items():
                 setattr(torch.cuda, attr, fake)
             for key, value in aliases:
-                ns[key] = fakes["is_available" if value is originals["is_available"]
-                                else "device_count"]
+                ns[key] = fakes[
+                    "is_available" if value is originals["is_available"] else "device_count"
+                ]
             out["simulated"].append(_device_facts(get_device()))
     finally:
         for attr, original in originals.items():
@@ -184,8 +194,9 @@ def device_choice(ns: Namespace, flags: list[bool]) -> dict[str, Any]:
     return out
 
 
-def mlp_initial(ns: Namespace, input_size: int, hidden_size: int, num_classes: int,
-                seed: int) -> dict[str, Any]:
+def mlp_initial(
+    ns: Namespace, input_size: int, hidden_size: int, num_classes: int, seed: int
+) -> dict[str, Any]:
     """SimpleMLP(input_size, hidden_size, num_classes) built right after
     torch.manual_seed(seed) (the caller's random state is restored afterwards): whether it is
     an nn.Module, and its parameters as {name: array}."""
@@ -210,8 +221,9 @@ def mlp_logits(ns: Namespace, device: str, weights: Weights, x: np.ndarray) -> d
     return {"type": "torch.Tensor", "logits": _array(out), "device": out.device.type}
 
 
-def criterion_outputs(ns: Namespace, device: str,
-                      cases: dict[str, Sequence[np.ndarray]]) -> dict[str, dict[str, Any]]:
+def criterion_outputs(
+    ns: Namespace, device: str, cases: dict[str, Sequence[np.ndarray]]
+) -> dict[str, dict[str, Any]]:
     """{task: {"class", "loss", "grad"}}: make_criterion(task)(prediction, target) on device,
     and the gradient of that loss with respect to the prediction. An error raised while
     computing the loss is reported as {"class", "error"}."""
@@ -222,8 +234,11 @@ def criterion_outputs(ns: Namespace, device: str,
         try:
             pred = _tensor(prediction, device).requires_grad_(True)
             loss = criterion(pred, _tensor(target, device))
-            entry["loss"] = float(loss.item()) if isinstance(loss, torch.Tensor) \
-                and loss.numel() == 1 else _number(loss)
+            entry["loss"] = (
+                float(loss.item())
+                if isinstance(loss, torch.Tensor) and loss.numel() == 1
+                else _number(loss)
+            )
             entry["grad"] = None
             if isinstance(loss, torch.Tensor) and loss.numel() == 1 and loss.requires_grad:
                 loss.backward()
@@ -249,8 +264,9 @@ class _Bag(nn.Module):
         return {name.split(".")[-1]: p for name, p in self.named_parameters()}
 
 
-def optimizer_trajectory(ns: Namespace, device: str, name: str, lr: float, weights: Weights,
-                         grads: list[Weights]) -> dict[str, Any]:
+def optimizer_trajectory(
+    ns: Namespace, device: str, name: str, lr: float, weights: Weights, grads: list[Weights]
+) -> dict[str, Any]:
     """The parameters ({name: array}) after one make_optimizer(model, name, lr).step() per
     entry of grads ({name: gradient}), the gradients set by hand; and the optimizer's class
     and numeric settings, for messages."""
@@ -265,10 +281,18 @@ def optimizer_trajectory(ns: Namespace, device: str, name: str, lr: float, weigh
     settings = []
     for group in groups if isinstance(groups, list) else []:
         if isinstance(group, dict):
-            settings.append({k: float(v) for k, v in group.items()
-                             if k in ("lr", "momentum") and isinstance(v, (int, float))})
-    return {"class": _type_name(optimizer), "groups": settings,
-            "params": {pname: _array(p) for pname, p in params.items()}}
+            settings.append(
+                {
+                    k: float(v)
+                    for k, v in group.items()
+                    if k in ("lr", "momentum") and isinstance(v, (int, float))
+                }
+            )
+    return {
+        "class": _type_name(optimizer),
+        "groups": settings,
+        "params": {pname: _array(p) for pname, p in params.items()},
+    }
 
 
 def _epoch_batches(loader: Iterable[Any]) -> list[list[np.ndarray]]:
@@ -278,8 +302,9 @@ def _epoch_batches(loader: Iterable[Any]) -> list[list[np.ndarray]]:
     return batches
 
 
-def loader_contents(ns: Namespace, X: np.ndarray, y: np.ndarray, batch_size: int,
-                    val_fraction: float, seed: int) -> dict[str, Any]:
+def loader_contents(
+    ns: Namespace, X: np.ndarray, y: np.ndarray, batch_size: int, val_fraction: float, seed: int
+) -> dict[str, Any]:
     """What make_loaders(...) yields: two epochs of each loader, each epoch a list of
     [inputs, targets] batches as arrays."""
     make_loaders = contract_function(ns, "make_loaders")
@@ -295,9 +320,18 @@ def loader_contents(ns: Namespace, X: np.ndarray, y: np.ndarray, batch_size: int
     }
 
 
-def epoch_case(ns: Namespace, device: str, weights: Weights, X: np.ndarray, y: np.ndarray,
-               batch_size: int, lr: float, mask: npt.ArrayLike | None = None,
-               start_mode: str = "train", optimizer_kind: str = "torch") -> dict[str, Any]:
+def epoch_case(
+    ns: Namespace,
+    device: str,
+    weights: Weights,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    lr: float,
+    mask: npt.ArrayLike | None = None,
+    start_mode: str = "train",
+    optimizer_kind: str = "torch",
+) -> dict[str, Any]:
     """ns["train_one_epoch"] on ProbeNet(weights, mask), left in ``start_mode``, over a
     non-shuffled loader with SGD(lr) and cross-entropy: the returned loss and the
     parameters afterwards."""
@@ -305,28 +339,42 @@ def epoch_case(ns: Namespace, device: str, weights: Weights, X: np.ndarray, y: n
     model.train(start_mode == "train")
     optimizer = _sgd(optimizer_kind, model.parameters(), lr)
     loss = contract_function(ns, "train_one_epoch")(
-        model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), optimizer, torch.device(device))
+        model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), optimizer, torch.device(device)
+    )
     return {"loss": _number(loss), "params": _params(model)}
 
 
-def eval_case(ns: Namespace, device: str, weights: Weights, X: np.ndarray, y: np.ndarray,
-              batch_size: int, mask: npt.ArrayLike | None = None, shift: float | None = None,
-              start_mode: str = "eval") -> dict[str, Any]:
+def eval_case(
+    ns: Namespace,
+    device: str,
+    weights: Weights,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    mask: npt.ArrayLike | None = None,
+    shift: float | None = None,
+    start_mode: str = "eval",
+) -> dict[str, Any]:
     """ns["evaluate"] on ProbeNet(weights, mask, shift), left in ``start_mode``, over a
     non-shuffled loader with cross-entropy: what it returned, the parameters afterwards
     and the names of the parameters that hold a gradient."""
     model = ProbeNet(weights, mask, shift).to(device)
     model.train(start_mode == "train")
     result = contract_function(ns, "evaluate")(
-        model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), torch.device(device))
-    return {"result": _pair(result), "params": _params(model),
-            "grads": [name for name, p in model.named_parameters() if p.grad is not None]}
+        model, _loader(X, y, batch_size), nn.CrossEntropyLoss(), torch.device(device)
+    )
+    return {
+        "result": _pair(result),
+        "params": _params(model),
+        "grads": [name for name, p in model.named_parameters() if p.grad is not None],
+    }
 
 
 # fit with stand-ins for train_one_epoch and evaluate. A stand-in's loss is 1000 * the
 # number of stand-in calls before it (both kinds) + the tag of the loader it was given (its
 # first input) + 100 for every one of model, criterion, optimizer and device that is not
 # fit's own; evaluate's stand-in gives a tenth of the tag as its accuracy.
+
 
 def _spy_value(calls: list[float], loader: object, others: list[bool]) -> tuple[float, float]:
     dataset = getattr(loader, "dataset", None)
@@ -339,8 +387,9 @@ def _spy_value(calls: list[float], loader: object, others: list[bool]) -> tuple[
     return value, tag
 
 
-def fit_spies(ns: Namespace, device: str, epochs: int, train_tag: float,
-              val_tag: float) -> dict[str, Any] | str:
+def fit_spies(
+    ns: Namespace, device: str, epochs: int, train_tag: float, val_tag: float
+) -> dict[str, Any] | str:
     """fit(model, train_loader, val_loader, criterion, optimizer, device, epochs) with
     train_one_epoch and evaluate replaced by the stand-ins above; what fit returned."""
     fit = contract_function(ns, "fit")
@@ -348,30 +397,37 @@ def fit_spies(ns: Namespace, device: str, epochs: int, train_tag: float,
     loaders: list[DataLoader[tuple[torch.Tensor, ...]]] = []
     for tag, size in ((train_tag, 4), (val_tag, 3)):
         X = torch.full((size, 2), float(tag))
-        loaders.append(DataLoader(TensorDataset(X, torch.zeros(size, dtype=torch.int64)),
-                                  batch_size=2))
+        loaders.append(
+            DataLoader(TensorDataset(X, torch.zeros(size, dtype=torch.int64)), batch_size=2)
+        )
     own_criterion, own_optimizer = nn.CrossEntropyLoss(), PlainSGD(own_model.parameters(), 0.1)
     own_device = torch.device(device)
     calls: list[float] = []
 
-    def spy_train(model: object, loader: object, criterion: object, optimizer: object,
-                  device: object) -> float:
-        others = [model is own_model, criterion is own_criterion, optimizer is own_optimizer,
-                  str(device) == str(own_device)]
+    def spy_train(
+        model: object, loader: object, criterion: object, optimizer: object, device: object
+    ) -> float:
+        others = [
+            model is own_model,
+            criterion is own_criterion,
+            optimizer is own_optimizer,
+            str(device) == str(own_device),
+        ]
         return _spy_value(calls, loader, others)[0]
 
-    def spy_eval(model: object, loader: object, criterion: object,
-                 device: object) -> tuple[float, float]:
-        others = [model is own_model, criterion is own_criterion,
-                  str(device) == str(own_device)]
+    def spy_eval(
+        model: object, loader: object, criterion: object, device: object
+    ) -> tuple[float, float]:
+        others = [model is own_model, criterion is own_criterion, str(device) == str(own_device)]
         value, tag = _spy_value(calls, loader, others)
         return value, tag / 10
 
     saved = {name: ns.get(name) for name in ("train_one_epoch", "evaluate")}
     ns["train_one_epoch"], ns["evaluate"] = spy_train, spy_eval
     try:
-        history = fit(own_model, loaders[0], loaders[1], own_criterion, own_optimizer,
-                      own_device, epochs)
+        history = fit(
+            own_model, loaders[0], loaders[1], own_criterion, own_optimizer, own_device, epochs
+        )
     finally:
         for name, value in saved.items():
             if value is None:
@@ -384,12 +440,22 @@ def fit_spies(ns: Namespace, device: str, epochs: int, train_tag: float,
 def _history(history: object) -> dict[str, Any] | str:
     if not isinstance(history, dict):
         return _type_name(history)
-    return {str(k): [_number(v) for v in h] if isinstance(h, (list, tuple)) else _type_name(h)
-            for k, h in history.items()}
+    return {
+        str(k): [_number(v) for v in h] if isinstance(h, (list, tuple)) else _type_name(h)
+        for k, h in history.items()
+    }
 
 
-def fit_moons(ns: Namespace, device: str, X: np.ndarray, y: np.ndarray, hidden: int, lr: float,
-              epochs: int, init_seed: int) -> dict[str, Any]:
+def fit_moons(
+    ns: Namespace,
+    device: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    hidden: int,
+    lr: float,
+    epochs: int,
+    init_seed: int,
+) -> dict[str, Any]:
     """Everything together: SimpleMLP(2, hidden, 2) (built after torch.manual_seed(init_seed))
     trained with fit, make_criterion("multiclass"), make_optimizer(model, "adam", lr) and
     make_loaders(X, y, batch_size=32, val_fraction=0.2, seed=0). Returns fit's history, the
@@ -400,8 +466,10 @@ def fit_moons(ns: Namespace, device: str, X: np.ndarray, y: np.ndarray, hidden: 
         criterion = contract_function(ns, "make_criterion")("multiclass")
         optimizer = contract_function(ns, "make_optimizer")(model, "adam", lr)
         train_loader, val_loader = contract_function(ns, "make_loaders")(
-            X, y, batch_size=32, val_fraction=0.2, seed=0)
-        history = contract_function(ns, "fit")(model, train_loader, val_loader, criterion,
-                                               optimizer, torch.device(device), epochs)
+            X, y, batch_size=32, val_fraction=0.2, seed=0
+        )
+        history = contract_function(ns, "fit")(
+            model, train_loader, val_loader, criterion, optimizer, torch.device(device), epochs
+        )
     params = _params(model) if isinstance(model, nn.Module) else {}
     return {"history": _history(history), "params": params, "val": _epoch_batches(val_loader)}
