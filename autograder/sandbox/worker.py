@@ -32,12 +32,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Collection, Iterable
-from typing import IO, TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Collection, Iterable
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from autograder import course
 from autograder.inside import plain
 from autograder.inside.plain import HEADER
+from autograder.sandbox import messages
 from autograder.sandbox.limits import (
     JAIL_SCRIPT,
     SandboxError,
@@ -65,7 +66,6 @@ if TYPE_CHECKING:
     from autograder.inside.plain import (
         ErrorInfo,
         LauncherConfig,
-        LoadReply,
         LoadRequest,
         Reply,
         Request,
@@ -73,6 +73,8 @@ if TYPE_CHECKING:
     )
     from autograder.sandbox.limits import Limits
     from autograder.sandbox.templates import _Template
+
+_Checked = TypeVar("_Checked")  # what a message check returns
 
 
 class _Capture(threading.Thread):
@@ -142,16 +144,13 @@ class Worker:
             "assignment": assignment,
             "programs": hidden or not banned,
         }
-        reply: LoadReply = self._exchange(load, limits.load_timeout, "running the submission")
-        self.load_seconds = time.monotonic() - started
-        if not (isinstance(reply, dict) and reply.get("loaded") is True):
-            self.kill()
-            raise WorkerLost("the submission's process sent a malformed reply while loading")
-        errors = reply.get("errors")
-        self.load_errors = (
-            [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+        reply = self._checked(
+            messages.load_reply,
+            self._exchange(load, limits.load_timeout, "running the submission"),
         )
-        self.tampered = str(reply.get("tampered") or "")
+        self.load_seconds = time.monotonic() - started
+        self.load_errors = reply["errors"]
+        self.tampered = reply["tampered"]
 
     def _start(
         self, scratch: str | os.PathLike[str], limits: Limits, template: _Template | None
@@ -264,7 +263,16 @@ class Worker:
         """The decoded reply to one request, within ``timeout`` seconds (default: the call
         timeout); raises WorkerLost if the worker is gone."""
         timeout = self.limits.call_timeout if timeout is None else timeout
-        return self._exchange(request, timeout, "this call")
+        return self._checked(messages.reply, self._exchange(request, timeout, "this call"))
+
+    def _checked(self, check: Callable[[object], _Checked], message: object) -> _Checked:
+        """``message`` as ``check`` (``autograder.sandbox.messages``) accepts it; a malformed
+        one ends the worker, whose submission then loses what it was asked for."""
+        try:
+            return check(message)
+        except messages.Malformed as exc:
+            self.kill()
+            raise WorkerLost(str(exc)) from None
 
     def _exchange(self, message: LoadRequest | Request, timeout: float, what: str) -> Any:
         """The reply (a dict, whatever else it holds: not believed) with the right ``seq``."""
