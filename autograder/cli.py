@@ -13,13 +13,19 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder import course, sandbox
+from autograder import course
 from autograder.course import secret
 from autograder.grade import grading
-from autograder.grade.results import annotate, skip_reasons
+from autograder.grade.results import annotate
+from autograder.grade.summary import first_failures, score_table
 from autograder.publish.gradescope import VISIBILITIES
 from autograder.safe_text import printable
-from autograder.sandbox.limits import GRADING_PROCESS_TIMEOUT, Limits, SandboxError
+from autograder.sandbox.limits import (
+    GRADING_PROCESS_TIMEOUT,
+    SandboxError,
+    add_limit_options,
+    limits_from,
+)
 
 if TYPE_CHECKING:
     from autograder.grade.results import ResultsJson
@@ -27,133 +33,6 @@ if TYPE_CHECKING:
 # The stages a command needs beyond grading one file (batch/, report/, publishing, the public
 # checks) are imported in that command: grading one file loads nothing of batch/ or report/
 # (tests/test_layout.py), and each command starts without the others' imports.
-
-
-def _add_limits(parser: argparse.ArgumentParser) -> None:
-    defaults = Limits()
-    group = parser.add_argument_group("limits for student code")
-    group.add_argument(
-        "--memory-mb",
-        type=int,
-        default=defaults.memory_mb,
-        help="address-space limit of a worker (default %(default)s)",
-    )
-    group.add_argument(
-        "--cpu-seconds",
-        type=int,
-        default=defaults.cpu_seconds,
-        help="CPU time a worker may use (default %(default)s)",
-    )
-    group.add_argument(
-        "--processes",
-        type=int,
-        default=defaults.processes,
-        help="processes a worker may run (default %(default)s)",
-    )
-    group.add_argument(
-        "--file-size-mb",
-        type=int,
-        default=defaults.file_size_mb,
-        help="largest file a worker may write (default %(default)s)",
-    )
-    group.add_argument(
-        "--load-timeout",
-        type=float,
-        default=defaults.load_timeout,
-        help="seconds to run the submission's cells (default %(default)s)",
-    )
-    group.add_argument(
-        "--call-timeout",
-        type=float,
-        default=defaults.call_timeout,
-        help="seconds for one call into student code (default %(default)s)",
-    )
-    group.add_argument(
-        "--budget",
-        type=float,
-        default=defaults.budget,
-        metavar="SECONDS",
-        help="seconds for all of one submission's code together: loading it "
-        "and every call; when they are spent, the remaining tests fail "
-        "saying so (default %(default)s)",
-    )
-    group.add_argument(
-        "--output-kb",
-        type=int,
-        default=defaults.output_bytes // 1024,
-        help="output of a worker kept per stream, in KiB (default %(default)s)",
-    )
-    group.add_argument(
-        "--isolation",
-        default=defaults.isolation,
-        choices=["auto", *sandbox.MODES],
-        help="how the worker is isolated (default %(default)s: the strongest "
-        "available; see autograder/inside/launcher/jail.py)",
-    )
-
-
-def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(
-        memory_mb=args.memory_mb,
-        cpu_seconds=args.cpu_seconds,
-        processes=args.processes,
-        file_size_mb=args.file_size_mb,
-        load_timeout=args.load_timeout,
-        call_timeout=args.call_timeout,
-        budget=args.budget,
-        output_bytes=args.output_kb * 1024,
-        isolation=args.isolation,
-    )
-
-
-def score_table(rows: Iterable[tuple[str, ResultsJson]]) -> str:
-    """A readable table: one row per (label, results), then a line per reason tests were
-    skipped; every text on one printable line."""
-    shown = [(printable(label, one_line=True), result) for label, result in rows]
-    width = max([len(label) for label, _ in shown] + [10])
-    lines = [f"{'submission':<{width}}  {'score':>13}  failed tests"]
-    skipped: dict[str, set[str]] = {}
-    for label, result in shown:
-        failed = [
-            printable(t["name"], one_line=True)
-            for t in result["tests"]
-            if t["score"] < t["max_score"]
-        ]
-        summary = ", ".join(failed[:3]) + (
-            f" and {len(failed) - 3} more" if len(failed) > 3 else ""
-        )
-        score = f"{result['score']:g} / {result['max_score']:g}"
-        lines.append(f"{label:<{width}}  {score:>13}  {summary or '-'}")
-        for reason, tests in skip_reasons(result["tests"]).items():
-            skipped.setdefault(reason, set()).update(t["name"] for t in tests)
-    for reason, names in skipped.items():
-        lines.append(
-            f"skipped, worth no points: {len(names)} tests ({printable(reason, one_line=True)})"
-        )
-    return "\n".join(lines)
-
-
-def first_failures(result: ResultsJson) -> str:
-    """For each question with a failed test: the first one's name and whole message."""
-    seen: set[str] = set()
-    lines: list[str] = []
-    for test in result["tests"]:
-        question = grading.question_of(test["name"])
-        if test["score"] < test["max_score"] and question not in seen:
-            seen.add(question)
-            message = printable(test.get("output") or "failed").strip()
-            lines += [
-                f"\n{printable(test['name'], one_line=True)}",
-                *(f"    {line}" for line in message.splitlines()),
-            ]
-    if lines:
-        lines.insert(0, "\nThe first failed test of each question:")
-    if result.get("output"):
-        lines += [
-            "\nWhile running your submission:",
-            *(f"    {line}" for line in printable(result["output"]).splitlines()),
-        ]
-    return "\n".join(lines)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -187,7 +66,7 @@ def _grade_one(
     output says the submission was not graded, in place of a traceback."""
     try:
         return grading.grade_submission(
-            submission, args.assignment, _limits(args), args.question
+            submission, args.assignment, limits_from(args), args.question
         ), None
     except SandboxError as exc:
         problem = re.sub(r"\w+Error: \[Errno \d+\] ", "", str(exc))
@@ -319,7 +198,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 submissions,
                 args.assignment,
                 output,
-                _limits(args),
+                limits_from(args),
                 jobs=args.jobs,
                 force=args.force,
                 timeout=args.timeout,
@@ -409,7 +288,7 @@ def cmd_grade_examples(args: argparse.Namespace) -> int:
                     stack.enter_context(tempfile.TemporaryDirectory(prefix="autograder-examples-"))
                 )
             batch.grade_batch(
-                submissions, assignment, output, _limits(args), force=True, progress=False
+                submissions, assignment, output, limits_from(args), force=True, progress=False
             )
             rows = [(s.label, _written(batch.read_results(output / s.id))) for s in submissions]
         print(score_table(rows), flush=True)
@@ -524,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="do not write the class report (DIR/report/index.html)",
     )
-    _add_limits(p)
+    add_limit_options(p)
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("merge", help="merge the --output folders of sharded batches")
@@ -560,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="keep what grading writes (results.json, feedback.md, grades.csv) in "
         "DIR/<assignment>/ (default: a temporary folder, removed)",
     )
-    _add_limits(p)
+    add_limit_options(p)
     p.set_defaults(func=cmd_grade_examples)
 
     p = sub.add_parser("release", help="write the student repository (no answers) into DIR")

@@ -123,7 +123,10 @@ while True:
     _reply = _answer if not isinstance(_answer, dict) else {{**_answer, "seq": _request["seq"]}}
     plain.send_frame(_sock, plain.encode(_reply))
 """
-BASE = "# %%\nimport numpy as np\n\n\ndef step(z):\n    return np.where(np.asarray(z) >= 0, 1.0, 0.0)\n"
+BASE = (
+    "# %%\nimport numpy as np\n\n\n"
+    "def step(z):\n    return np.where(np.asarray(z) >= 0, 1.0, 0.0)\n"
+)
 
 
 def _graded_whatever_it_sends(tmp_path, load, answer):

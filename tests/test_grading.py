@@ -32,7 +32,7 @@ def test_cuda_cases_without_a_gpu_are_skipped_saying_so(grade):
     )
     assert [t for t in result["tests"] if "extra_data" in t] == cuda  # the only ones skipped
     from autograder.batch.output import feedback_markdown
-    from autograder.cli import score_table
+    from autograder.grade.summary import score_table
 
     feedback = feedback_markdown("someone", "06_training", result)
     assert f"## Skipped, worth no points ({len(cuda)}): no GPU on the grading machine" in feedback

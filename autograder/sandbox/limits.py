@@ -3,6 +3,7 @@ a limit that was hit is told to the student."""
 
 from __future__ import annotations
 
+import argparse
 import errno
 import os
 import signal
@@ -117,3 +118,85 @@ def describe_limit(info: ErrorInfo, limits: Limits) -> str | None:
     if "BlockingIOError" in names and message.startswith(f"[Errno {errno.EAGAIN}]"):
         return f"tried to run more than {limits.processes} processes or threads"
     return None
+
+
+# ---- the command line's options ------------------------------------------------------------
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """The command line's options for ``Limits`` (``grade``, ``grade-examples``)."""
+    defaults = Limits()
+    group = parser.add_argument_group("limits for student code")
+    group.add_argument(
+        "--memory-mb",
+        type=int,
+        default=defaults.memory_mb,
+        help="address-space limit of a worker (default %(default)s)",
+    )
+    group.add_argument(
+        "--cpu-seconds",
+        type=int,
+        default=defaults.cpu_seconds,
+        help="CPU time a worker may use (default %(default)s)",
+    )
+    group.add_argument(
+        "--processes",
+        type=int,
+        default=defaults.processes,
+        help="processes a worker may run (default %(default)s)",
+    )
+    group.add_argument(
+        "--file-size-mb",
+        type=int,
+        default=defaults.file_size_mb,
+        help="largest file a worker may write (default %(default)s)",
+    )
+    group.add_argument(
+        "--load-timeout",
+        type=float,
+        default=defaults.load_timeout,
+        help="seconds to run the submission's cells (default %(default)s)",
+    )
+    group.add_argument(
+        "--call-timeout",
+        type=float,
+        default=defaults.call_timeout,
+        help="seconds for one call into student code (default %(default)s)",
+    )
+    group.add_argument(
+        "--budget",
+        type=float,
+        default=defaults.budget,
+        metavar="SECONDS",
+        help="seconds for all of one submission's code together: loading it "
+        "and every call; when they are spent, the remaining tests fail "
+        "saying so (default %(default)s)",
+    )
+    group.add_argument(
+        "--output-kb",
+        type=int,
+        default=defaults.output_bytes // 1024,
+        help="output of a worker kept per stream, in KiB (default %(default)s)",
+    )
+    group.add_argument(
+        "--isolation",
+        default=defaults.isolation,
+        choices=["auto", *MODES],
+        help="how the worker is isolated (default %(default)s: the strongest "
+        "available; see autograder/inside/launcher/jail.py)",
+    )
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    """``Limits`` from the options ``add_limit_options`` added."""
+    return Limits(
+        memory_mb=args.memory_mb,
+        cpu_seconds=args.cpu_seconds,
+        processes=args.processes,
+        file_size_mb=args.file_size_mb,
+        load_timeout=args.load_timeout,
+        call_timeout=args.call_timeout,
+        budget=args.budget,
+        output_bytes=args.output_kb * 1024,
+        isolation=args.isolation,
+    )
