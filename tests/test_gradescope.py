@@ -97,6 +97,53 @@ def test_the_image_installs_only_what_grading_needs_at_the_course_pins(autograde
     assert len(names) < len(pinned) / 2
 
 
+# What grading one submission runs: the image needs every package these import
+GRADING_CODE = (
+    "course",
+    "grade",
+    "sandbox",
+    "inside",
+    "suites",
+    "publish/gradescope.py",
+    "cli.py",
+    "safe_text.py",
+)
+
+
+def test_the_image_has_every_package_that_grading_imports():
+    """Checked without building the image: each module imported by the code that grades
+    (anywhere in it, deferred imports too) comes from a package of GRADER_PACKAGES' closure."""
+    import ast
+    from importlib.metadata import packages_distributions
+
+    from packaging.utils import canonicalize_name
+
+    from autograder.publish import pins
+    from autograder.publish.gradescope import GRADER_PACKAGES
+
+    provided = {name for name, _ in pins.closure(GRADER_PACKAGES)}
+    owners = packages_distributions()
+    missing = {}
+    for part in GRADING_CODE:
+        root = course.PACKAGE_DIR / part
+        for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in ("autograder", "_typeshed"):
+                        continue
+                    dists = {canonicalize_name(d) for d in owners.get(top, [top])}
+                    if not dists & provided:
+                        missing.setdefault(top, []).append(str(path.relative_to(course.REPO_ROOT)))
+    assert not missing, f"the Gradescope image lacks what these import: {missing}"
+
+
 def test_zip_built_to_hide_tests_until_the_due_date(tmp_path):
     path = build_gradescope(ASSIGNMENT, tmp_path, visibility="after_due_date")
     with zipfile.ZipFile(path) as archive:

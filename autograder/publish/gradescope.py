@@ -67,6 +67,7 @@ GRADER_PACKAGES = {
     "pytest": "runs the hidden suite",
     "nbformat": "reads a submitted notebook",
     "jupytext": "reads the master and a submitted script",
+    "pydantic": "checks every message from the worker (autograder/sandbox/messages.py)",
 }
 # Gradescope's visibility of a test: "after_due_date" hides a test (its name, score and
 # message) from the student until the due date, "after_published" until grades are published.
