@@ -33,6 +33,7 @@ LONGEST_FIRST = (
     "tests/test_bug_catalog.py::TestCatalog_04_backprop",
     "tests/test_bug_catalog.py::TestCatalog_05_optimizers",
     "tests/test_bug_catalog.py::TestCatalog_02_activations",
+    "tests/test_channel_fuzz.py",
     "tests/test_digits_grading.py",
 )
 

@@ -145,7 +145,7 @@ def _graded_whatever_it_sends(tmp_path, load, answer):
 
 
 @settings(
-    max_examples=4,
+    max_examples=2,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -162,7 +162,7 @@ def test_the_grader_survives_any_load_report(tmp_path, load):
 
 
 @settings(
-    max_examples=4,
+    max_examples=2,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
