@@ -1,5 +1,6 @@
 """Shared fixtures for the repository's own tests."""
 
+import ast
 import json
 import math
 import os
@@ -124,6 +125,17 @@ def with_last_cell(source, target, line):
     notebook.cells.append(nbformat.v4.new_code_cell(line))
     nbformat.write(notebook, target)
     return target
+
+
+def imported_modules(source):
+    """The top-level modules ``source`` imports (absolute imports only, deferred ones too)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
 
 
 def results_of(output):

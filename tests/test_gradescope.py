@@ -17,7 +17,7 @@ import pytest
 import dockerlike
 from autograder import course, sandbox
 from autograder.publish.gradescope import build_gradescope, gradescope_fields
-from conftest import assert_same_results, example_results
+from conftest import assert_same_results, example_results, imported_modules
 
 ASSIGNMENT = "01_perceptron"
 EXAMPLES = course.EXAMPLES_DIR / ASSIGNMENT
@@ -113,7 +113,6 @@ GRADING_CODE = (
 def test_the_image_has_every_package_that_grading_imports():
     """Checked without building the image: each module imported by the code that grades
     (anywhere in it, deferred imports too) comes from a package of GRADER_PACKAGES' closure."""
-    import ast
     from importlib.metadata import packages_distributions
 
     from packaging.utils import canonicalize_name
@@ -127,20 +126,11 @@ def test_the_image_has_every_package_that_grading_imports():
     for part in GRADING_CODE:
         root = course.PACKAGE_DIR / part
         for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                for name in names:
-                    top = name.split(".")[0]
-                    if top in sys.stdlib_module_names or top in ("autograder", "_typeshed"):
-                        continue
-                    dists = {canonicalize_name(d) for d in owners.get(top, [top])}
-                    if not dists & provided:
-                        missing.setdefault(top, []).append(str(path.relative_to(course.REPO_ROOT)))
+            modules = imported_modules(path.read_text(encoding="utf-8"))
+            for top in modules - set(sys.stdlib_module_names) - {"autograder", "_typeshed"}:
+                dists = {canonicalize_name(d) for d in owners.get(top, [top])}
+                if not dists & provided:
+                    missing.setdefault(top, []).append(str(path.relative_to(course.REPO_ROOT)))
     assert not missing, f"the Gradescope image lacks what these import: {missing}"
 
 

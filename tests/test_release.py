@@ -7,7 +7,6 @@ every notebook, top to bottom in a Jupyter kernel, as released and with the refe
 answers filled in.
 """
 
-import ast
 import json
 import os
 import re
@@ -22,6 +21,7 @@ from autograder import course
 from autograder.course import master, secret
 from autograder.grade.grading import collect_tests
 from autograder.publish.release import STUDENT_PACKAGES, write_release
+from conftest import imported_modules
 
 MIN_LINE = 25  # shorter solution lines (`return out`) also occur in stubs and lessons
 
@@ -203,17 +203,6 @@ def _code_sources(release):
     return sources
 
 
-def _imported_modules(source):
-    """The top-level modules ``source`` imports (absolute imports only)."""
-    found = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
-
-
 def test_the_release_requirements_provide_every_module_its_code_imports(release):
     """A module the release's code imports from a package its requirements.txt lacks fails
     on the student's machine only, at that cell (07's sklearn did)."""
@@ -225,7 +214,7 @@ def test_the_release_requirements_provide_every_module_its_code_imports(release)
     providers = metadata.packages_distributions()
     importers = {}
     for where, source in _code_sources(release).items():
-        for module in _imported_modules(source) - set(sys.stdlib_module_names):
+        for module in imported_modules(source) - set(sys.stdlib_module_names):
             importers.setdefault(module, []).append(where)
     assert {"numpy", "torch", "sklearn", "otter"} <= set(importers)  # the scan found them
     unprovided = {
