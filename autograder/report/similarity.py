@@ -31,7 +31,7 @@ import keyword
 import re
 import tokenize
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from autograder import course
@@ -190,7 +190,7 @@ class Pair:
     distinct_b: int = 0
     side_a: str = ""  # a's code as HTML, the lines holding shared code marked
     side_b: str = ""
-    why: str = field(default="")
+    why: str = ""  # in words: what they share, and how much of each
 
     @property
     def similarity(self) -> float:
@@ -263,12 +263,14 @@ def compare(
             f"nor more than {limit} other submissions hold: {part_i:.0%} of "
             f"{pair.a}'s own code and {part_j:.0%} of {pair.b}'s"
         )
-        if len(pairs) < MAX_SIDE_BY_SIDE * 4:  # marked below for the first pairs shown
-            pair.side_a, pair.side_b = _marked(prints[i], covered_i), _marked(prints[j], covered_j)
         pairs.append(pair)
     pairs.sort(key=lambda p: (-p.similarity, -p.shared_tokens, p.a, p.b))
-    for pair in pairs[MAX_SIDE_BY_SIDE:]:
-        pair.side_a = pair.side_b = ""
+    index = {g.id: n for n, g in enumerate(subs)}
+    for pair in pairs[:MAX_SIDE_BY_SIDE]:  # the pairs shown first, side by side
+        i, j = index[pair.a], index[pair.b]
+        both = distinctive[i] & distinctive[j]
+        pair.side_a = _marked(prints[i], prints[i].covered(both))
+        pair.side_b = _marked(prints[j], prints[j].covered(both))
     return Similarity(pairs, len(subs) * (len(subs) - 1) // 2, len(subs), len(shared_by_class))
 
 
