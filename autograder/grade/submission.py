@@ -137,7 +137,8 @@ def read_submission(path: str | os.PathLike[str]) -> tuple[list[str], list[CellL
         }
         for n, s in code
     ]
-    return [clean(s) for _, s in code], labels, fingerprint([s for _, s in code])
+    cells = [clean(s) for _, s in code]
+    return cells, labels, _digest(cells)
 
 
 def fingerprint(sources: Iterable[str]) -> str:
@@ -149,9 +150,14 @@ def fingerprint(sources: Iterable[str]) -> str:
     blank lines are is data). Our grader and the otter and nbgrader bridges read the same
     file, so they compute the same fingerprint.
     """
+    return _digest(clean(source) for source in sources)
+
+
+def _digest(cells: Iterable[str]) -> str:
+    """SHA-256 of cleaned cells, each prefixed by its length (so boundaries count)."""
     digest = hashlib.sha256()
-    for source in sources:
-        data = clean(source).encode("utf-8", "surrogatepass")
+    for cell in cells:
+        data = cell.encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
 
